@@ -1,0 +1,69 @@
+"""Change history of domain records.
+
+PostgreSQL triggers (django-pghistory) write an event row for every insert, update and
+delete of a tracked model, whether it comes from a form, the API, an import, a bulk
+`update()` or raw SQL; the request middleware and `history_context()` attach who did it.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pghistory
+from django.contrib.auth import get_user_model
+from django.db import models
+from pghistory.models import Events
+
+
+def track(**kwargs: Any):
+    """Decorator for a domain model: keep before/after values of every change."""
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        **kwargs,
+    )
+
+
+def history_context(**metadata: Any) -> AbstractContextManager:
+    """Attribute the changes made inside the block (a task, a command) to a user or job."""
+    return pghistory.context(**metadata)
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    label: str
+    who: str
+    changes: list[tuple[str, Any, Any]]
+
+
+def history_of(obj: models.Model, limit: int = 100) -> list[HistoryEntry]:
+    """The newest changes of `obj`, with field labels and the name of who made them.
+
+    Two queries whatever the number of events: the events, then their users.
+    """
+    events = list(Events.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit])
+    user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
+    users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
+    labels = {f.attname: f.verbose_name for f in obj._meta.concrete_fields}
+    labels |= {f.name: f.verbose_name for f in obj._meta.concrete_fields}
+    entries = []
+    for event in events:
+        meta = event.pgh_context or {}
+        who = users.get(meta.get("user")) or meta.get("actor") or ""
+        if event.pgh_diff:
+            changes = [
+                (str(labels.get(k, k)), old, new) for k, (old, new) in event.pgh_diff.items() if k in labels
+            ]
+        elif event.pgh_label == "insert":
+            changes = [
+                (str(labels.get(k, k)), None, v) for k, v in (event.pgh_data or {}).items() if k in labels
+            ]
+        else:
+            changes = []
+        entries.append(HistoryEntry(event.pgh_created_at, event.pgh_label, who, changes))
+    return entries

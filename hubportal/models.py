@@ -1,0 +1,87 @@
+"""Shared models: the job record that long-running tasks report their progress to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Job(models.Model):
+    """One run of a long task (an import, an export, a target-tracking run).
+
+    The row is the source of truth: the task updates it as it goes and pages poll it, so
+    a progress bar survives a reload and a crashed run is visible as such.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    ran_in_process = models.BooleanField(_("ran in process"), default=False)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done__lte=F("total")) | models.Q(total=0), name="job_done_within_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+    def start(self, total: int) -> None:
+        self.status, self.total, self.done = self.Status.RUNNING, total, 0
+        self.started_at = timezone.now()
+        self.save(update_fields=["status", "total", "done", "started_at"])
+
+    def advance(self, done: int, message: str = "") -> None:
+        """Record progress; a plain UPDATE so it is visible at once to the polling page."""
+        self.done = min(done, self.total) if self.total else done
+        self.message = message or self.message
+        Job.objects.filter(pk=self.pk).update(done=self.done, message=self.message)
+
+    def succeed(self, result: dict | None = None, message: str = "") -> None:
+        self.status, self.done = self.Status.SUCCEEDED, self.total
+        self.result, self.message = result or {}, message
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "done", "result", "message", "finished_at"])
+
+    def fail(self, message: str) -> None:
+        self.status, self.message = self.Status.FAILED, message
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "message", "finished_at"])

@@ -1,0 +1,63 @@
+"""Small registries that let each domain app plug into shared pages without the shell
+knowing about it: navigation entries and the live counters on a cadre's home page.
+
+Apps register in their AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    icon: str = "circle"
+    # who sees it: "public", "cadre", "representative", "assessor", "staff"
+    audience: str = "cadre"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomeCounter:
+    """A number on the cadre home page: `count(unit)` must be one set-based query."""
+
+    label: str | Promise
+    count: Callable[[Any], int]
+    url_name: str | None = None
+    order: int = 100
+
+
+NAV_ITEMS: list[NavItem] = []
+HOME_COUNTERS: list[HomeCounter] = []
+
+
+def register_nav(item: NavItem) -> None:
+    if item not in NAV_ITEMS:
+        NAV_ITEMS.append(item)
+        NAV_ITEMS.sort(key=lambda i: i.order)
+
+
+def register_home_counter(counter: HomeCounter) -> None:
+    if counter not in HOME_COUNTERS:
+        HOME_COUNTERS.append(counter)
+        HOME_COUNTERS.sort(key=lambda c: c.order)
+
+
+def nav_for(user: Any) -> list[NavItem]:
+    audiences = {"public"}
+    if user.is_authenticated:
+        if user.is_superuser or user.is_staff:
+            audiences.add("staff")
+        if user.is_cadre:
+            audiences.add("cadre")
+        if user.is_representative:
+            audiences.add("representative")
+        if user.is_assessor:
+            audiences.add("assessor")
+    return [item for item in NAV_ITEMS if item.audience in audiences]

@@ -1,0 +1,42 @@
+"""Template helpers shared by every page."""
+
+from django import forms, template
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.filter
+def bs(field):
+    """Render a bound field's widget with the Bootstrap class that suits it."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.simple_tag
+def query_with(querystring: str, **kwargs) -> str:
+    """The current query string with some parameters replaced (sorting, page)."""
+    from django.http import QueryDict
+
+    query = QueryDict(querystring, mutable=True)
+    for key, value in kwargs.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.simple_tag
+def querystring_of(**kwargs) -> str:
+    return urlencode({k: v for k, v in kwargs.items() if v not in (None, "")})

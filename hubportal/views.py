@@ -1,0 +1,110 @@
+"""Pages of the shell: home pages, the health check and job progress."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from redis import Redis
+from redis.exceptions import RedisError
+
+from .celery import app as celery_app
+from .models import Job
+from .registry import HOME_COUNTERS
+from .tasks import broker_reachable
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """A cadre sees their unit and live counts of its subtree; everyone else the public home."""
+    user = request.user
+    if user.is_authenticated and (user.is_cadre or user.is_superuser):
+        return cadre_home(request)
+    return render(request, "home_public.html")
+
+
+def cadre_home(request: HttpRequest) -> HttpResponse:
+    from orgs.models import LeagueUnit
+
+    user = request.user
+    unit = user.primary_unit or (
+        LeagueUnit.objects.filter(parent__isnull=True).first() if user.is_superuser else None
+    )
+    counters = [(c, c.count(unit)) for c in HOME_COUNTERS] if unit else []
+    memberships = user.memberships.select_related("unit").order_by("unit__path")
+    children = unit.children.order_by("path") if unit else []
+    return render(
+        request,
+        "home_cadre.html",
+        {
+            "unit": unit,
+            "counters": counters,
+            "memberships": memberships,
+            "children": children,
+            "ancestors": unit.ancestors() if unit else [],
+        },
+    )
+
+
+def _check_database() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True, "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means the database is down
+        return False, str(exc)[:200]
+
+
+def _check_redis() -> tuple[bool, str]:
+    from django.conf import settings
+
+    try:
+        Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+        return True, "ok"
+    except (RedisError, OSError) as exc:
+        return False, str(exc)[:200]
+
+
+def _check_workers() -> tuple[bool, str, list[str]]:
+    try:
+        replies = celery_app.control.ping(timeout=1.0) or []
+    except Exception as exc:  # noqa: BLE001 - broker errors surface as many types
+        return False, str(exc)[:200], []
+    names = sorted(name for reply in replies for name in reply)
+    return bool(names), "ok" if names else "no worker answered", names
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The state of the database, Redis and the Celery workers; 503 when any is down."""
+    db_ok, db_detail = _check_database()
+    redis_ok, redis_detail = _check_redis()
+    if redis_ok:
+        workers_ok, workers_detail, workers = _check_workers()
+    else:
+        workers_ok, workers_detail, workers = False, "broker unreachable", []
+    broker_reachable(force=True)
+    healthy = db_ok and redis_ok and workers_ok
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "database": {"ok": db_ok, "detail": db_detail},
+        "redis": {"ok": redis_ok, "detail": redis_detail},
+        "celery": {"ok": workers_ok, "detail": workers_detail, "workers": workers},
+        "task_mode": "queued" if redis_ok else "in-process",
+    }
+    if not redis_ok:
+        body["note"] = _("The message broker is unreachable: background tasks run inside the web process.")
+    return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar partial that a page polls with HTMX until the job is finished."""
+    job = get_object_or_404(
+        Job.objects.filter(user=request.user) if not request.user.is_superuser else Job.objects, pk=pk
+    )
+    return render(request, "partials/_job_progress.html", {"job": job})

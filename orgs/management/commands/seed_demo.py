@@ -1,0 +1,29 @@
+"""Load the demo data (idempotent): the Guangdong league tree, demo accounts, and whatever
+each domain app adds through its `seed_demo` hook."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+from hubportal.history import history_context
+from orgs import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data; safe to run again."
+
+    def handle(self, *args, **options) -> None:
+        with history_context(actor="seed_demo"):
+            units = demo.seed_units()
+            demo.seed_users(units)
+            # Each domain app may ship a `demo.seed(units)` that adds its records.
+            for config in apps.get_app_configs():
+                if config.name in {"orgs"}:
+                    continue
+                try:
+                    module = import_module(f"{config.name}.demo")
+                except ModuleNotFoundError:
+                    continue
+                module.seed(units)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(units)} league units."))
