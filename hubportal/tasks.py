@@ -89,3 +89,17 @@ class running_job:  # noqa: N801 - used as a context manager, reads like a state
             self.job.fail(str(exc) or exc_type.__name__)
         elif not self.job.is_finished:
             self.job.succeed(self.job.result)
+
+
+@shared_task(name="hubportal.cleanup_old_jobs")
+def cleanup_old_jobs(days: int = 90) -> int:
+    """Delete finished job records older than `days`; idempotent, scheduled nightly by beat."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Job.objects.filter(
+        status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED], finished_at__lt=cutoff
+    ).delete()
+    return deleted

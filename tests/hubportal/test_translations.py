@@ -8,8 +8,19 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parents[2]
-IGNORED = shutil.ignore_patterns(".venv", "node_modules", "staticfiles", ".git", "*.mo", "__pycache__", "media",
-                                 ".pytest_cache", ".mypy_cache", ".ruff_cache", ".run")
+IGNORED = shutil.ignore_patterns(
+    ".venv",
+    "node_modules",
+    "staticfiles",
+    ".git",
+    "*.mo",
+    "__pycache__",
+    "media",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".run",
+)
 
 
 def test_every_marked_string_is_translated_to_chinese(tmp_path):
@@ -18,14 +29,26 @@ def test_every_marked_string_is_translated_to_chinese(tmp_path):
     copy = tmp_path / "src"
     shutil.copytree(ROOT, copy, ignore=IGNORED)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "-v0",
-         "--ignore=tests", "--ignore=bench"],
-        cwd=copy, check=True,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "-v0",
+            "--ignore=tests",
+            "--ignore=bench",
+        ],
+        cwd=copy,
+        check=True,
     )
     missing = []
     for path in copy.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"):
         po = polib.pofile(str(path))
-        missing += [f"{path.relative_to(copy)}: {e.msgid!r}" for e in po.untranslated_entries() + po.fuzzy_entries()]
+        missing += [
+            f"{path.relative_to(copy)}: {e.msgid!r}" for e in po.untranslated_entries() + po.fuzzy_entries()
+        ]
     assert not missing, "Untranslated strings (run bin/i18n, then translate):\n" + "\n".join(missing)
 
 

@@ -1,0 +1,114 @@
+"""The health check, the in-process fallback without a broker, and job progress."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from hubportal import tasks
+from hubportal.models import Job
+from hubportal.tasks import cleanup_old_jobs, enqueue, running_job
+
+UNREACHABLE = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture(autouse=True)
+def fresh_broker_state():
+    tasks._broker_state.update(ok=None, checked=0.0)
+    yield
+    tasks._broker_state.update(ok=None, checked=0.0)
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_BROKER_URL=UNREACHABLE)
+def test_health_is_503_and_says_in_process_when_redis_is_down(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"]["ok"] is True
+    assert body["redis"]["ok"] is False and body["celery"]["ok"] is False
+    assert body["task_mode"] == "in-process"
+    assert "进程内" in body["note"]
+
+
+@pytest.mark.django_db
+def test_health_reports_no_worker_as_503(client, monkeypatch):
+    monkeypatch.setattr("hubportal.views.celery_app.control.ping", lambda timeout: [])
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["redis"]["ok"] is True
+    assert response.json()["celery"] == {"ok": False, "detail": "no worker answered", "workers": []}
+
+
+@pytest.mark.django_db
+def test_health_is_200_when_everything_answers(client, monkeypatch):
+    monkeypatch.setattr(
+        "hubportal.views.celery_app.control.ping", lambda timeout: [{"celery@test": {"ok": "pong"}}]
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok" and response.json()["celery"]["workers"] == ["celery@test"]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CELERY_BROKER_URL=UNREACHABLE)
+def test_without_broker_tasks_run_in_process_and_the_job_says_so():
+    old = Job.objects.create(
+        kind="test",
+        title="old",
+        status=Job.Status.SUCCEEDED,
+        finished_at=timezone.now() - timedelta(days=120),
+    )
+    job = Job.objects.create(kind="cleanup", title="cleanup")
+    enqueue(cleanup_old_jobs, job=job)  # outside a transaction: runs at once
+    assert not Job.objects.filter(pk=old.pk).exists()
+    job.refresh_from_db()
+    assert job.ran_in_process is True
+
+
+@pytest.mark.django_db
+def test_administrators_see_the_broker_banner(client_for, monkeypatch):
+    from tests.conftest import make_user
+
+    admin = make_user("root", is_staff=True, is_superuser=True)
+    monkeypatch.setattr("hubportal.context_processors.broker_reachable", lambda: False)
+    assert "Redis" in client_for(admin).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_cleanup_is_idempotent():
+    Job.objects.create(
+        kind="t", title="old", status=Job.Status.FAILED, finished_at=timezone.now() - timedelta(days=91)
+    )
+    Job.objects.create(kind="t", title="new", status=Job.Status.SUCCEEDED, finished_at=timezone.now())
+    assert cleanup_old_jobs() == 1
+    assert cleanup_old_jobs() == 0
+    assert list(Job.objects.values_list("title", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db
+def test_running_job_records_progress_and_failure(client_for, zhongshan_cadre, foshan_cadre):
+    job = Job.objects.create(kind="t", title="导入", user=zhongshan_cadre)
+    with running_job(job.pk, total=4) as running:
+        running.advance(2, "2/4")
+        page = client_for(zhongshan_cadre).get(reverse("job_progress", args=[job.pk])).content.decode()
+        assert 'aria-valuenow="50"' in page and 'hx-trigger="every 1s"' in page
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.percent == 100
+    # Someone else's job is not theirs to watch.
+    assert client_for(foshan_cadre).get(reverse("job_progress", args=[job.pk])).status_code == 404
+
+    failing = Job.objects.create(kind="t", title="x", user=zhongshan_cadre)
+    with pytest.raises(ValueError), running_job(failing.pk, total=1):
+        raise ValueError("第 3 行格式错误")
+    failing.refresh_from_db()
+    assert failing.status == Job.Status.FAILED and failing.message == "第 3 行格式错误"
+
+
+@pytest.mark.django_db
+def test_beat_schedule_lives_in_the_database():
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="hubportal.cleanup_old_jobs", enabled=True).exists()
