@@ -29,6 +29,49 @@ TRIGRAM_MIN_SIMILARITY = 0.3  # pg_trgm's own default for the % operator
 _ASCII_WORD = re.compile(r"^[0-9a-z]+$")
 
 
+def _expand_to_units(owner_rows_sql: str) -> str:
+    """Join rows carrying `owner_path` to every requested unit whose path is a prefix of it."""
+    return (
+        f"FROM ({owner_rows_sql}) r "
+        f"CROSS JOIN LATERAL generate_series(1, length(r.owner_path) / {SEGMENT}) AS k "
+        f"JOIN orgs_leagueunit u ON u.path = left(r.owner_path, {SEGMENT} * k) "
+        f"WHERE u.id = ANY(%s) GROUP BY u.id"
+    )
+
+
+def rollup_rows(
+    units: Iterable[LeagueUnit],
+    rows: models.QuerySet,
+    path_field: str,
+    aggregates: list[str],
+    columns: dict[str, Any] | None = None,
+) -> dict[int, list[Any]]:
+    """The general rollup: `{unit_id: [a0, a1, ...]}` in ONE query.
+
+    `aggregates` are SQL aggregates over the columns of `rows` (alias `r0`), e.g.
+    `"COUNT(*)"` or `"COUNT(*) FILTER (WHERE r0.flag)"` or `"SUM(r0.v)"`, with `columns`
+    naming the expressions they use. They are computed per owning unit first and then summed
+    up the tree, so they must be additive (counts and sums).
+    """
+    units = list(units)
+    if not units:
+        return {}
+    rows = rows.filter(subtree_q([u.path for u in units], path_field.removesuffix("__path")))
+    inner_sql, params = (
+        rows.order_by().values(owner_path=models.F(path_field), **(columns or {})).query.sql_with_params()
+    )
+    pre = ", ".join(f"{aggregate} AS a{i}" for i, aggregate in enumerate(aggregates))
+    outer = ", ".join(f"SUM(r.a{i})" for i in range(len(aggregates)))
+    grouped = f"SELECT r0.owner_path, {pre} FROM ({inner_sql}) r0 GROUP BY r0.owner_path"
+    sql = f"SELECT u.id, {outer} {_expand_to_units(grouped)}"
+    result: dict[int, list[Any]] = {u.pk: [0] * len(aggregates) for u in units}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, [u.pk for u in units]])
+        for unit_id, *values in cursor.fetchall():
+            result[unit_id] = [v if v is not None else 0 for v in values]
+    return result
+
+
 def rollup_by_unit(
     units: Iterable[LeagueUnit],
     rows: models.QuerySet,
@@ -41,43 +84,33 @@ def rollup_by_unit(
 
     `path_field` is the lookup of the owning unit's path on `rows` (e.g.
     "governing_unit__path"). Without `value` the rows are counted; with `value` (a numeric
-    field) it is summed; with `distinct` the distinct values of that field are counted
-    (an organization contacted by a town and by its city counts once for the city).
+    field) it is summed (a Decimal); with `distinct` the distinct values of that field are
+    counted (an organization contacted by a town and by its city counts once for the city).
     Units without rows get 0.
     """
     units = list(units)
     if not units:
         return {}
-    rows = rows.filter(subtree_q([u.path for u in units], path_field.removesuffix("__path")))
-    columns: dict[str, Any] = {"owner_path": models.F(path_field)}
+    if distinct:
+        rows = rows.filter(subtree_q([u.path for u in units], path_field.removesuffix("__path")))
+        inner_sql, params = (
+            rows.order_by()
+            .values(owner_path=models.F(path_field), d=models.F(distinct))
+            .query.sql_with_params()
+        )
+        result = {u.pk: 0 for u in units}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT u.id, COUNT(DISTINCT r.d) {_expand_to_units(inner_sql)}",
+                [*params, [u.pk for u in units]],
+            )
+            result.update({unit_id: int(n) for unit_id, n in cursor.fetchall()})
+        return result
     if value:
-        columns["v"] = models.F(value)
-    if distinct:
-        columns["d"] = models.F(distinct)
-    inner_sql, inner_params = rows.order_by().values(**columns).query.sql_with_params()
-    unit_table = "orgs_leagueunit"
-    expand = (
-        f"CROSS JOIN LATERAL generate_series(1, length(r.owner_path) / {SEGMENT}) AS k "
-        f"JOIN {unit_table} u ON u.path = left(r.owner_path, {SEGMENT} * k)"
-    )
-    if distinct:
-        sql = (
-            f"SELECT u.id, COUNT(DISTINCT r.d) FROM ({inner_sql}) r {expand} "
-            f"WHERE u.id = ANY(%s) GROUP BY u.id"
-        )
-    else:
-        aggregate = "SUM(r0.v)" if value else "COUNT(*)"
-        sql = (
-            f"SELECT u.id, SUM(r.n) FROM (SELECT r0.owner_path, {aggregate} AS n FROM ({inner_sql}) r0 "
-            f"GROUP BY r0.owner_path) r {expand} WHERE u.id = ANY(%s) GROUP BY u.id"
-        )
-    zero: Any = Decimal(0) if value else 0
-    result = {u.pk: zero for u in units}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, [u.pk for u in units]])
-        for unit_id, number in cursor.fetchall():
-            result[unit_id] = number if value else int(number or 0)
-    return result
+        sums = rollup_rows(units, rows, path_field, ["SUM(r0.v)"], {"v": models.F(value)})
+        return {pk: Decimal(v[0]) for pk, v in sums.items()}
+    counts = rollup_rows(units, rows, path_field, ["COUNT(*)"])
+    return {pk: int(v[0]) for pk, v in counts.items()}
 
 
 class OrganizationQuerySet(JurisdictionQuerySet):

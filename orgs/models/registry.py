@@ -7,10 +7,12 @@ say (choices, constraints, indexes) and small derived values.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -21,9 +23,16 @@ from pypinyin import Style, lazy_pinyin
 from hubportal.history import track
 from hubportal.jurisdiction import JurisdictionQuerySet
 from orgs.querysets import OrganizationQuerySet
-from orgs.validators import validate_credit_code, validate_document_file, validate_id_number
+from orgs.validators import (
+    birth_date_from_id_number,
+    validate_credit_code,
+    validate_document_file,
+    validate_id_number,
+)
 
-BACKBONE_YOUTH_THRESHOLD = 1000  # 骨干型组织: covers at least this many young people
+BACKBONE_YOUTH_THRESHOLD = 1000
+# A mainland mobile number, or a landline with its area code (0760-88881234).
+PHONE_RE = re.compile(r"1\d{10}|0\d{2,3}-?\d{7,8}")  # 骨干型组织: covers at least this many young people
 
 
 def name_initials(name: str) -> str:
@@ -245,7 +254,12 @@ class Organization(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="org_credit_code_unique"
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="org_credit_code_unique",
+                violation_error_message=_(
+                    "Another organization in the registry already has this credit code."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(registration_status="unregistered") | ~Q(credit_code=""),
@@ -297,6 +311,39 @@ class Organization(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:organization_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """Field-specific messages for the rules the constraints also enforce."""
+        errors: dict[str, Any] = {}
+        if self.tier == self.Tier.N:
+            self.body = ""
+            if not self.kind:
+                errors["kind"] = _("Choose the kind of this tier-N organization.")
+        else:
+            self.kind = ""
+            allowed = self.BODIES_BY_TIER.get(self.tier, ())
+            if self.body not in allowed:
+                errors["body"] = _("Choose which of the tier's named associations this is.")
+        self.credit_code = (self.credit_code or "").strip().upper()
+        if self.is_registered and not self.credit_code:
+            errors["credit_code"] = _("A registered organization needs its unified social credit code.")
+        elif self.credit_code:
+            taken = Organization.objects.filter(credit_code=self.credit_code).exclude(pk=self.pk)
+            if taken.exists():
+                errors["credit_code"] = _(
+                    "Another organization in the registry already has this credit code."
+                )
+        if not self.is_registered:
+            self.registered_on = None
+        if self.phone and not PHONE_RE.fullmatch(self.phone.strip()):
+            errors["phone"] = _("Enter an 11-digit mobile number or a landline with its area code.")
+        today = timezone.localdate()
+        if self.founded_on and self.founded_on > today:
+            errors["founded_on"] = _("The founding date cannot lie in the future.")
+        if self.registered_on and self.founded_on and self.registered_on < self.founded_on:
+            errors["registered_on"] = _("An organization cannot be registered before it was founded.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_backbone(self) -> bool:
@@ -372,7 +419,11 @@ class DirectContact(models.Model):
         verbose_name_plural = _("direct contacts")
         ordering = ["-since", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "organization"], name="directcontact_unique_pair"),
+            models.UniqueConstraint(
+                fields=["unit", "organization"],
+                name="directcontact_unique_pair",
+                violation_error_message=_("This unit already lists this organization as directly contacted."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -422,6 +473,7 @@ class BackboneMember(models.Model):
                 fields=["organization", "id_number"],
                 condition=~Q(id_number=""),
                 name="backbone_unique_id_number",
+                violation_error_message=_("This person is already a backbone member of the organization."),
             ),
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
@@ -434,6 +486,27 @@ class BackboneMember(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:backbone_edit", args=[self.pk])
+
+    def clean(self) -> None:
+        self.id_number = (self.id_number or "").strip().upper()
+        if self.id_number and len(self.id_number) == 18:
+            born = birth_date_from_id_number(self.id_number)
+            if born is not None:
+                if self.birth_date and self.birth_date != born:
+                    raise ValidationError(
+                        {"birth_date": _("The birth date differs from the one in the ID card number.")}
+                    )
+                self.birth_date = born
+        if self.birth_date:
+            if self.birth_year and self.birth_year != self.birth_date.year:
+                raise ValidationError({"birth_year": _("The birth year differs from the birth date.")})
+            self.birth_year = self.birth_date.year
+        if self.birth_year and not 1900 <= self.birth_year <= timezone.localdate().year:
+            raise ValidationError({"birth_year": _("Enter a birth year between 1900 and this year.")})
+        if self.phone and not PHONE_RE.fullmatch(self.phone.strip()):
+            raise ValidationError(
+                {"phone": _("Enter an 11-digit mobile number or a landline with its area code.")}
+            )
 
     @property
     def masked_phone(self) -> str:
@@ -624,7 +697,13 @@ class SavedFilter(models.Model):
         verbose_name = _("saved filter")
         verbose_name_plural = _("saved filters")
         ordering = ["name", "pk"]
-        constraints = [models.UniqueConstraint(fields=["user", "name"], name="savedfilter_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="savedfilter_unique_name",
+                violation_error_message=_("You already have a saved filter with this name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
