@@ -1,0 +1,186 @@
+from rest_framework import serializers
+
+from reporting.models import (
+    Programme,
+    Report,
+    ReportForm,
+    ReportMetric,
+    ReportValue,
+    SpotCheck,
+    SpotCheckItem,
+    TargetRule,
+    TargetSnapshot,
+    ValidationRule,
+)
+
+
+class ReportMetricSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportMetric
+        fields = ["id", "code", "label", "help_text", "type", "required", "order"]
+
+
+class ValidationRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ValidationRule
+        fields = ["id", "expression", "message"]
+
+
+class ReportFormSerializer(serializers.ModelSerializer):
+    metrics = ReportMetricSerializer(many=True, read_only=True)
+    rules = ValidationRuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReportForm
+        fields = [
+            "id",
+            "code",
+            "version",
+            "name",
+            "description",
+            "owner",
+            "period_type",
+            "deadline_day",
+            "levels",
+            "kinds",
+            "active_from",
+            "active_to",
+            "metrics",
+            "rules",
+        ]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    form_code = serializers.CharField(source="form.code", read_only=True)
+    is_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "form",
+            "form_code",
+            "unit",
+            "unit_name",
+            "period_start",
+            "period_end",
+            "deadline",
+            "status",
+            "first_submitted_at",
+            "submitted_at",
+            "approved_at",
+            "approved_by",
+            "unlocked_until",
+            "version",
+            "is_late",
+        ]
+        read_only_fields = fields
+
+
+class ReportValueSerializer(serializers.ModelSerializer):
+    metric_code = serializers.CharField(source="metric.code", read_only=True)
+    value = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportValue
+        fields = ["id", "report", "metric", "metric_code", "value"]
+
+    def get_value(self, obj: ReportValue) -> str | None:
+        value = obj.value
+        return None if value in (None, "") else str(value)
+
+
+class SaveValuesSerializer(serializers.Serializer):
+    """Body of POST /reports/{id}/save/: the version the client read and the values by code."""
+
+    version = serializers.IntegerField()
+    values = serializers.DictField(child=serializers.CharField(allow_blank=True, allow_null=True))
+    submit = serializers.BooleanField(default=False)
+
+
+class ReturnSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class SpotCheckItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpotCheckItem
+        fields = ["id", "unit", "description", "weight", "assigned_to", "outcome", "note", "checked_at"]
+        read_only_fields = fields
+
+
+class SpotCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpotCheck
+        fields = ["id", "unit", "title", "period_start", "period_end", "seed", "sample_size", "created_at"]
+        read_only_fields = fields
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class TargetRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TargetRule
+        fields = [
+            "id",
+            "programme",
+            "label",
+            "metric",
+            "comparator",
+            "threshold",
+            "window",
+            "deadline",
+            "levels",
+            "region",
+            "kinds",
+            "undergraduate_only",
+            "order",
+        ]
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    rules = TargetRuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = [
+            "id",
+            "owner",
+            "name",
+            "description",
+            "start_year",
+            "end_year",
+            "launch_on",
+            "implementation_on",
+            "inspection_on",
+            "ends_on",
+            "rules",
+        ]
+
+
+class TargetSnapshotSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    target = serializers.CharField(source="rule.label", read_only=True)
+    metric = serializers.CharField(source="rule.metric", read_only=True)
+
+    class Meta:
+        model = TargetSnapshot
+        fields = [
+            "id",
+            "rule",
+            "target",
+            "metric",
+            "unit",
+            "unit_name",
+            "period",
+            "value",
+            "confirmed_value",
+            "threshold",
+            "status",
+            "computed_at",
+        ]

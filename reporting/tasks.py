@@ -1,0 +1,53 @@
+"""Background work of the reporting app: target tracking and deadline reminders.
+
+Both are idempotent. Tracking rewrites its quarter in one transaction, so a worker killed
+mid-run (acks_late redelivers the task) leaves the previous snapshot and the next run
+writes the whole quarter again; reminders record each step under a unique constraint
+before sending, so a retry never sends one twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.utils import timezone
+
+from hubportal.history import history_context
+from hubportal.models import Job
+from hubportal.tasks import running_job
+
+from . import services
+from .tracking import Quarter, track_targets
+
+
+@shared_task(name="reporting.track_targets")
+def track_targets_task(period: str | None = None, job_id: int | None = None) -> dict[str, Any]:
+    """Snapshot every target of `period` (default: the current quarter)."""
+    period = period or str(Quarter.containing(timezone.localdate()))
+    with history_context(actor="reporting.track_targets"):
+        if job_id is None:
+            return track_targets(period)
+        with running_job(job_id, total=1) as job:
+
+            def progress(done: int, total: int, message: str) -> None:
+                if job.total != total:
+                    Job.objects.filter(pk=job.pk).update(total=total)
+                    job.total = total
+                job.advance(done, message)
+
+            result = track_targets(period, progress=progress)
+            job.result = result
+            return result
+
+
+@shared_task(name="reporting.track_previous_quarter")
+def track_previous_quarter_task() -> dict[str, Any]:
+    """At the start of a quarter: close the quarter that just ended."""
+    return track_targets_task(str(Quarter.containing(timezone.localdate()).previous()))
+
+
+@shared_task(name="reporting.send_reminders")
+def send_reminders_task() -> dict[str, int]:
+    with history_context(actor="reporting.send_reminders"):
+        return services.send_due_reminders()

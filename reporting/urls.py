@@ -1,0 +1,33 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("forms/", views.FormListView.as_view(), name="form_list"),
+    path("forms/<int:pk>/", views.FormDetailView.as_view(), name="form_detail"),
+    path("reports/", views.ReportListView.as_view(), name="report_list"),
+    path("reports/open/", views.open_report, name="report_open"),
+    path("reports/approvals/", views.ApprovalListView.as_view(), name="approval_list"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/approve/", views.report_approve, name="report_approve"),
+    path("reports/<int:pk>/return/", views.report_return, name="report_return"),
+    path("reports/<int:pk>/unlock/", views.report_unlock_request, name="report_unlock_request"),
+    path("reports/<int:pk>/xlsx/", views.report_xlsx, name="report_xlsx"),
+    path("reports/<int:pk>/upload/", views.report_upload, name="report_upload"),
+    path("unlocks/<int:pk>/decide/", views.unlock_decide, name="unlock_decide"),
+    path("completeness/", views.completeness_view, name="completeness"),
+    path("briefing/", views.briefing_view, name="briefing"),
+    path("spot-checks/", views.SpotCheckListView.as_view(), name="spotcheck_list"),
+    path("spot-checks/new/", views.spotcheck_create, name="spotcheck_create"),
+    path("spot-checks/<int:pk>/", views.spotcheck_detail, name="spotcheck_detail"),
+    path("programmes/", views.ProgrammeListView.as_view(), name="programme_list"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("targets/", views.dashboard, name="dashboard"),
+    path("targets/run/", views.run_tracking, name="run_tracking"),
+    path("targets/inspection/", views.inspection_export, name="inspection_export"),
+    path("snapshots/<int:pk>/", views.snapshot_drilldown, name="snapshot_drilldown"),
+]
