@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "hubportal",
     "accounts",
     "orgs",
+    "reporting",
 ]
 
 MIDDLEWARE = [
