@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .models import Membership
+
 
 class LoginForm(AuthenticationForm):
     """Django's login form with our wording; the lock-out itself is django-axes'."""
@@ -22,3 +24,35 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class MemberForm(forms.Form):
+    """Add a cadre to a unit: an existing username, or the details of a new account."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
+    )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=64,
+        required=False,
+        help_text=_("Family name first, e.g. 王小明. Needed for a new account."),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, help_text=_("A new account receives its set-password link here.")
+    )
+    phone = forms.RegexField(
+        label=_("Mobile phone"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mainland mobile number, e.g. 13800138000.")},
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.VIEWER)
+    position = forms.CharField(label=_("Position"), max_length=64, required=False)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

@@ -40,3 +40,11 @@ def query_with(querystring: str, **kwargs) -> str:
 @register.simple_tag
 def querystring_of(**kwargs) -> str:
     return urlencode({k: v for k, v in kwargs.items() if v not in (None, "")})
+
+
+@register.filter
+def may_manage(unit, user) -> bool:
+    """`{% if unit|may_manage:user %}`: whether the user administers this unit's subtree."""
+    from hubportal.jurisdiction import Action, user_can
+
+    return user_can(user, unit, Action.MANAGE)
