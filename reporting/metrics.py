@@ -195,6 +195,12 @@ DECLARED = [
     ("social_enterprises", _("Social enterprises"), None),
     ("ngos_brought_in", _("NGOs brought in"), None),
     ("member_cards", _("Member cards issued"), None),
+    ("cobuilding_committees", _("Co-building committees"), None),
+    ("cobuilding_venues", _("Co-building venues"), None),
+    ("cobuilding_cadres", _("Co-building committee cadres"), None),
+    ("cobuilding_social_workers", _("Youth social workers of co-building committees"), None),
+    ("cobuilding_external_members", _("External members of co-building committees"), None),
+    ("cobuilding_funding", _("Co-building funding (yuan)"), None),
 ]
 
 # The registry's metrics (`orgs.metrics.METRICS`, by its names) under our codes, with the

@@ -789,7 +789,12 @@ class TargetRule(models.Model):
         return self.label
 
     def applies_to(self, unit: LeagueUnit) -> bool:
-        """Pure Python on an already loaded unit: tracking groups units without a query."""
+        """Pure Python on an already loaded unit: tracking groups units without a query.
+
+        A programme binds the units below the unit that issued it (中山's plan binds 中山's
+        units only)."""
+        if not unit.path.startswith(self.programme.owner.path):
+            return False
         if self.levels and unit.level not in self.levels:
             return False
         if self.kinds and unit.kind not in self.kinds:

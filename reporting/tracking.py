@@ -127,7 +127,7 @@ def track_targets(
     today = today or timezone.localdate()
     as_of = min(today, quarter.end)
     rules = list(
-        TargetRule.objects.select_related("programme")
+        TargetRule.objects.select_related("programme", "programme__owner")
         .filter(programme__start_year__lte=quarter.year, programme__end_year__gte=quarter.year)
         .order_by("programme_id", "order", "pk")
     )
