@@ -2,6 +2,14 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _coverage_percent(unit) -> str:
+    from django.utils import timezone
+
+    from .metrics import league_building_coverage
+
+    return f"{league_building_coverage([unit], None, timezone.localdate())[unit.pk]}%"
+
+
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = _("Registry")
@@ -10,14 +18,53 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from hubportal.registry import HomeCounter, NavItem, register_home_counter, register_nav
 
-        from .models import LeagueUnit
+        from .models import LeagueUnit, Organization
 
         register_nav(NavItem(_("League units"), "orgs:unit_list", icon="diagram-3", order=10))
+        register_nav(NavItem(_("Organization registry"), "orgs:organization_list", icon="people", order=20))
         register_home_counter(
             HomeCounter(
                 _("League units in my jurisdiction"),
                 lambda unit: LeagueUnit.objects.in_subtree(unit).count(),
                 url_name="orgs:unit_list",
                 order=10,
+            )
+        )
+        register_home_counter(
+            HomeCounter(
+                _("Organizations in my jurisdiction"),
+                lambda unit: (
+                    Organization.objects.in_subtree(unit)
+                    .exclude(status__in=["rejected", "dissolved"])
+                    .count()
+                ),
+                url_name="orgs:organization_list",
+                order=20,
+            )
+        )
+        register_home_counter(
+            HomeCounter(
+                _("Listed organizations"),
+                lambda unit: Organization.objects.in_subtree(unit).listed().count(),
+                url_name="orgs:organization_list",
+                order=21,
+            )
+        )
+        register_home_counter(
+            HomeCounter(
+                _("Organizations waiting for review"),
+                lambda unit: (
+                    Organization.objects.in_subtree(unit).filter(status=Organization.Status.PENDING).count()
+                ),
+                url_name="orgs:organization_list",
+                order=22,
+            )
+        )
+        register_home_counter(
+            HomeCounter(
+                _("League-building coverage"),
+                _coverage_percent,  # type: ignore[arg-type]
+                url_name="orgs:organization_list",
+                order=23,
             )
         )

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from hubportal.jurisdiction import subtree_q
 
-from .models import LeagueUnit
+from .models import (
+    BACKBONE_YOUTH_THRESHOLD,
+    BackboneMember,
+    ContactLog,
+    DirectContact,
+    LeagueBuilding,
+    LeagueUnit,
+    Organization,
+)
 
 
 class SubtreeFilter(django_filters.ModelChoiceFilter):
@@ -44,3 +52,135 @@ class LeagueUnitFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    """Filters of the organization list: the page, the API, saved filters and exports."""
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    tier = django_filters.MultipleChoiceFilter(choices=Organization.Tier.choices, label=_("Tier"))
+    body = django_filters.MultipleChoiceFilter(choices=Organization.Body.choices, label=_("Association"))
+    kind = django_filters.MultipleChoiceFilter(choices=Organization.Kind.choices, label=_("Kind"))
+    category = django_filters.MultipleChoiceFilter(choices=Organization.Category.choices, label=_("Category"))
+    service_field = django_filters.MultipleChoiceFilter(
+        choices=Organization.ServiceField.choices, method="filter_service_field", label=_("Service field")
+    )
+    registration_status = django_filters.MultipleChoiceFilter(
+        choices=Organization.RegistrationStatus.choices, label=_("Registration status")
+    )
+    status = django_filters.MultipleChoiceFilter(choices=Organization.Status.choices, label=_("Status"))
+    backbone = django_filters.BooleanFilter(method="filter_backbone", label=_("Backbone organization"))
+    league_building = django_filters.BooleanFilter(
+        method="filter_league_building", label=_("League building")
+    )
+    founded_after = django_filters.DateFilter(
+        field_name="founded_on", lookup_expr="gte", label=_("Founded from")
+    )
+    founded_before = django_filters.DateFilter(
+        field_name="founded_on", lookup_expr="lte", label=_("Founded until")
+    )
+    registered_after = django_filters.DateFilter(
+        field_name="registered_on", lookup_expr="gte", label=_("Registered from")
+    )
+    registered_before = django_filters.DateFilter(
+        field_name="registered_on", lookup_expr="lte", label=_("Registered until")
+    )
+    youth_min = django_filters.NumberFilter(
+        field_name="youth_covered", lookup_expr="gte", label=_("Youth covered at least")
+    )
+    subtree = SubtreeFilter(unit_field="governing_unit", label=_("Within unit"))
+    contacted_by = SubtreeFilter(method="filter_contacted_by", label=_("Directly contacted by"))
+    pending_changes = django_filters.BooleanFilter(
+        method="filter_pending_changes", label=_("Changes waiting for review")
+    )
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_service_field(self, queryset, name, value):
+        return queryset.filter(service_fields__overlap=list(value)) if value else queryset
+
+    def filter_backbone(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.backbone() if value else queryset.exclude(youth_covered__gte=BACKBONE_YOUTH_THRESHOLD)
+
+    def filter_league_building(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.with_league_building() if value else queryset.without_league_building()
+
+    def filter_contacted_by(self, queryset, name, value):
+        return queryset.directly_contacted_by(value) if value else queryset
+
+    def filter_pending_changes(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(pending_changes={}) if value else queryset.filter(pending_changes={})
+
+
+class OrganizationChildFilterSet(django_filters.FilterSet):
+    """Shared filters of the records hanging from an organization."""
+
+    organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization id"))
+    subtree = SubtreeFilter(unit_field="organization__governing_unit", label=_("Within unit"))
+
+
+class BackboneMemberFilterSet(OrganizationChildFilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name"))
+    gender = django_filters.ChoiceFilter(choices=BackboneMember.Gender.choices, label=_("Gender"))
+    born_after = django_filters.NumberFilter(
+        field_name="birth_year", lookup_expr="gte", label=_("Born from year")
+    )
+    born_before = django_filters.NumberFilter(
+        field_name="birth_year", lookup_expr="lte", label=_("Born until year")
+    )
+
+    class Meta:
+        model = BackboneMember
+        fields = ["organization", "subtree", "q", "gender", "born_after", "born_before"]
+
+
+class LeagueBuildingFilterSet(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(field_name="organizations", label=_("Organization id"))
+    subtree = SubtreeFilter(unit_field="unit", label=_("Within unit"))
+    mode = django_filters.ChoiceFilter(choices=LeagueBuilding.Mode.choices, label=_("Mode"))
+    form = django_filters.ChoiceFilter(choices=LeagueBuilding.Form.choices, label=_("Form of founding"))
+    founded_after = django_filters.DateFilter(
+        field_name="founded_on", lookup_expr="gte", label=_("Founded from")
+    )
+    founded_before = django_filters.DateFilter(
+        field_name="founded_on", lookup_expr="lte", label=_("Founded until")
+    )
+
+    class Meta:
+        model = LeagueBuilding
+        fields = ["organization", "subtree", "mode", "form", "founded_after", "founded_before"]
+
+
+class ContactLogFilterSet(OrganizationChildFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ContactLog.Kind.choices, label=_("Kind"))
+    cadre = django_filters.NumberFilter(field_name="cadre_id", label=_("Cadre id"))
+    unit = SubtreeFilter(unit_field="unit", label=_("Cadre's unit"))
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Until"))
+
+    class Meta:
+        model = ContactLog
+        fields = ["organization", "subtree", "kind", "cadre", "unit", "date_after", "date_before"]
+
+
+class DirectContactFilterSet(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization id"))
+    unit = django_filters.NumberFilter(field_name="unit_id", label=_("Unit id"))
+    subtree = SubtreeFilter(unit_field="unit", label=_("Within unit"))
+    since_after = django_filters.DateFilter(field_name="since", lookup_expr="gte", label=_("Since from"))
+    since_before = django_filters.DateFilter(field_name="since", lookup_expr="lte", label=_("Since until"))
+
+    class Meta:
+        model = DirectContact
+        fields = ["organization", "unit", "subtree", "since_after", "since_before"]

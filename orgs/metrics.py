@@ -9,7 +9,7 @@ count get 0. The rollup itself is `orgs.querysets.rollup_by_unit`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from .models import ContactLog, DirectContact, LeagueUnit, Organization
 from .querysets import BACKBONE_YOUTH, rollup_by_unit, rollup_rows
 
-Metric = Callable[[list[LeagueUnit], datetime.date | None, datetime.date], dict[int, Decimal | int]]
+Metric = Callable[[list[LeagueUnit], datetime.date | None, datetime.date], Mapping[int, Decimal | int]]
 
 # Organizations that count as "in the registry": rejected and dissolved ones do not.
 ACTIVE_STATUSES = ("pending", "listed", "returned", "suspended")

@@ -359,6 +359,14 @@ class Organization(models.Model):
         detail = self.get_body_display() if self.body else self.get_kind_display()
         return f"{self.tier} · {detail}" if detail else self.tier
 
+    @property
+    def league_building_label(self) -> str:
+        """“Yes”/“No” from the `has_league_building` annotation (`annotate_flags()`)."""
+        flag = getattr(self, "has_league_building", None)
+        if flag is None:
+            return ""
+        return str(_("Yes") if flag else _("No"))
+
     def service_field_labels(self) -> list[str]:
         labels = dict(self.ServiceField.choices)
         return [str(labels.get(f, f)) for f in self.service_fields]
