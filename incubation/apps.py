@@ -1,0 +1,37 @@
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
+
+
+class IncubationConfig(AppConfig):
+    name = "incubation"
+    verbose_name = _("亲青家园 incubation")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from hubportal.registry import HomeCounter, NavItem, register_home_counter, register_nav
+
+        from . import metrics
+        from .models import IncubationBase, Residency
+
+        register_nav(NavItem(_("亲青家园"), "incubation:base_list", icon="house-heart", order=20))
+        register_nav(
+            NavItem(_("亲青家园 map"), "incubation:public_map", icon="geo-alt", audience="public", order=20)
+        )
+        register_home_counter(
+            HomeCounter(
+                _("亲青家园 bases"),
+                lambda unit: IncubationBase.objects.in_subtree(unit).count(),
+                url_name="incubation:base_list",
+                order=20,
+            )
+        )
+        register_home_counter(
+            HomeCounter(
+                _("Applications to 亲青家园 awaiting a decision"),
+                lambda unit: Residency.objects.in_subtree(unit).filter(status="applied").count(),
+                url_name="incubation:residency_list",
+                order=21,
+            )
+        )
+        if apps.is_installed("reporting"):
+            metrics.register_with_reporting()

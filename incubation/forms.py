@@ -1,0 +1,243 @@
+"""Forms of the incubation pages. They check the shape of the input; the rules that need
+the database (capacity, balance, jurisdiction) live in the services they feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hubportal.jurisdiction import Action
+from orgs.models import LeagueUnit, Organization
+
+from .models import ChecklistItem, IncubationBase, IncubationFund, Milestone, Residency, Service
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names, the rest on top."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class BaseForm(forms.ModelForm):
+    """Create or edit a base; the owning unit is one the cadre may change."""
+
+    services = forms.MultipleChoiceField(
+        label=_("Services offered"),
+        choices=Service.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = IncubationBase
+        fields = [
+            "name",
+            "unit",
+            "base_type",
+            "address",
+            "latitude",
+            "longitude",
+            "floor_area",
+            "work_stations",
+            "services",
+            "opened_on",
+            "description",
+            "paired_group_name",
+            "paired_group_contact",
+        ]
+        widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["unit"].queryset = LeagueUnit.objects.visible_to(user, Action.CHANGE).order_by("path")
+        self.fields["latitude"].help_text = _("Decimal degrees, e.g. 22.517 for 中山.")
+        self.fields["longitude"].help_text = _("Decimal degrees, e.g. 113.392 for 中山.")
+
+
+class PhotoForm(forms.Form):
+    image = forms.ImageField(label=_("Photo"), help_text=_("JPG, PNG or WebP, at most 5 MB."))
+    caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
+
+
+class ChecklistForm(forms.Form):
+    """One “met” box and one note per active item of the standard manual."""
+
+    checked_on = forms.DateField(label=_("Checked on"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args: Any, base: IncubationBase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(ChecklistItem.objects.filter(active=True))
+        current = {r.item_id: r for r in base.checklist_results.all()}
+        for item in self.items:
+            result = current.get(item.pk)
+            self.fields[f"met_{item.pk}"] = forms.BooleanField(
+                label=f"{item.code} {item.text} ({item.weight})",
+                required=False,
+                initial=bool(result and result.met),
+            )
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("Note"), max_length=200, required=False, initial=result.note if result else ""
+            )
+
+    def results(self) -> dict[int, tuple[bool, str]]:
+        return {
+            item.pk: (self.cleaned_data[f"met_{item.pk}"], self.cleaned_data[f"note_{item.pk}"])
+            for item in self.items
+        }
+
+    def rows(self) -> list[tuple[ChecklistItem, forms.BoundField, forms.BoundField]]:
+        return [(item, self[f"met_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+
+class OrganizationLookupField(forms.CharField):
+    """An organization typed by its exact name or its credit code, within a set of them.
+
+    A select list of every organization a province cadre may see would hold 200,000 rows.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", _("The organization's full name or its unified social credit code."))
+        super().__init__(*args, max_length=100, **kwargs)
+        self.organizations = Organization.objects.none()
+
+    def clean(self, value: Any) -> Organization | None:
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        found = list(self.organizations.filter(Q(name=text) | Q(credit_code=text.upper()))[:2])
+        if not found:
+            raise ValidationError(
+                _("No organization called “%(text)s” lies within reach of this form.") % {"text": text}
+            )
+        if len(found) > 1:
+            raise ValidationError(
+                _("Several organizations are called “%(text)s”; enter the credit code instead.")
+                % {"text": text}
+            )
+        return found[0]
+
+
+class CadreApplyForm(forms.Form):
+    """A cadre applies to a base for an organization they are responsible for."""
+
+    base = forms.ModelChoiceField(label=_("Base"), queryset=IncubationBase.objects.none())
+    organization = OrganizationLookupField(label=_("Organization"))
+    applied_on = forms.DateField(label=_("Applied on"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["base"].queryset = IncubationBase.objects.visible_to(user, Action.CHANGE).order_by("name")
+        self.fields["organization"].organizations = Organization.objects.visible_to(
+            user, Action.CHANGE
+        ).listed()
+
+
+class PublicApplyForm(forms.Form):
+    """A representative applies for one of the listed organizations they represent."""
+
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
+    note = forms.CharField(
+        label=_("What does your organization need from the base?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            representatives=user, status=Organization.Status.LISTED
+        ).order_by("name")
+
+
+class DateForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+
+
+class ReasonForm(DateForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GraduateForm(DateForm):
+    outcomes = forms.MultipleChoiceField(
+        label=_("Outcome"),
+        choices=Residency.Outcome.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _(
+                "Say what the organization achieved: registered, a purchased-service contract, or backbone."
+            )
+        },
+    )
+
+
+class ServiceDeliveryForm(forms.Form):
+    service_type = forms.ChoiceField(label=_("Service"), choices=Service.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=1, min_value=0.1, initial=1)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class MilestoneForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Milestone"), choices=Milestone.Kind.choices)
+    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class FundForm(forms.ModelForm):
+    class Meta:
+        model = IncubationFund
+        fields = ["unit", "name", "established_on", "description"]
+        widgets = {"established_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = LeagueUnit.objects.visible_to(user, Action.CHANGE).order_by("path")
+
+
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0.01}
+
+
+class RaiseForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY_FIELD)
+    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    purpose = forms.CharField(label=_("Source"), max_length=200, help_text=_("Where the money comes from."))
+
+
+class GrantForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY_FIELD)
+    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    grantee_base = forms.ModelChoiceField(
+        label=_("Grantee base"), queryset=IncubationBase.objects.none(), required=False
+    )
+    grantee_organization = OrganizationLookupField(label=_("or grantee organization"), required=False)
+    approved_by = forms.CharField(label=_("Approved by"), max_length=100)
+    disbursed_on = forms.DateField(label=_("Disbursed on"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, fund: IncubationFund, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grantee_base"].queryset = IncubationBase.objects.in_subtree(fund.unit).order_by("name")
+        self.fields["grantee_organization"].organizations = Organization.objects.in_subtree(fund.unit)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if bool(data.get("grantee_base")) == bool(data.get("grantee_organization")) and not self.errors:
+            raise ValidationError(_("A grant goes to exactly one base or one organization."))
+        return data
+
+
+class ReverseForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), max_length=200)

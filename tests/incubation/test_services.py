@@ -1,0 +1,377 @@
+"""Incubation services: the residency life cycle, capacity, one physical base, funds."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from incubation import services
+from incubation.models import FundMovement, IncubationFund, Residency, ServiceDelivery
+from orgs.models import Organization
+from tests.orgs.factories import make_org
+
+from .conftest import make_base
+
+D = datetime.date
+
+
+APRIL_1 = D(2024, 4, 1)
+
+
+def admitted(cadre, base, org, on=APRIL_1):
+    residency = services.apply(cadre, base.pk, org.pk, on=on)
+    return services.admit(cadre, residency.pk, on=on)
+
+
+def snapshot(model):
+    return list(model.objects.order_by("pk").values())
+
+
+# Applying -----------------------------------------------------------------------------
+def test_representative_applies_for_own_listed_organization(representative, zs_base, zs_orgs):
+    org = zs_orgs[0]
+    org.representatives.add(representative)
+    residency = services.apply(representative, zs_base.pk, org.pk, note="我们需要办公场地")
+    assert residency.status == "applied" and residency.applied_by == representative and residency.is_physical
+
+
+def test_representative_cannot_apply_for_another_organization(representative, zs_base, zs_orgs):
+    zs_orgs[0].representatives.add(representative)
+    with pytest.raises(PermissionDenied):
+        services.apply(representative, zs_base.pk, zs_orgs[1].pk)
+    assert not Residency.objects.exists()
+
+
+def test_unlisted_organization_cannot_apply(zhongshan_cadre, zs_base, zhongshan):
+    pending = make_org(zhongshan, "待审核组织", status=Organization.Status.PENDING)
+    with pytest.raises(ValidationError) as error:
+        services.apply(zhongshan_cadre, zs_base.pk, pending.pk)
+    assert "organization" in error.value.message_dict
+    assert not Residency.objects.exists()
+
+
+def test_second_open_application_at_same_base_is_refused(zhongshan_cadre, zs_base, zs_orgs):
+    services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
+    with pytest.raises(ValidationError):
+        services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
+    assert Residency.objects.count() == 1
+
+
+def test_foshan_cadre_cannot_apply_a_zhongshan_org_to_a_zhongshan_base(foshan_cadre, zs_base, zs_orgs):
+    with pytest.raises(PermissionDenied):
+        services.apply(foshan_cadre, zs_base.pk, zs_orgs[0].pk)
+
+
+# Capacity and one physical base ---------------------------------------------------------
+def test_admitting_beyond_capacity_is_refused_and_nothing_changes(zhongshan_cadre, zs_base, zs_orgs):
+    assert zs_base.work_stations == 2
+    admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    admitted(zhongshan_cadre, zs_base, zs_orgs[1])
+    third = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[2].pk)
+    before = snapshot(Residency)
+    with pytest.raises(ValidationError) as error:
+        services.admit(zhongshan_cadre, third.pk)
+    assert "2" in error.value.messages[0] and "中山市亲青家园" in error.value.messages[0]
+    assert snapshot(Residency) == before
+
+
+def test_a_graduation_frees_a_work_station(zhongshan_cadre, zs_base, zs_orgs):
+    first = admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    admitted(zhongshan_cadre, zs_base, zs_orgs[1])
+    services.start(zhongshan_cadre, first.pk, on=D(2024, 4, 2))
+    services.graduate(zhongshan_cadre, first.pk, ["registered"], on=D(2024, 10, 1))
+    third = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[2].pk)
+    assert services.admit(zhongshan_cadre, third.pk).status == "admitted"
+
+
+def test_network_base_has_no_capacity_limit(zhongshan_cadre, net_base, zs_orgs):
+    for org in zs_orgs:
+        admitted(zhongshan_cadre, net_base, org)
+    assert Residency.objects.filter(base=net_base, status="admitted").count() == 4
+
+
+def test_second_physical_residency_is_refused(zhongshan_cadre, zs_base, guzhen_base, zs_orgs):
+    admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    second = services.apply(zhongshan_cadre, guzhen_base.pk, zs_orgs[0].pk)
+    before = snapshot(Residency)
+    with pytest.raises(ValidationError) as error:
+        services.admit(zhongshan_cadre, second.pk)
+    assert "one physical base at a time" in error.value.messages[0] or "一个实体" in error.value.messages[0]
+    assert snapshot(Residency) == before
+
+
+def test_a_network_residency_beside_a_physical_one_is_allowed(zhongshan_cadre, zs_base, net_base, zs_orgs):
+    admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    assert admitted(zhongshan_cadre, net_base, zs_orgs[0]).status == "admitted"
+
+
+def test_the_schema_refuses_two_physical_residencies(zhongshan_cadre, zs_base, guzhen_base, zs_orgs):
+    admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Residency.objects.create(
+            base=guzhen_base, organization=zs_orgs[0], status="incubating", admitted_on=D(2024, 5, 1)
+        )
+
+
+# Life cycle ---------------------------------------------------------------------------
+def test_full_life_cycle_with_services_and_milestone(zhongshan_cadre, zs_base, zs_orgs):
+    residency = admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    services.start(zhongshan_cadre, residency.pk, on=D(2024, 4, 5))
+    services.log_service(zhongshan_cadre, residency.pk, "registration", D(2024, 5, 1), "2.5", "注册材料辅导")
+    services.record_milestone(zhongshan_cadre, residency.pk, "registered", D(2024, 8, 1))
+    done = services.graduate(zhongshan_cadre, residency.pk, ["registered", "backbone"], on=D(2024, 12, 1))
+    assert done.status == "graduated" and done.outcomes == ["backbone", "registered"]
+    assert done.ended_on == D(2024, 12, 1)
+    assert ServiceDelivery.objects.get().hours == Decimal("2.5")
+
+
+def test_graduation_without_outcome_is_refused(zhongshan_cadre, zs_base, zs_orgs):
+    residency = admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    services.start(zhongshan_cadre, residency.pk)
+    before = snapshot(Residency)
+    with pytest.raises(ValidationError) as error:
+        services.graduate(zhongshan_cadre, residency.pk, [])
+    assert "outcomes" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        services.graduate(zhongshan_cadre, residency.pk, ["famous"])
+    assert snapshot(Residency) == before
+
+
+def test_exit_needs_a_reason_and_decline_too(zhongshan_cadre, zs_base, zs_orgs):
+    residency = admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    with pytest.raises(ValidationError):
+        services.exit_residency(zhongshan_cadre, residency.pk, "  ")
+    assert services.exit_residency(zhongshan_cadre, residency.pk, "迁往广州").status == "exited"
+    application = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[1].pk)
+    with pytest.raises(ValidationError):
+        services.decline(zhongshan_cadre, application.pk, "")
+    assert services.decline(zhongshan_cadre, application.pk, "不符合条件").status == "declined"
+
+
+def test_steps_out_of_order_are_refused(zhongshan_cadre, zs_base, zs_orgs):
+    application = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
+    with pytest.raises(ValidationError):
+        services.start(zhongshan_cadre, application.pk)
+    with pytest.raises(ValidationError):
+        services.graduate(zhongshan_cadre, application.pk, ["registered"])
+    with pytest.raises(ValidationError):
+        services.log_service(zhongshan_cadre, application.pk, "training", None)
+    assert Residency.objects.get().status == "applied"
+
+
+def test_service_log_refuses_bad_values(zhongshan_cadre, zs_base, zs_orgs):
+    residency = admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    for kwargs, field in [
+        ({"service_type": "massage", "date": D(2024, 5, 1)}, "service_type"),
+        ({"service_type": "training", "date": D(2024, 3, 1)}, "date"),  # before the admission
+        ({"service_type": "training", "date": D(2099, 1, 1)}, "date"),
+        ({"service_type": "training", "date": D(2024, 5, 1), "hours": "-1"}, "hours"),
+        ({"service_type": "training", "date": D(2024, 5, 1), "hours": "abc"}, "hours"),
+    ]:
+        with pytest.raises(ValidationError) as error:
+            services.log_service(zhongshan_cadre, residency.pk, **kwargs)
+        assert field in error.value.message_dict
+    assert not ServiceDelivery.objects.exists()
+
+
+def test_town_cadre_cannot_admit_at_the_city_base(guzhen_cadre, zhongshan_cadre, zs_base, zs_orgs):
+    application = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
+    with pytest.raises(PermissionDenied):
+        services.admit(guzhen_cadre, application.pk)
+    assert Residency.objects.get().status == "applied"
+
+
+def test_viewer_cannot_admit(zhongshan_viewer, zhongshan_cadre, zs_base, zs_orgs):
+    application = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
+    with pytest.raises(PermissionDenied):
+        services.admit(zhongshan_viewer, application.pk)
+
+
+# Bases -------------------------------------------------------------------------------
+def test_work_stations_cannot_drop_below_residents(zhongshan_cadre, zs_base, zs_orgs):
+    admitted(zhongshan_cadre, zs_base, zs_orgs[0])
+    admitted(zhongshan_cadre, zs_base, zs_orgs[1])
+    zs_base.work_stations = 1
+    with pytest.raises(ValidationError) as error:
+        services.save_base(zhongshan_cadre, zs_base)
+    assert "work_stations" in error.value.message_dict
+
+
+def test_physical_base_needs_work_stations(zhongshan_cadre, zhongshan):
+    from incubation.models import IncubationBase
+
+    base = IncubationBase(name="无工位", unit=zhongshan, base_type="physical", opened_on=D(2024, 1, 1))
+    with pytest.raises(ValidationError) as error:
+        services.save_base(zhongshan_cadre, base)
+    assert "work_stations" in error.value.message_dict
+    assert not IncubationBase.objects.exists()
+
+
+def test_town_cadre_cannot_save_a_base_of_its_city(guzhen_cadre, zs_base):
+    zs_base.name = "改名"
+    with pytest.raises((ValidationError, PermissionDenied)):
+        services.save_base(guzhen_cadre, zs_base)
+    zs_base.refresh_from_db()
+    assert zs_base.name == "中山市亲青家园"
+
+
+def test_turning_a_network_base_physical_updates_its_residencies(zhongshan_cadre, net_base, zs_orgs):
+    residency = admitted(zhongshan_cadre, net_base, zs_orgs[0])
+    assert residency.is_physical is False
+    net_base.base_type, net_base.work_stations = "physical", 5
+    services.save_base(zhongshan_cadre, net_base)
+    residency.refresh_from_db()
+    assert residency.is_physical is True
+
+
+# Funds --------------------------------------------------------------------------------
+def test_grant_beyond_balance_is_refused_and_nothing_changes(zhongshan_cadre, zs_fund, zs_base):
+    assert zs_fund.balance == Decimal("100000.00")
+    before = snapshot(FundMovement)
+    with pytest.raises(ValidationError) as error:
+        services.grant(
+            zhongshan_cadre,
+            zs_fund.pk,
+            "100000.01",
+            D(2024, 3, 1),
+            "场地改造",
+            grantee_base_id=zs_base.pk,
+            approved_by="团市委书记办公会",
+        )
+    assert "amount" in error.value.message_dict and "100,000.00" in error.value.message_dict["amount"][0]
+    assert snapshot(FundMovement) == before
+    zs_fund.refresh_from_db()
+    assert zs_fund.balance == Decimal("100000.00")
+
+
+def test_grant_and_reversal_keep_balance_and_movements(zhongshan_cadre, zs_fund, zs_base, zs_orgs):
+    granted = services.grant(
+        zhongshan_cadre,
+        zs_fund.pk,
+        "30000.50",
+        D(2024, 3, 1),
+        "场地改造",
+        grantee_base_id=zs_base.pk,
+        approved_by="团市委书记办公会",
+        disbursed_on=D(2024, 3, 10),
+    )
+    services.grant(
+        zhongshan_cadre,
+        zs_fund.pk,
+        20000,
+        D(2024, 3, 2),
+        "项目资助",
+        grantee_organization_id=zs_orgs[1].pk,
+        approved_by="评审会",
+    )
+    services.reverse_grant(zhongshan_cadre, granted.pk, D(2024, 4, 1), "项目取消")
+    zs_fund.refresh_from_db()
+    assert zs_fund.balance == Decimal("80000.00")
+    fund = IncubationFund.objects.with_totals().get(pk=zs_fund.pk)
+    assert fund.computed_balance == fund.balance
+    assert (fund.raised, fund.granted, fund.reversed_total) == (
+        Decimal("100000.00"),
+        Decimal("50000.50"),
+        Decimal("30000.50"),
+    )
+    with pytest.raises(ValidationError):
+        services.reverse_grant(zhongshan_cadre, granted.pk, D(2024, 4, 2), "again")
+    balances = list(
+        FundMovement.objects.filter(fund=zs_fund)
+        .with_running_balance()
+        .values_list("running_balance", flat=True)
+    )
+    assert balances == [Decimal("100000.00"), Decimal("69999.50"), Decimal("49999.50"), Decimal("80000.00")]
+
+
+@pytest.mark.parametrize(
+    ("amount", "message_part"),
+    [
+        ("0", "more than zero"),
+        ("-5", "more than zero"),
+        ("1.005", "two decimal"),
+        ("abc", "yuan"),
+        ("NaN", "yuan"),
+        ("1e20", "too large"),
+    ],
+)
+def test_bad_amounts_are_refused(zhongshan_cadre, zs_fund, amount, message_part):
+    with pytest.raises(ValidationError) as error:
+        services.raise_money(zhongshan_cadre, zs_fund.pk, amount, D(2024, 3, 1), "捐赠")
+    assert message_part in str(error.value.message_dict["amount"])
+    assert FundMovement.objects.count() == 1
+
+
+def test_grant_needs_exactly_one_grantee_within_the_fund_unit(
+    zhongshan_cadre, zs_fund, zs_base, fs_base, zs_orgs
+):
+    common = {"approved_by": "办公会"}
+    with pytest.raises(ValidationError):
+        services.grant(zhongshan_cadre, zs_fund.pk, 10, D(2024, 3, 1), "x", **common)
+    with pytest.raises(ValidationError):
+        services.grant(
+            zhongshan_cadre,
+            zs_fund.pk,
+            10,
+            D(2024, 3, 1),
+            "x",
+            grantee_base_id=zs_base.pk,
+            grantee_organization_id=zs_orgs[0].pk,
+            **common,
+        )
+    with pytest.raises(ValidationError) as error:
+        services.grant(
+            zhongshan_cadre, zs_fund.pk, 10, D(2024, 3, 1), "x", grantee_base_id=fs_base.pk, **common
+        )
+    assert "grantee_base" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.grant(zhongshan_cadre, zs_fund.pk, 10, D(2024, 3, 1), "x", grantee_base_id=zs_base.pk)
+    assert "approved_by" in error.value.message_dict
+    assert FundMovement.objects.count() == 1
+
+
+def test_foshan_cadre_cannot_move_zhongshan_money(foshan_cadre, zs_fund, zs_base):
+    with pytest.raises(PermissionDenied):
+        services.raise_money(foshan_cadre, zs_fund.pk, 10, D(2024, 3, 1), "x")
+    with pytest.raises(PermissionDenied):
+        services.grant(
+            foshan_cadre, zs_fund.pk, 10, D(2024, 3, 1), "x", grantee_base_id=zs_base.pk, approved_by="y"
+        )
+    assert FundMovement.objects.count() == 1
+
+
+def test_town_cadre_cannot_grant_from_its_city_fund(guzhen_cadre, zs_fund, guzhen_base):
+    with pytest.raises(PermissionDenied):
+        services.grant(
+            guzhen_cadre, zs_fund.pk, 10, D(2024, 3, 1), "x", grantee_base_id=guzhen_base.pk, approved_by="y"
+        )
+
+
+def test_the_schema_refuses_a_negative_balance(zs_fund):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncubationFund.objects.filter(pk=zs_fund.pk).update(balance=Decimal("-0.01"))
+
+
+def test_one_fund_per_unit(zhongshan):
+    IncubationFund.objects.create(unit=zhongshan, name="A", established_on=D(2024, 1, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IncubationFund.objects.create(unit=zhongshan, name="B", established_on=D(2024, 1, 1))
+
+
+def test_the_schema_refuses_a_grant_without_grantee(zs_fund):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FundMovement.objects.create(fund=zs_fund, kind="granted", amount=1, date=D(2024, 3, 1), purpose="x")
+
+
+def test_movement_before_fund_established_is_refused(zhongshan_cadre, zs_fund):
+    with pytest.raises(ValidationError) as error:
+        services.raise_money(zhongshan_cadre, zs_fund.pk, 10, D(2023, 12, 31), "x")
+    assert "date" in error.value.message_dict
+
+
+def test_city_cadre_acts_at_a_town_base_in_its_subtree(zhongshan_cadre, guzhen):
+    base = make_base(guzhen, "古镇二号亲青家园", work_stations=1)
+    org = make_org(guzhen, "古镇灯饰青年会")
+    assert admitted(zhongshan_cadre, base, org).status == "admitted"
