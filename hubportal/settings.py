@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "accounts",
     "orgs",
     "reporting",
+    "incubation",
 ]
 
 MIDDLEWARE = [
