@@ -133,3 +133,10 @@ def seed_users(units: dict[str, LeagueUnit]) -> list[DemoUser]:
                 user=user, unit=units[demo.unit_code], defaults={"role": demo.role}
             )
     return DEMO_USERS
+
+
+def seed_registry(units: dict[str, LeagueUnit]) -> int:
+    """The demo youth organizations and their records (see `orgs.demo_registry`)."""
+    from .demo_registry import seed_registry as seed
+
+    return seed(units)

@@ -17,6 +17,7 @@ class Command(BaseCommand):
         with history_context(actor="seed_demo"):
             units = demo.seed_units()
             demo.seed_users(units)
+            organizations = demo.seed_registry(units)
             # Each domain app may ship a `demo.seed(units)` that adds its records.
             for config in apps.get_app_configs():
                 if config.name in {"orgs"}:
@@ -26,4 +27,8 @@ class Command(BaseCommand):
                 except ModuleNotFoundError:
                     continue
                 module.seed(units)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(units)} league units."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(units)} league units, {organizations} new youth organizations."
+            )
+        )
