@@ -288,7 +288,6 @@ def seed_monthly_reports(form: ReportForm, filers: list[LeagueUnit], today: date
     """Twelve months of reports per filer: mostly on time and approved, some late, some
     returned, some missing; the last month partly still awaiting approval. Deterministic,
     so a second run creates nothing new."""
-    rng = random.Random(2026)  # noqa: S311 - demo data, reproducible
     metrics = {m.code: m for m in form.metrics.all()}
     last_start = add_months(today.replace(day=1), -1)
     periods = [add_months(last_start, -i) for i in range(11, -1, -1)]
@@ -297,13 +296,15 @@ def seed_monthly_reports(form: ReportForm, filers: list[LeagueUnit], today: date
     created = 0
     for unit in filers:
         for start in periods:
+            if (unit.pk, start) in existing:
+                continue
+            # One generator per unit and month: a second run draws exactly the same figures.
+            rng = random.Random(f"{unit.code}-{start}")  # noqa: S311 - demo data, reproducible
             roll = rng.random()
             contacted, founded, members = rng.randint(2, 15), rng.randint(0, 2), rng.randint(0, 12)
             if rng.random() < 0.07:
                 contacted = rng.randint(40, 60)  # an unusual month, for the spot checks to find
             text = rng.choice(NARRATIVES)
-            if (unit.pk, start) in existing or start > today:
-                continue
             end = add_months(start, 1) - timedelta(days=1)
             deadline = form.deadline_for(end)
             if roll < 0.06 and start < last_start:

@@ -1,0 +1,204 @@
+"""Cadre pages: jurisdiction, bad input and query counts."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from reporting import services
+from reporting.models import Report, ReportValue, TargetSnapshot
+from reporting.tracking import track_targets
+
+from .conftest import GOOD, at
+
+
+def bulk_reports(form, units, months):
+    """Reports filed for `months` months by each unit, approved (bulk, for list sizes)."""
+    rows = []
+    for unit in units:
+        for month in range(1, months + 1):
+            start = date(2025, month, 1)
+            end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            when = timezone.make_aware(timezone.datetime(2025, month, 28))
+            rows.append(
+                Report(
+                    form=form,
+                    unit=unit,
+                    period_start=start,
+                    period_end=end,
+                    deadline=form.deadline_for(end),
+                    status="approved",
+                    first_submitted_at=when,
+                    submitted_at=when,
+                    approved_at=when,
+                )
+            )
+    return Report.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def zhongshan_towns(units, zhongshan):
+    return [u for u in units.values() if u.parent_id == zhongshan.pk and u.level == "town"]
+
+
+@pytest.mark.parametrize("per_page", [20, 200])
+def test_report_list_query_count_is_fixed(
+    client_for, zhongshan_cadre, monthly_form, zhongshan_towns, per_page, django_assert_max_num_queries
+):
+    bulk_reports(monthly_form, zhongshan_towns, 12)
+    client = client_for(zhongshan_cadre)
+    # session, user, memberships (jurisdiction), COUNT, the page of reports with unit and form
+    # joined, the filter form's choices (forms, units), navigation: never one per row.
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/reporting/reports/?per_page={per_page}")
+    assert response.status_code == 200
+    assert response.content.decode().count("/reporting/reports/") >= min(per_page, 288)
+
+
+def test_foshan_cadre_sees_no_zhongshan_report(
+    client_for, foshan_cadre, zhongshan_cadre, monthly_form, zhongshan_towns
+):
+    report = bulk_reports(monthly_form, zhongshan_towns[:1], 1)[0]
+    client = client_for(foshan_cadre)
+    assert client.get(f"/reporting/reports/{report.pk}/").status_code == 404
+    assert client.get(f"/reporting/reports/{report.pk}/xlsx/").status_code == 404
+    assert zhongshan_towns[0].name not in client.get("/reporting/reports/").content.decode()
+    response = client.post(f"/reporting/reports/{report.pk}/approve/")
+    assert Report.objects.get(pk=report.pk).approved_by is None
+    assert response.status_code == 302
+
+
+def test_fill_in_page_shows_errors_next_to_fields_and_saves_nothing(
+    clock, client_for, guzhen_cadre, monthly_form, guzhen
+):
+    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
+    client = client_for(guzhen_cadre)
+    response = client.post(
+        f"/reporting/reports/{report.pk}/edit/",
+        {**GOOD, "orgs_contacted": "十二", "version": report.version, "save": "1"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "不是整数" in page or "is not a whole number" in page
+    assert 'value="十二"' in page  # what the cadre typed is kept
+    assert not ReportValue.objects.filter(report=report).exists()
+    response = client.post(
+        f"/reporting/reports/{report.pk}/edit/", {**GOOD, "version": report.version, "submit": "1"}
+    )
+    assert response.status_code == 302
+    assert Report.objects.get(pk=report.pk).status == "submitted"
+
+
+def test_stale_page_gets_the_conflict_message(
+    clock, client_for, guzhen_cadre, zhongshan_cadre, monthly_form, guzhen
+):
+    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
+    services.save_report_values(report.pk, zhongshan_cadre, GOOD, expected_version=1)
+    response = client_for(guzhen_cadre).post(
+        f"/reporting/reports/{report.pk}/edit/", {**GOOD, "orgs_contacted": "1", "version": 1, "save": "1"}
+    )
+    assert response.status_code == 200 and "陈中山" in response.content.decode()
+    assert ReportValue.objects.get(report=report, metric__code="orgs_contacted").int_value == 12
+
+
+def test_guzhen_cadre_cannot_approve_its_own_report_on_the_page(
+    clock, client_for, guzhen_cadre, zhongshan_cadre, monthly_form, guzhen
+):
+    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
+    services.save_report_values(report.pk, guzhen_cadre, GOOD, submit=True)
+    client = client_for(guzhen_cadre)
+    assert "Approve and lock" not in client.get(f"/reporting/reports/{report.pk}/").content.decode()
+    client.post(f"/reporting/reports/{report.pk}/approve/")
+    assert Report.objects.get(pk=report.pk).status == "submitted"
+    client_for(zhongshan_cadre).post(f"/reporting/reports/{report.pk}/approve/")
+    assert Report.objects.get(pk=report.pk).status == "approved"
+
+
+def test_excel_upload_on_the_page(clock, client_for, guzhen_cadre, monthly_form, guzhen):
+    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
+    client = client_for(guzhen_cadre)
+    download = client.get(f"/reporting/reports/{report.pk}/xlsx/")
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    upload = io.BytesIO(download.content)
+    upload.name = "report.xlsx"
+    response = client.post(f"/reporting/reports/{report.pk}/upload/", {"file": upload}, follow=True)
+    assert response.status_code == 200
+    bad = io.BytesIO(b"not excel")
+    bad.name = "report.xlsx"
+    response = client.post(f"/reporting/reports/{report.pk}/upload/", {"file": bad}, follow=True)
+    assert "Excel" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reporting/forms/",
+        "/reporting/programmes/",
+        "/reporting/spot-checks/",
+        "/reporting/reports/approvals/",
+    ],
+)
+def test_other_lists_have_a_fixed_query_count(
+    client_for, zhongshan_cadre, monthly_form, url, django_assert_max_num_queries
+):
+    client = client_for(zhongshan_cadre)
+    # session, user, memberships, COUNT, the page, filter choices, navigation.
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def tracked(clock, monthly_form):
+    from reporting import demo
+
+    clock.move_to(at(2026, 5, 15))
+    demo.seed_programmes(
+        {u.code: u for u in __import__("orgs").models.LeagueUnit.objects.exclude(code=None)}, 2026
+    )
+    track_targets("2026Q2")
+
+
+def test_dashboard_query_count_and_jurisdiction(
+    tracked, client_for, zhongshan_cadre, foshan_cadre, province, django_assert_max_num_queries
+):
+    client = client_for(zhongshan_cadre)
+    # session, user, memberships, the unit, snapshots page + COUNT, totals, by-child GROUP BY, children,
+    # over-time GROUP BY, programmes, the registry-vs-reports comparison (one query per side), nav.
+    with django_assert_max_num_queries(25):
+        response = client.get("/reporting/targets/?period=2026Q2")
+    page = response.content.decode()
+    assert response.status_code == 200 and "古镇镇" in page and "南海区" not in page
+    assert "No data source yet" in page or "暂无数据来源" in page
+    assert client.get(f"/reporting/targets/?unit={province.pk}").status_code == 404
+    foshan_snapshot = TargetSnapshot.objects.filter(unit__code="440600").first()
+    assert client.get(f"/reporting/snapshots/{foshan_snapshot.pk}/").status_code == 404
+    assert "古镇镇" not in client_for(foshan_cadre).get("/reporting/targets/?period=2026Q2").content.decode()
+
+
+def test_inspection_exports_are_real_files_within_jurisdiction(tracked, client_for, zhongshan_cadre):
+    from openpyxl import load_workbook
+
+    client = client_for(zhongshan_cadre)
+    xlsx = client.get("/reporting/targets/inspection/?period=2026Q2")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    units = {row[0] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)}
+    assert "古镇镇" in units and "南海区" not in units and "佛山市" not in units
+    assert book.worksheets[1]["B2"].value  # the ranking's first unit
+    pdf = client.get("/reporting/targets/inspection/?period=2026Q2&format=pdf")
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_run_now_starts_a_job_and_shows_progress(tracked, client_for, zhongshan_cadre, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    client = client_for(zhongshan_cadre)
+    with pytest.MonkeyPatch.context() as patch:
+        # on_commit callbacks run at once inside the test transaction.
+        patch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+        response = client.post("/reporting/targets/run/", {"period": "2026Q2"})
+    assert response.status_code == 302 and "job=" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "progress-bar" in page
+    from hubportal.models import Job
+
+    assert Job.objects.get().status == Job.Status.SUCCEEDED

@@ -1,0 +1,95 @@
+"""Phone spot checks (电话抽查): weighted, seeded draws; outcomes; confirmation rates."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from reporting import services
+from reporting.models import SpotCheckItem
+
+from .conftest import GOOD
+
+
+@pytest.fixture
+def filed(clock, monthly_form, units, zhongshan, zhongshan_cadre):
+    towns = sorted(
+        (u for u in units.values() if u.parent_id == zhongshan.pk and u.level == "town"), key=lambda u: u.path
+    )
+    for index, town in enumerate(towns[:10]):
+        report = services.report_for(zhongshan_cadre, monthly_form, town, date(2026, 2, 1))
+        # One town reports far more organizations than its siblings.
+        contacted = "500" if index == 0 else str(10 + index % 3)
+        services.save_report_values(
+            report.pk, zhongshan_cadre, {**GOOD, "orgs_contacted": contacted}, submit=True
+        )
+    return towns
+
+
+def draw(user, unit, seed, size=3):
+    return services.draw_spot_check(
+        user, unit, date(2026, 2, 1), date(2026, 2, 28), size, seed=seed, metric_code="orgs_contacted"
+    )
+
+
+def test_same_seed_draws_the_same_sample(filed, zhongshan, zhongshan_cadre):
+    first = sorted(draw(zhongshan_cadre, zhongshan, 42).items.values_list("object_id", flat=True))
+    second = sorted(draw(zhongshan_cadre, zhongshan, 42).items.values_list("object_id", flat=True))
+    assert first == second and len(first) == 3
+
+
+def test_unusual_figures_are_weighted_up(filed, zhongshan, zhongshan_cadre):
+    outlier = filed[0]
+    hits = sum(
+        draw(zhongshan_cadre, zhongshan, seed, size=1).items.get().unit_id == outlier.pk for seed in range(40)
+    )
+    # Uniform sampling would pick the outlier about 4 times in 40; weighted, about 10.
+    assert hits >= 8
+    item = draw(zhongshan_cadre, zhongshan, 1, size=10).items.get(unit=outlier)
+    assert item.weight > 3
+
+
+def test_outcomes_and_confirmation_rate(filed, zhongshan, zhongshan_cadre, guzhen_cadre):
+    check = draw(zhongshan_cadre, zhongshan, 5, size=4)
+    items = list(check.items.order_by("pk"))
+    services.record_spot_check_outcome(zhongshan_cadre, items[0].pk, "confirmed")
+    services.record_spot_check_outcome(zhongshan_cadre, items[1].pk, "false", "只联系了3家")
+    with pytest.raises(ValidationError):
+        services.record_spot_check_outcome(zhongshan_cadre, items[2].pk, "pending")
+    rates = services.confirmation_rates(SpotCheckItem.objects.filter(spot_check=check))
+    assert sum(r["checked"] for r in rates) == 2 and sum(r["confirmed"] for r in rates) == 1
+
+
+def test_outsiders_cannot_draw_or_record(filed, zhongshan, zhongshan_cadre, foshan_cadre, guzhen_cadre):
+    with pytest.raises(ValidationError):
+        draw(foshan_cadre, zhongshan, 1)
+    with pytest.raises(ValidationError):
+        draw(guzhen_cadre, zhongshan, 1)  # a town cadre cannot draw over its city
+    check = draw(zhongshan_cadre, zhongshan, 1)
+    item = check.items.first()
+    with pytest.raises(ValidationError):
+        services.record_spot_check_outcome(foshan_cadre, item.pk, "confirmed")
+    assert SpotCheckItem.objects.get(pk=item.pk).outcome == "pending"
+
+
+def test_spot_check_page_records_an_outcome(filed, client_for, zhongshan, zhongshan_cadre):
+    client = client_for(zhongshan_cadre)
+    response = client.post(
+        "/reporting/spot-checks/new/",
+        {
+            "unit": zhongshan.pk,
+            "period_start": "2026-02-01",
+            "period_end": "2026-02-28",
+            "sample_size": 3,
+            "seed": 9,
+        },
+    )
+    assert response.status_code == 302
+    item = SpotCheckItem.objects.first()
+    client.post(response["Location"], {"item": item.pk, "outcome": "not_reachable"})
+    assert SpotCheckItem.objects.get(pk=item.pk).outcome == "not_reachable"
+    bad = client.post(
+        "/reporting/spot-checks/new/",
+        {"unit": zhongshan.pk, "period_start": "2026-03-01", "period_end": "2026-02-01", "sample_size": 3},
+    )
+    assert bad.status_code == 200 and SpotCheckItem.objects.values("spot_check").distinct().count() == 1
