@@ -1,0 +1,757 @@
+"""Bulk import of organizations from Excel (.xlsx) and CSV: the template, reading a file,
+the dry run, and the all-or-nothing apply.
+
+The dry run (`check_file`) and the apply (`apply_file`) share one validation,
+`validate_rows`: the apply re-validates the stored file inside its transaction and writes
+nothing if a single row is wrong. Rows are matched to the registry by credit code, else by
+name within the unit; unchanged rows are skipped, so importing the same file twice changes
+nothing. Writes go through the core services (`create_organization`, `update_organization`).
+
+The column headers are Chinese in the file (the format the provinces exchange); a header
+may also be given as the English field name.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from hubportal.jurisdiction import Action, user_can
+
+from . import services
+from .models import LeagueUnit, Organization
+from .models.units import PATH_SEGMENT_WIDTH
+from .validators import validate_credit_code
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 10_000
+XLSX_MAGIC = b"PK\x03\x04"
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+LIST_SEPARATORS = re.compile(r"[、,，;；/|]+")
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    key: str
+    header: str  # Chinese, as in the template and the export
+    required: bool = False
+    example: str = ""
+    note: Any = ""
+
+
+# The order of the template and of the export. `status` is exported for information and
+# ignored by the import (an imported organization is listed, as a cadre's own entry is).
+COLUMNS = [
+    ImportColumn("name", "组织名称", True, "古镇灯饰青年商会"),
+    ImportColumn("unit_path", "所属团组织", True, "广东省/中山市/古镇镇"),
+    ImportColumn("tier", "层级", True, "N"),
+    ImportColumn("body", "所属团属组织", False, ""),
+    ImportColumn("kind", "组织类型", False, "青年社会组织"),
+    ImportColumn("category", "类别", True, "公益类"),
+    ImportColumn("service_fields", "服务领域", False, "社区服务、文化体育"),
+    ImportColumn("registration_status", "登记状态", True, "社会团体"),
+    ImportColumn("credit_code", "统一社会信用代码", False, "51442000MJL621773R"),
+    ImportColumn("founded_on", "成立日期", False, "2019-05-04"),
+    ImportColumn("registered_on", "登记日期", False, "2020-01-15"),
+    ImportColumn("youth_covered", "覆盖青年人数", False, "300"),
+    ImportColumn("contact_person", "联系人", False, "王小明"),
+    ImportColumn("phone", "联系电话", False, "13800138000"),
+    ImportColumn("email", "电子邮箱", False, ""),
+    ImportColumn("address", "地址", False, "古镇镇中兴大道1号"),
+    ImportColumn("description", "简介", False, ""),
+]
+EXPORT_ONLY = [ImportColumn("status", "状态")]
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+CHOICE_FIELDS = {
+    "tier": Organization.Tier,
+    "body": Organization.Body,
+    "kind": Organization.Kind,
+    "category": Organization.Category,
+    "registration_status": Organization.RegistrationStatus,
+}
+COMPARED_FIELDS = [c.key for c in COLUMNS if c.key != "unit_path"] + ["governing_unit"]
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (type, size, empty, headers)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RowError:
+    row: int  # as numbered in the spreadsheet (the header is row 1)
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class RowPlan:
+    row: int
+    data: dict[str, Any]
+    action: str = "create"  # create, update, unchanged
+    target: Organization | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    plans: list[RowPlan] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.plans if p.action == action)
+
+    def summary(self) -> dict[str, int]:
+        return {a: self.count(a) for a in ("create", "update", "unchanged")} | {"errors": len(self.errors)}
+
+
+# Choices as people write them -------------------------------------------------------------
+
+
+def choice_label(choices: Any, value: str) -> str:
+    """The Chinese label of a choice, as the template's drop-down offers it."""
+    if not value:
+        return ""
+    with translation.override("zh-hans"):
+        label = str(dict(choices.choices).get(value, value))
+    return label
+
+
+def _choice_lookup(choices: Any) -> dict[str, str]:
+    """Every spelling of each choice that a file may carry: the code, the Chinese label, the
+    English label and the Chinese in its brackets (“Interest (兴趣类)” → 兴趣类)."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        spellings = {value, str(label)}
+        with translation.override("zh-hans"):
+            spellings.add(str(label))
+        with translation.override("en"):
+            english = str(label)
+        spellings.add(english)
+        bracket = re.search(r"[（(]([^)）]+)[)）]\s*$", english)
+        if bracket:
+            spellings.add(bracket.group(1))
+            spellings.update(part for part in bracket.group(1).split("/") if part)
+        for spelling in spellings:
+            lookup[_norm(spelling)] = value
+    return lookup
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", str(text)).lower()
+
+
+# Reading files ----------------------------------------------------------------------------
+
+
+def read_table(name: str, content: bytes) -> list[list[Any]]:
+    """The rows of an .xlsx or .csv file (the header first), checked by content, not name."""
+    extension = PurePath(name or "").suffix.lower()
+    if not content:
+        raise ImportFileError(_("The file is empty."))
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            _("The file is %(size).1f MB; at most %(limit)d MB can be imported at once.")
+            % {"size": len(content) / 1024 / 1024, "limit": MAX_IMPORT_BYTES // 1024 // 1024}
+        )
+    if extension == ".xlsx":
+        if not content.startswith(XLSX_MAGIC):
+            raise ImportFileError(
+                _("The file is named .xlsx but is not an Excel workbook; save it again from Excel as .xlsx.")
+            )
+        return _read_xlsx(content)
+    if extension == ".csv":
+        if content.startswith(XLSX_MAGIC) or b"\x00" in content[:4096]:
+            raise ImportFileError(_("The file is named .csv but is not a text file; save it as CSV (UTF-8)."))
+        return _read_csv(content)
+    raise ImportFileError(
+        _("Only Excel workbooks (.xlsx) and CSV files (.csv) can be imported; this file ends in “%(ext)s”.")
+        % {"ext": extension or "—"}
+    )
+
+
+def _read_xlsx(content: bytes) -> list[list[Any]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(_("The workbook cannot be read; save it again from Excel as .xlsx.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(list(values))
+            if len(rows) > MAX_IMPORT_ROWS + 1:
+                break
+        return rows
+    finally:
+        workbook.close()
+
+
+def _read_csv(content: bytes) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("The CSV file's characters cannot be read; save it as CSV (UTF-8)."))
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV file is malformed: %(e)s") % {"e": exc}) from exc
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _header_map(header: list[Any]) -> list[str | None]:
+    """Column keys by position; unknown or missing headers are a file error."""
+    known = {c.header: c.key for c in COLUMNS} | {c.key: c.key for c in COLUMNS}
+    ignored = {c.header for c in EXPORT_ONLY} | {c.key for c in EXPORT_ONLY}
+    keys: list[str | None] = []
+    unknown = []
+    header = list(header)
+    while header and not _cell_text(header[-1]):  # a sheet pads rows to its widest one
+        header.pop()
+    for cell in header:
+        text = _cell_text(cell).rstrip("*").strip()
+        if not text or text in ignored:
+            keys.append(None)
+            continue
+        key = known.get(text)
+        if key is None:
+            unknown.append(text)
+        elif key in keys:
+            raise ImportFileError(_("The column “%(h)s” appears twice in the header.") % {"h": text})
+        keys.append(key)
+    if unknown:
+        raise ImportFileError(
+            _("Unknown column(s) in the header: %(cols)s. Use the columns of the template.")
+            % {"cols": "、".join(unknown)}
+        )
+    missing = [c.header for c in COLUMNS if c.required and c.key not in keys]
+    if missing:
+        raise ImportFileError(_("The header lacks the column(s) %(cols)s.") % {"cols": "、".join(missing)})
+    return keys
+
+
+# Validation -------------------------------------------------------------------------------
+
+
+def unit_paths() -> dict[str, LeagueUnit]:
+    """Every unit by its path of names (“广东省/中山市/古镇镇”), in one query."""
+    units = list(LeagueUnit.objects.only("pk", "name", "path", "depth", "parent_id"))
+    by_path = {u.path: u for u in units}
+    step = PATH_SEGMENT_WIDTH + 1
+    named: dict[str, LeagueUnit] = {}
+    for unit in units:
+        prefixes = [unit.path[: i * step] for i in range(1, len(unit.path) // step + 1)]
+        names = [by_path[p].name for p in prefixes if p in by_path]
+        named["/".join(names)] = unit
+    return named
+
+
+def unit_path_names() -> dict[int, str]:
+    """The reverse: every unit's id → its path of names (used by the export)."""
+    return {unit.pk: path for path, unit in unit_paths().items()}
+
+
+def _parse_date(text: str) -> datetime.date:
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{8}", text):
+        try:
+            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
+def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
+    """Check every row and plan what to do with it; nothing is written.
+
+    A constant number of queries whatever the number of rows: the units, then the
+    organizations matching the file's credit codes or names.
+    """
+    report = ImportReport()
+    rows = [r for r in table if any(_cell_text(v) for v in r)]
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header_index = table.index(rows[0])
+    keys = _header_map(rows[0])
+    body = [
+        (header_index + i + 2, r)
+        for i, r in enumerate(table[header_index + 1 :])
+        if any(_cell_text(v) for v in r)
+    ]
+    if not body:
+        raise ImportFileError(_("The file has a header but no organizations below it."))
+    if len(body) > MAX_IMPORT_ROWS:
+        raise ImportFileError(
+            _("The file has more than %(n)d rows; split it into smaller files.") % {"n": MAX_IMPORT_ROWS}
+        )
+    units = unit_paths()
+    lookups = {name: _choice_lookup(choices) for name, choices in CHOICE_FIELDS.items()}
+    service_lookup = _choice_lookup(Organization.ServiceField)
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, cells in body:
+        errors_before = len(report.errors)
+
+        def error(key: str, value: Any, message: str, number: int = number) -> None:
+            report.errors.append(RowError(number, COLUMN_BY_KEY[key].header, _cell_text(value), message))
+
+        extra = [v for v in cells[len(keys) :] if _cell_text(v)]
+        if extra:
+            report.errors.append(
+                RowError(
+                    number,
+                    "—",
+                    "、".join(_cell_text(v) for v in extra),
+                    _("This row has more cells than the header has columns (%(n)d).") % {"n": len(keys)},
+                )
+            )
+        raw = {key: cells[i] if i < len(cells) else None for i, key in enumerate(keys) if key}
+        data = _clean_row(raw, units, lookups, service_lookup, user, error)
+        if len(report.errors) == errors_before:
+            parsed.append((number, data))
+    _plan(parsed, report, user)
+    return report
+
+
+def _clean_row(
+    raw: dict[str, Any],
+    units: dict[str, LeagueUnit],
+    lookups: dict[str, dict[str, str]],
+    service_lookup: dict[str, str],
+    user: Any,
+    error: Callable[..., None],
+) -> dict[str, Any]:
+    text = {k: _cell_text(v) for k, v in raw.items()}
+    data: dict[str, Any] = {}
+    for column in COLUMNS:
+        if column.required and not text.get(column.key):
+            error(column.key, "", _("This column must not be empty."))
+    name = " ".join(text.get("name", "").split())
+    if len(name) > 100:
+        error("name", name, _("A name has at most 100 characters."))
+    data["name"] = name
+    path = re.sub(r"\s*/\s*", "/", text.get("unit_path", "")).strip("/")
+    if path:
+        unit = units.get(path)
+        if unit is None:
+            error(
+                "unit_path",
+                path,
+                _(
+                    "No league unit has the path “%(p)s”; write it from the province down, like 广东省/中山市/古镇镇."
+                )
+                % {"p": path},
+            )
+        elif not user_can(user, unit, Action.CHANGE):
+            error(
+                "unit_path", path, _("%(unit)s lies outside the units you may change.") % {"unit": unit.name}
+            )
+        else:
+            data["governing_unit"] = unit
+    for key, lookup in lookups.items():
+        value = text.get(key, "")
+        if not value:
+            data[key] = "" if key != "registration_status" else Organization.RegistrationStatus.UNREGISTERED
+            continue
+        choice = lookup.get(_norm(value))
+        if choice is None:
+            options = "、".join(choice_label(CHOICE_FIELDS[key], v) for v in CHOICE_FIELDS[key].values)
+            error(key, value, _("“%(v)s” is not one of: %(options)s.") % {"v": value, "options": options})
+        data[key] = choice or ""
+    tier = data.get("tier")
+    if tier == Organization.Tier.N:
+        if data.get("body"):
+            error("body", text.get("body"), _("Leave this empty for tier N; give the kind instead."))
+        elif not data.get("kind") and text.get("tier"):
+            error("kind", "", _("A tier-N organization needs its kind."))
+    elif tier in (Organization.Tier.FIVE, Organization.Tier.TWO):
+        allowed = Organization.BODIES_BY_TIER[Organization.Tier(tier)]
+        if data.get("kind"):
+            error(
+                "kind",
+                text.get("kind"),
+                _("Leave this empty for tiers 5 and 2; give the association instead."),
+            )
+        elif data.get("body") not in allowed:
+            options = "、".join(choice_label(Organization.Body, b) for b in allowed)
+            error(
+                "body",
+                text.get("body", ""),
+                _("For tier %(t)s choose one of: %(options)s.") % {"t": tier, "options": options},
+            )
+    fields = []
+    for part in LIST_SEPARATORS.split(text.get("service_fields", "")):
+        if not part.strip():
+            continue
+        value = service_lookup.get(_norm(part))
+        if value is None:
+            error("service_fields", part, _("“%(v)s” is not a service field.") % {"v": part})
+        elif value not in fields:
+            fields.append(value)
+    data["service_fields"] = fields
+    code = text.get("credit_code", "").upper()
+    if code:
+        try:
+            validate_credit_code(code)
+        except ValidationError as exc:
+            error("credit_code", code, " ".join(exc.messages))
+    elif data.get("registration_status") not in ("", Organization.RegistrationStatus.UNREGISTERED):
+        error("credit_code", "", _("A registered organization needs its unified social credit code."))
+    data["credit_code"] = code
+    for key in ("founded_on", "registered_on"):
+        value = raw.get(key)
+        if isinstance(value, datetime.datetime):
+            data[key] = value.date()
+        elif isinstance(value, datetime.date):
+            data[key] = value
+        elif text.get(key):
+            try:
+                data[key] = _parse_date(text[key])
+            except ValueError:
+                error(
+                    key, text[key], _("“%(v)s” is not a date; write it like 2019-05-04.") % {"v": text[key]}
+                )
+                data[key] = None
+        else:
+            data[key] = None
+    today = datetime.date.today()  # noqa: DTZ011 - a calendar date
+    if data.get("founded_on") and data["founded_on"] > today:
+        error("founded_on", text.get("founded_on"), _("The founding date cannot lie in the future."))
+    if (
+        data.get("registered_on")
+        and data.get("registration_status") == Organization.RegistrationStatus.UNREGISTERED
+    ):
+        error(
+            "registered_on",
+            text.get("registered_on"),
+            _("Only a registered organization has a registration date."),
+        )
+    youth = text.get("youth_covered", "")
+    try:
+        data["youth_covered"] = int(youth.replace(",", "")) if youth else 0
+        if data["youth_covered"] < 0:
+            raise ValueError
+    except ValueError:
+        error("youth_covered", youth, _("Write the number of young people as a whole number, like 300."))
+    phone = text.get("phone", "").replace(" ", "")
+    if phone and not PHONE_RE.match(phone):
+        error("phone", phone, _("Enter an 11-digit mobile number or a landline with its area code."))
+    data["phone"] = phone
+    email = text.get("email", "")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            error("email", email, _("“%(v)s” is not an e-mail address.") % {"v": email})
+    data["email"] = email
+    for key, limit in (("contact_person", 64), ("address", 200), ("description", 500)):
+        value = text.get(key, "")
+        if len(value) > limit:
+            error(key, value[:20] + "…", _("At most %(n)d characters.") % {"n": limit})
+        data[key] = value
+    return data
+
+
+def _plan(parsed: list[tuple[int, dict[str, Any]]], report: ImportReport, user: Any) -> None:
+    """Find duplicates within the file and the organizations each row updates (2 queries)."""
+    seen_codes: dict[str, int] = {}
+    seen_names: dict[tuple[str, int], int] = {}
+    candidates: list[tuple[int, dict[str, Any]]] = []
+    for number, data in parsed:
+        code, key = data["credit_code"], (data["name"], data["governing_unit"].pk)
+        if code and code in seen_codes:
+            report.errors.append(
+                RowError(
+                    number,
+                    COLUMN_BY_KEY["credit_code"].header,
+                    code,
+                    _("The same credit code is on row %(n)d of this file.") % {"n": seen_codes[code]},
+                )
+            )
+            continue
+        if key in seen_names:
+            report.errors.append(
+                RowError(
+                    number,
+                    COLUMN_BY_KEY["name"].header,
+                    data["name"],
+                    _("Row %(n)d of this file has the same name in the same unit.") % {"n": seen_names[key]},
+                )
+            )
+            continue
+        if code:
+            seen_codes[code] = number
+        seen_names[key] = number
+        candidates.append((number, data))
+    codes = [d["credit_code"] for _n, d in candidates if d["credit_code"]]
+    by_code = {
+        o.credit_code: o
+        for o in Organization.objects.filter(credit_code__in=codes).select_related("governing_unit")
+    }
+    names = {d["name"] for _n, d in candidates}
+    unit_ids = {d["governing_unit"].pk for _n, d in candidates}
+    by_name = {
+        (o.name, o.governing_unit_id): o
+        for o in Organization.objects.filter(name__in=names, governing_unit_id__in=unit_ids).select_related(
+            "governing_unit"
+        )
+    }
+    for number, data in candidates:
+        match_code = by_code.get(data["credit_code"]) if data["credit_code"] else None
+        match_name = by_name.get((data["name"], data["governing_unit"].pk))
+        if match_code and match_name and match_code.pk != match_name.pk:
+            report.errors.append(
+                RowError(
+                    number,
+                    COLUMN_BY_KEY["name"].header,
+                    data["name"],
+                    _(
+                        "Another organization in this unit already has this name, and the credit code belongs to “%(other)s”."
+                    )
+                    % {"other": match_code.name},
+                )
+            )
+            continue
+        target = match_code or match_name
+        if match_code and not user_can(user, match_code.governing_unit, Action.CHANGE):
+            report.errors.append(
+                RowError(
+                    number,
+                    COLUMN_BY_KEY["credit_code"].header,
+                    data["credit_code"],
+                    _("This credit code is already registered to “%(other)s”, outside your jurisdiction.")
+                    % {"other": match_code.name},
+                )
+            )
+            continue
+        if target is not None and target.credit_code and not data["credit_code"]:
+            # A file without the code does not erase a known one.
+            data["credit_code"] = target.credit_code
+        plan = RowPlan(number, data, target=target)
+        if target is None:
+            plan.action = "create"
+        else:
+            plan.changes = _changes(target, data)
+            plan.action = "update" if plan.changes else "unchanged"
+        report.plans.append(plan)
+
+
+def _changes(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
+    changes = {}
+    for key in COMPARED_FIELDS:
+        new = data.get(key)
+        old = getattr(org, key)
+        if key == "governing_unit":
+            if new.pk != org.governing_unit_id:
+                changes[key] = new
+        elif key == "service_fields":
+            if sorted(new or []) != sorted(old or []):
+                changes[key] = new
+        elif key == "registered_on" and new is None:
+            continue  # kept as recorded (the 实体化 date is set by the registry itself)
+        elif (new if new is not None else "") != (old if old is not None else ""):
+            changes[key] = new
+    return changes
+
+
+# Dry run and apply ------------------------------------------------------------------------
+
+
+def check_file(name: str, content: bytes, user: Any) -> ImportReport:
+    """The dry run: read and validate; raises ImportFileError for an unreadable file."""
+    return validate_rows(read_table(name, content), user)
+
+
+class ImportRejected(Exception):
+    """The file did not pass validation when it was applied; nothing was written."""
+
+    def __init__(self, report: ImportReport) -> None:
+        first = report.errors[0]
+        super().__init__(
+            _("%(n)d error(s), nothing was imported; the first: row %(row)d, %(col)s: %(msg)s")
+            % {"n": len(report.errors), "row": first.row, "col": first.column, "msg": first.message}
+        )
+        self.report = report
+
+
+@transaction.atomic
+def apply_file(
+    name: str, content: bytes, user: Any, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Validate again and write every row in ONE transaction; any failure writes nothing.
+
+    `progress(done, total)` is called as rows are written. Returns the counts of created,
+    updated and unchanged rows.
+    """
+    report = check_file(name, content, user)
+    if not report.ok:
+        raise ImportRejected(report)
+    total = len(report.plans)
+    for done, plan in enumerate(report.plans, start=1):
+        if plan.action == "create":
+            services.create_organization(user, plan.data)
+        elif plan.action == "update" and plan.target is not None:
+            try:
+                services.update_organization(user, plan.target.pk, plan.changes, plan.target.version)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("Row %(row)d: %(msg)s") % {"row": plan.row, "msg": " ".join(exc.messages)}
+                ) from exc
+        if progress is not None and (done % 50 == 0 or done == total):
+            progress(done, total)
+    return {k: v for k, v in report.summary().items() if k != "errors"}
+
+
+# The template -------------------------------------------------------------------------------
+
+
+def _choice_options() -> dict[str, list[str]]:
+    options = {
+        key: [choice_label(choices, v) for v in choices.values] for key, choices in CHOICE_FIELDS.items()
+    }
+    options["tier"] = list(Organization.Tier.values)
+    return options
+
+
+def template_rows() -> Iterator[list[str]]:
+    yield [f"{c.header}*" if c.required else c.header for c in COLUMNS]
+    yield [c.example for c in COLUMNS]
+
+
+def instructions() -> list[tuple[str, str]]:
+    """(column, how to fill it) for the template's instructions sheet."""
+    options = _choice_options()
+    notes = {
+        "name": _(
+            "The organization's full name. Rows are matched by credit code, else by name within the unit."
+        ),
+        "unit_path": _("The governing league unit, from the province down, e.g. 广东省/中山市/古镇镇."),
+        "tier": _("5, 2 or N (the “5+2+N” system)."),
+        "body": _("For tiers 5 and 2 only: %(o)s.") % {"o": "、".join(options["body"])},
+        "kind": _("For tier N only: %(o)s.") % {"o": "、".join(options["kind"])},
+        "category": "、".join(options["category"]),
+        "service_fields": _("Any of %(o)s, separated by 、.")
+        % {
+            "o": "、".join(
+                choice_label(Organization.ServiceField, v) for v in Organization.ServiceField.values
+            )
+        },
+        "registration_status": "、".join(options["registration_status"]),
+        "credit_code": _(
+            "18 characters with a valid check character; required for a registered organization."
+        ),
+        "founded_on": _("A date such as 2019-05-04."),
+        "registered_on": _("For a registered organization: when it was registered (实体化)."),
+        "youth_covered": _("A whole number; 1,000 or more makes a backbone organization."),
+        "phone": _("An 11-digit mobile number or a landline such as 0760-88888888."),
+    }
+    rows = [(c.header + ("*" if c.required else ""), str(notes.get(c.key, ""))) for c in COLUMNS]
+    rows.append(("", ""))
+    rows.append(
+        (_("Note"), _("Columns marked * are required. Importing the same file again changes nothing."))
+    )
+    return rows
+
+
+def build_template_xlsx(user: Any) -> bytes:
+    """The import template: a header row in Chinese, drop-downs for choices, instructions."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "组织"
+    for row in template_rows():
+        sheet.append(row)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FDE9E7")
+    for cell in sheet[1]:
+        cell.font, cell.fill = bold, fill
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(str(cell.value)) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    lists = workbook.create_sheet("选项")
+    options = _choice_options()
+    allowed_paths = sorted(p for p, u in unit_paths().items() if user_can(user, u, Action.CHANGE))
+    options["unit_path"] = allowed_paths
+    for index, (key, values) in enumerate(options.items(), start=1):
+        letter = lists.cell(row=1, column=index).column_letter
+        lists.cell(row=1, column=index, value=COLUMN_BY_KEY[key].header)
+        for r, value in enumerate(values, start=2):
+            lists.cell(row=r, column=index, value=value)
+        if not values:
+            continue
+        target = sheet.cell(row=1, column=[c.key for c in COLUMNS].index(key) + 1).column_letter
+        validation = DataValidation(
+            type="list",
+            formula1=f"='选项'!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=not COLUMN_BY_KEY[key].required,
+            showErrorMessage=True,
+            errorTitle=_("Not in the list"),
+            error=_("Choose a value from the drop-down list."),
+        )
+        validation.add(f"{target}2:{target}{MAX_IMPORT_ROWS + 1}")
+        sheet.add_data_validation(validation)
+    lists.sheet_state = "hidden"
+    guide = workbook.create_sheet("填写说明")
+    guide.append([_("Column"), _("How to fill it")])
+    for cell in guide[1]:
+        cell.font = bold
+    for row in instructions():
+        guide.append(list(row))
+    guide.column_dimensions["A"].width = 20
+    guide.column_dimensions["B"].width = 100
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in template_rows():
+        writer.writerow(row)
+    return "\ufeff" + out.getvalue()
+
+
+def iter_cells(table: Iterable[list[Any]]) -> Iterator[list[str]]:
+    for row in table:
+        yield [_cell_text(v) for v in row]

@@ -1,0 +1,22 @@
+"""Cadre-side URLs of the registration flow: the review queue, imports and exports.
+
+Mounted at `/orgs/` after the core `orgs.urls`, with paths that do not clash with it.
+"""
+
+from django.urls import path
+
+from . import import_views, review_views
+
+app_name = "orgs_flow"
+
+urlpatterns = [
+    path("review/", review_views.review_queue, name="review_queue"),
+    path("review/<int:pk>/", review_views.review_detail, name="review_detail"),
+    path("import/", import_views.import_page, name="import"),
+    path("import/apply/", import_views.import_apply, name="import_apply"),
+    path("import/jobs/<int:pk>/", import_views.import_job, name="import_job"),
+    path("import/template.xlsx", import_views.import_template, {"fmt": "xlsx"}, name="import_template_xlsx"),
+    path("import/template.csv", import_views.import_template, {"fmt": "csv"}, name="import_template_csv"),
+    path("export/organizations.csv", import_views.export_organizations, {"fmt": "csv"}, name="export_csv"),
+    path("export/organizations.xlsx", import_views.export_organizations, {"fmt": "xlsx"}, name="export_xlsx"),
+]
