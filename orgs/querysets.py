@@ -155,27 +155,32 @@ class OrganizationQuerySet(JurisdictionQuerySet):
             Exists(DirectContact.objects.in_subtree(unit).filter(organization_id=OuterRef("pk")))
         )
 
-    def search(self, text: str) -> Self:
+    def search(self, text: str, fuzzy: bool | None = None) -> Self:
         """Find organizations by a piece of their name, their pinyin initials, or a near name.
 
         - substring of the name (中山青年义工联 is found by “义工”);
         - substring of the pinyin initials (by “zsqn”, or “ygl”);
         - trigram similarity for near matches and typing errors (by “中山青年义工连”).
-        All three are served by the GIN trigram indexes on name and name_initials.
+        The GIN trigram indexes on name and name_initials serve all three. Similarity is
+        costly on common words (every other name holds 青年), so by default (`fuzzy=None`)
+        it is the fallback when nothing matches exactly: one cheap EXISTS query decides.
         """
         text = (text or "").strip()
         if not text:
             return self
-        condition = Q(name__contains=text)
+        strict = Q(name__contains=text)
         lowered = text.lower()
         if lowered != text:
-            condition |= Q(name__icontains=text)
+            strict |= Q(name__icontains=text)
         compact = re.sub(r"\s+", "", lowered)
         if _ASCII_WORD.match(compact):
-            condition |= Q(name_initials__contains=compact)
-        if len(text) >= 3:
-            condition |= Q(name__trigram_similar=text)
-        return self.filter(condition)
+            strict |= Q(name_initials__contains=compact)
+            fuzzy = False  # initials are matched exactly; names are not spelled in letters
+        if fuzzy is None:
+            fuzzy = len(text) >= 3 and not self.filter(strict).exists()
+        if fuzzy and len(text) >= 3:
+            return self.filter(strict | Q(name__trigram_similar=text))
+        return self.filter(strict)
 
     def ranked_by_similarity(self, text: str) -> Self:
         """Closest names first (for search results and duplicate checks)."""

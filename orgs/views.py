@@ -12,6 +12,8 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -132,6 +134,17 @@ class ServiceEditView(ObjectEditView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+def unit_select(name: str, selected: str, units: list[tuple[int, str, int]], top: int) -> str:
+    """A <select> of units indented by depth, built as one string (fast for thousands)."""
+    parts = [f'<select name="{name}" id="id_{name}" class="form-select"><option value="">---------</option>']
+    for pk, unit_name, depth in units:
+        mark = " selected" if str(pk) == selected else ""
+        indent = "\u3000" * (depth - top)
+        parts.append(f'<option value="{pk}"{mark}>{indent}{escape(unit_name)}</option>')
+    parts.append("</select>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or an integer
+
+
 class OrganizationListView(ObjectListView):
     model = Organization
     filterset_class = OrganizationFilterSet
@@ -156,6 +169,18 @@ class OrganizationListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The unit pickers are built once from one query: a province administrator sees
+        # 2,000 units, which Django's widget rendering would take a second to draw twice.
+        units = list(
+            LeagueUnit.objects.visible_to(self.request.user)
+            .order_by("path")
+            .values_list("pk", "name", "depth")
+        )
+        top = min((depth for _pk, _name, depth in units), default=0)
+        context["unit_selects"] = {
+            name: unit_select(name, self.request.GET.get(name, ""), units, top)
+            for name in ("subtree", "contacted_by")
+        }
         context["saved_filters"] = SavedFilter.objects.filter(user=self.request.user).order_by("name")
         context["saved_filter_form"] = SavedFilterForm(initial={"query": context["querystring"]})
         return context

@@ -248,6 +248,8 @@ class Organization(models.Model):
             GinIndex(name="org_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
             GinIndex(name="org_initials_trgm", fields=["name_initials"], opclasses=["gin_trgm_ops"]),
             GinIndex(name="org_service_fields", fields=["service_fields"]),
+            # The list's default order: the first page comes from the index, not a sort.
+            models.Index(fields=["name", "id"], name="org_name_order"),
             models.Index(fields=["status", "governing_unit"], name="org_status_unit"),
             models.Index(fields=["registered_on"], name="org_registered_on"),
             models.Index(fields=["youth_covered"], name="org_youth_covered"),

@@ -110,13 +110,29 @@ def test_list_query_count_is_constant(client_for, province_admin, zhongshan, dja
     for i in range(120):
         make_org(zhongshan, f"青年组织{i:03d}")
     client = client_for(province_admin)
-    # session, user, memberships, saved filters, count, page (with governing unit and the
-    # league-building flag), subtree and contacted-by unit choices of the filter form.
-    with django_assert_max_num_queries(9):
+    # session, user, memberships, the unit pickers (one query for both), saved filters,
+    # count, page (with its governing unit and the league-building flag).
+    with django_assert_max_num_queries(7):
         small = client.get(LIST, {"per_page": 20})
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         large = client.get(LIST, {"per_page": 200})
     assert len(small.context["object_list"]) == 20 and len(large.context["object_list"]) == 120
+
+
+def test_search_query_count_is_bounded(client_for, province_admin, zhongshan, django_assert_max_num_queries):
+    for i in range(60):
+        make_org(zhongshan, f"中山青年组织{i:03d}")
+    client = client_for(province_admin)
+    # the seven of the plain list, plus one EXISTS deciding whether to fall back to similarity
+    with django_assert_max_num_queries(8):
+        response = client.get(LIST, {"q": "中山青年组织", "per_page": 200})
+    assert len(response.context["object_list"]) == 60
+
+
+def test_unit_picker_lists_only_visible_units(client_for, guzhen_cadre, zhongshan, guzhen):
+    html = client_for(guzhen_cadre).get(LIST, {"subtree": guzhen.pk}).content.decode()
+    assert f'<option value="{guzhen.pk}" selected>古镇镇</option>' in html
+    assert f'value="{zhongshan.pk}"' not in html
 
 
 def test_saved_filters(client_for, zhongshan_cadre, foshan_cadre):
