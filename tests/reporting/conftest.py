@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from reporting.models import MetricType, ReportForm, ReportMetric, ValidationRule
 
@@ -15,6 +16,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
     return datetime(year, month, day, hour, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service messages are asserted in English (the msgids); pages set their own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -108,7 +108,9 @@ def test_guzhen_cadre_cannot_approve_its_own_report_on_the_page(
     report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
     services.save_report_values(report.pk, guzhen_cadre, GOOD, submit=True)
     client = client_for(guzhen_cadre)
-    assert "Approve and lock" not in client.get(f"/reporting/reports/{report.pk}/").content.decode()
+    approve_url = f"/reporting/reports/{report.pk}/approve/"
+    assert approve_url not in client.get(f"/reporting/reports/{report.pk}/").content.decode()
+    assert approve_url in client_for(zhongshan_cadre).get(f"/reporting/reports/{report.pk}/").content.decode()
     client.post(f"/reporting/reports/{report.pk}/approve/")
     assert Report.objects.get(pk=report.pk).status == "submitted"
     client_for(zhongshan_cadre).post(f"/reporting/reports/{report.pk}/approve/")
