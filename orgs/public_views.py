@@ -54,7 +54,7 @@ DIRECTORY_PAGE_SIZE = 20
 
 
 def register() -> None:
-    """Navigation entries of the public registry pages and of the review queue."""
+    """Navigation entries of the public registry pages, the review queue and the import page."""
     register_nav(
         NavItem(gettext_lazy("Youth organization directory"), "orgs_public:directory", "book", "public", 20)
     )
@@ -75,6 +75,7 @@ def register() -> None:
     register_nav(
         NavItem(gettext_lazy("Registration review"), "orgs_flow:review_queue", "clipboard-check", "cadre", 25)
     )
+    register_nav(NavItem(gettext_lazy("Import and export"), "orgs_flow:import", "arrow-down-up", "cadre", 26))
 
 
 # Public directory ---------------------------------------------------------------------------

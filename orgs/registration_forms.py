@@ -73,7 +73,7 @@ class BasicForm(PartialModelForm):
             label=_("service fields"),
             choices=Organization.ServiceField.choices,
             required=False,
-            widget=forms.CheckboxSelectMultiple,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         )
         self.fields["body"].help_text = _("Only for tiers 5 and 2: which association the group is.")
         self.fields["kind"].help_text = _("Only for tier N.")
@@ -201,7 +201,7 @@ class ContactForm(ContactFields):
     verify_via = forms.ChoiceField(
         label=_("Verify by"),
         choices=[("email", _("E-mail")), ("phone", _("Mobile phone (SMS)"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="email",
         help_text=_("The verified address becomes your login name."),
     )

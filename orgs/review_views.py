@@ -40,7 +40,11 @@ class DecisionForm(forms.Form):
         ("return", gettext_lazy("Return for correction")),
         ("reject", gettext_lazy("Reject")),
     ]
-    decision = forms.ChoiceField(label=gettext_lazy("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        choices=DECISIONS,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     reason = forms.CharField(
         label=gettext_lazy("Reasons or comment"),
         required=False,
