@@ -18,7 +18,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -750,8 +750,3 @@ def template_csv() -> str:
     for row in template_rows():
         writer.writerow(row)
     return "\ufeff" + out.getvalue()
-
-
-def iter_cells(table: Iterable[list[Any]]) -> Iterator[list[str]]:
-    for row in table:
-        yield [_cell_text(v) for v in row]

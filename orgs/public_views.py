@@ -298,6 +298,10 @@ def _finish(request: HttpRequest, valid: dict[str, Any]) -> HttpResponse:
 
 def _render_step(request: HttpRequest, step: str, form: Any) -> HttpResponse:
     index = STEP_NAMES.index(step)
+    verified = False
+    if step == "contact" and form.is_bound:
+        form.is_valid()  # cleans once; the template shows the same errors
+        verified = flow.is_verified(request.session, form.verification_address())
     return render(
         request,
         "orgs/registration/step.html",
@@ -310,10 +314,7 @@ def _render_step(request: HttpRequest, step: str, form: Any) -> HttpResponse:
             "step_count": len(STEPS),
             "previous_step": STEP_NAMES[index - 1] if index else None,
             "is_last": index == len(STEPS) - 1,
-            "verified": step == "contact"
-            and form.is_bound
-            and hasattr(form, "cleaned_data")
-            and flow.is_verified(request.session, form.verification_address()),
+            "verified": verified,
         },
     )
 
