@@ -263,7 +263,7 @@ def inspection_xlsx(title: str, snapshots: Any) -> bytes:
             _("Unit"),
             _("Programme"),
             _("Target"),
-            _("Value"),
+            _("Value reached"),
             _("Value after spot checks"),
             _("Threshold"),
             _("Status"),
@@ -312,7 +312,7 @@ def inspection_pdf(title: str, snapshots: Any) -> bytes:
     flow.append(PageBreak())
     flow.append(Paragraph(escape(_("Inspection sheet")), styles["h"]))
     para = styles["p"]
-    rows: list[list[Any]] = [[_("Unit"), _("Target"), _("Value"), _("Threshold"), _("Status")]]
+    rows: list[list[Any]] = [[_("Unit"), _("Target"), _("Value reached"), _("Threshold"), _("Status")]]
     for unit, _programme, label, value, _confirmed, threshold, status in _inspection_rows(snapshots):
         rows.append(
             [

@@ -124,8 +124,8 @@ class PeriodScopeForm(forms.Form):
 
 class SpotCheckDrawForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120, required=False)
-    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
     sample_size = forms.IntegerField(label=_("Number of calls"), min_value=1, max_value=500, initial=10)
     seed = forms.IntegerField(
         label=_("Random seed"), required=False, help_text=_("Leave empty for a new draw.")

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hubportal.history import track
 from hubportal.jurisdiction import Action, JurisdictionQuerySet
@@ -261,11 +262,12 @@ class Report(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned")
-        RESUBMITTED = "resubmitted", _("Resubmitted")
-        APPROVED = "approved", _("Approved")
+        # A context of their own: other apps translate "Submitted" as a column heading.
+        DRAFT = "draft", pgettext_lazy("report status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")
+        RETURNED = "returned", pgettext_lazy("report status", "Returned")
+        RESUBMITTED = "resubmitted", pgettext_lazy("report status", "Resubmitted")
+        APPROVED = "approved", pgettext_lazy("report status", "Approved")
 
     AWAITING_APPROVAL = (Status.SUBMITTED, Status.RESUBMITTED)
     EDITABLE = (Status.DRAFT, Status.RETURNED)

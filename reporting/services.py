@@ -524,6 +524,10 @@ class CompletenessRow:
     first_submitted_at: datetime | None
     status: str
 
+    @property
+    def report_status_label(self) -> str:
+        return Report.Status(self.report_status).label if self.report_status else ""
+
 
 @dataclass
 class Completeness:

@@ -369,6 +369,10 @@ def _scope(request: HttpRequest) -> tuple[PeriodScopeForm, LeagueUnit, ReportFor
             # By default the latest period whose deadline has passed or is near.
             start, _end = report_form.period_for(day)
             day = report_form.period_for(start - timedelta(days=1))[0]
+    if not form.is_bound:
+        # Show what is displayed, so the cadre changes one thing at a time.
+        initial = {"unit": unit.pk, "form": report_form.pk if report_form else None, "day": day}
+        form = PeriodScopeForm(user=request.user, initial=initial)
     return form, unit, report_form, day
 
 
