@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class IncubationConfig(AppConfig):
     name = "incubation"
-    verbose_name = _("亲青家园 incubation")
+    verbose_name = _("Qinqing Home incubation")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
@@ -13,13 +13,15 @@ class IncubationConfig(AppConfig):
         from . import metrics
         from .models import IncubationBase, Residency
 
-        register_nav(NavItem(_("亲青家园"), "incubation:base_list", icon="house-heart", order=20))
+        register_nav(NavItem(_("Qinqing Homes"), "incubation:base_list", icon="house-heart", order=20))
         register_nav(
-            NavItem(_("亲青家园 map"), "incubation:public_map", icon="geo-alt", audience="public", order=20)
+            NavItem(
+                _("Qinqing Home map"), "incubation:public_map", icon="geo-alt", audience="public", order=20
+            )
         )
         register_home_counter(
             HomeCounter(
-                _("亲青家园 bases"),
+                _("Qinqing Home bases"),
                 lambda unit: IncubationBase.objects.in_subtree(unit).count(),
                 url_name="incubation:base_list",
                 order=20,
@@ -27,7 +29,7 @@ class IncubationConfig(AppConfig):
         )
         register_home_counter(
             HomeCounter(
-                _("Applications to 亲青家园 awaiting a decision"),
+                _("Applications to Qinqing Homes awaiting a decision"),
                 lambda unit: Residency.objects.in_subtree(unit).filter(status="applied").count(),
                 url_name="incubation:residency_list",
                 order=21,

@@ -80,7 +80,7 @@ def orgs_registered_after_incubation(units: Sequence[Any], start: date | None, e
 
 
 METRICS = {
-    "bases": (bases, _("亲青家园 incubation bases")),
+    "bases": (bases, _("Qinqing Home incubation bases")),
     "funds": (funds, _("Incubation funds")),
     "orgs_incubated": (orgs_incubated, _("Organizations incubated")),
     "orgs_graduated": (orgs_graduated, _("Organizations graduated from incubation")),

@@ -51,7 +51,7 @@ class Service(models.TextChoices):
 
 @track()
 class IncubationBase(models.Model):
-    """A 亲青家园 incubation base owned by a league unit at any level.
+    """A Qinqing Home incubation base owned by a league unit at any level.
 
     A physical base has work stations (its capacity: residents admitted or incubating may
     not exceed them); a network-type base (网络型) is an online space without capacity.
@@ -125,8 +125,8 @@ class IncubationBase(models.Model):
     jurisdiction_field = "unit"
 
     class Meta:
-        verbose_name = _("亲青家园 base")
-        verbose_name_plural = _("亲青家园 bases")
+        verbose_name = _("Qinqing Home base")
+        verbose_name_plural = _("Qinqing Home bases")
         ordering = ["name", "pk"]
         indexes = [
             models.Index(fields=["opened_on"], name="incbase_opened_on"),

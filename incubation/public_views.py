@@ -70,7 +70,7 @@ def base_list(request: HttpRequest) -> HttpResponse:
         request,
         "incubation/public_list.html",
         {
-            "title": _("亲青家园 incubation bases"),
+            "title": _("Qinqing Home incubation bases"),
             "filterset": filterset,
             "page_obj": page,
             "querystring": query.urlencode(),
@@ -96,10 +96,10 @@ def base_map(request: HttpRequest) -> HttpResponse:
         request,
         "incubation/public_map.html",
         {
-            "title": _("亲青家园 map"),
+            "title": _("Qinqing Home map"),
             "bases": bases,
             "labels": {
-                "bases": _("亲青家园 bases"),
+                "bases": _("Qinqing Home bases"),
                 "cities": _("Cities"),
                 "unrated": _("Not yet rated"),
                 "outline": _("Guangdong (schematic)"),

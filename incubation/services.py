@@ -221,7 +221,7 @@ def apply(
     base = IncubationBase.objects.filter(pk=base_id).select_related("unit").first()
     organization = Organization.objects.filter(pk=organization_id).select_related("governing_unit").first()
     if base is None:
-        raise ValidationError({"base": _("Choose an existing 亲青家园 base.")})
+        raise ValidationError({"base": _("Choose an existing Qinqing Home base.")})
     if organization is None:
         raise ValidationError({"organization": _("Choose an existing organization.")})
     if not _may_apply_for(user, organization, base):

@@ -51,7 +51,7 @@ from .models import FundMovement, IncubationBase, IncubationFund, Residency, Ser
 class BaseListView(ObjectListView):
     model = IncubationBase
     filterset_class = BaseFilterSet
-    title = gettext_lazy("亲青家园 bases")
+    title = gettext_lazy("Qinqing Home bases")
     default_ordering = "name"
     create_url_name = "incubation:base_create"
     columns = [
@@ -330,7 +330,7 @@ class ResidencyCreateView(LoginRequiredMixin, View):
         return render(
             self.request,
             "generic/object_form.html",
-            {"form": form, "title": _("New application to a 亲青家园 base")},
+            {"form": form, "title": _("New application to a Qinqing Home base")},
             status=status,
         )
 

@@ -40,7 +40,7 @@ NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
 class BaseViewSet(JurisdictionViewSet):
-    """亲青家园 bases; `?stars=0` for those not yet rated, `?subtree=<unit id>` for a branch."""
+    """Qinqing Home bases; `?stars=0` for those not yet rated, `?subtree=<unit id>` for a branch."""
 
     queryset = IncubationBase.objects.all()
     serializer_class = BaseSerializer
