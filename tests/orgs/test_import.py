@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from hubportal.models import Job
-from orgs.importing import COLUMNS, apply_file, check_file
+from orgs.importing import COLUMNS, ImportRejected, apply_file, check_file
 from orgs.models import Organization
 from tests.orgs.factories import credit_code, make_org
 from tests.orgs.flow_support import EXE_BYTES, isolate
@@ -190,6 +190,14 @@ def test_one_bad_row_applies_nothing(client_for, zhongshan_cadre, django_capture
         client.post(reverse("orgs_flow:import_apply"), {"token": token})
     job = Job.objects.get(kind="orgs.import")
     assert job.status == Job.Status.FAILED and "古镇" in job.message
+    assert not Organization.objects.exists()
+
+
+def test_a_file_with_one_bad_row_applies_nothing(zhongshan_cadre, guzhen):
+    bad = xlsx(*GOOD, row("古镇日期错误青年会", 成立日期="2019-02-30"))
+    with pytest.raises(ImportRejected) as refused:
+        apply_file("组织.xlsx", bad, zhongshan_cadre)
+    assert "第 5 行" in str(refused.value) and "2019-02-30" in str(refused.value)
     assert not Organization.objects.exists()
 
 
