@@ -22,6 +22,7 @@ from django.views.generic import DeleteView, DetailView, ListView, UpdateView
 
 from .history import history_of
 from .jurisdiction import Action
+from .registry import list_actions_for
 
 PAGE_SIZES = (20, 50, 100, 200)
 
@@ -121,7 +122,7 @@ class ObjectListView(JurisdictionMixin, ListView):
             can_create=bool(self.create_url_name and self.request.user.jurisdiction_paths(Action.CHANGE))
             or (self.create_url_name and self.request.user.is_superuser),
             create_url_name=self.create_url_name,
-            extra_actions=self.extra_actions,
+            extra_actions=[*self.extra_actions, *list_actions_for(self.model)],
             rows=[(obj, [resolve(obj, c.attr) for c in self.columns]) for obj in context["object_list"]],
         )
         return context

@@ -1,5 +1,6 @@
 """Small registries that let each domain app plug into shared pages without the shell
-knowing about it: navigation entries and the live counters on a cadre's home page.
+knowing about it: navigation entries, the live counters on a cadre's home page, and
+buttons on another app's list page.
 
 Apps register in their AppConfig.ready().
 """
@@ -33,8 +34,20 @@ class HomeCounter:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ListAction:
+    """A button above another app's list page (an export, an import); the generic list
+    appends its current query string, so an export gets the list's filters."""
+
+    label: str | Promise
+    url_name: str
+    model: str  # "app_label.modelname" of the list, e.g. "orgs.organization"
+    order: int = 100
+
+
 NAV_ITEMS: list[NavItem] = []
 HOME_COUNTERS: list[HomeCounter] = []
+LIST_ACTIONS: list[ListAction] = []
 
 
 def register_nav(item: NavItem) -> None:
@@ -47,6 +60,18 @@ def register_home_counter(counter: HomeCounter) -> None:
     if counter not in HOME_COUNTERS:
         HOME_COUNTERS.append(counter)
         HOME_COUNTERS.sort(key=lambda c: c.order)
+
+
+def register_list_action(action: ListAction) -> None:
+    if action not in LIST_ACTIONS:
+        LIST_ACTIONS.append(action)
+        LIST_ACTIONS.sort(key=lambda a: a.order)
+
+
+def list_actions_for(model: Any) -> list[tuple[Any, str]]:
+    """(label, url name) of the buttons other apps added to `model`'s list page."""
+    label = model._meta.label_lower
+    return [(a.label, a.url_name) for a in LIST_ACTIONS if a.model == label]
 
 
 def nav_for(user: Any) -> list[NavItem]:
