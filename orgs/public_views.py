@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hubportal.registry import NavItem, register_nav
+from hubportal.registry import ListAction, NavItem, register_list_action, register_nav
 
 from . import registration as flow
 from .models import LeagueUnit, Organization
@@ -54,7 +54,8 @@ DIRECTORY_PAGE_SIZE = 20
 
 
 def register() -> None:
-    """Navigation entries of the public registry pages, the review queue and the import page."""
+    """Navigation entries of the public registry pages, the review queue and the import page,
+    and the export/import buttons of the organization list."""
     register_nav(
         NavItem(gettext_lazy("Youth organization directory"), "orgs_public:directory", "book", "public", 20)
     )
@@ -76,6 +77,15 @@ def register() -> None:
         NavItem(gettext_lazy("Registration review"), "orgs_flow:review_queue", "clipboard-check", "cadre", 25)
     )
     register_nav(NavItem(gettext_lazy("Import and export"), "orgs_flow:import", "arrow-down-up", "cadre", 26))
+    # Buttons on the core organization list: its query string (filters) goes with them.
+    for order, (label, url_name) in enumerate(
+        [
+            (gettext_lazy("Export to Excel"), "orgs_flow:export_xlsx"),
+            (gettext_lazy("Export to CSV"), "orgs_flow:export_csv"),
+            (gettext_lazy("Import"), "orgs_flow:import"),
+        ]
+    ):
+        register_list_action(ListAction(label, url_name, "orgs.organization", order))
 
 
 # Public directory ---------------------------------------------------------------------------

@@ -86,6 +86,17 @@ def test_exported_file_imports_again_without_changes(client_for, zhongshan_cadre
     assert report.summary() == {"create": 0, "update": 0, "unchanged": 3, "errors": 0}
 
 
+def test_organization_list_links_to_the_export_with_its_filters(client_for, zhongshan_cadre, registry):
+    html = (
+        client_for(zhongshan_cadre)
+        .get(reverse("orgs:organization_list"), {"category": "employment"})
+        .content.decode()
+    )
+    assert f'href="{reverse("orgs_flow:export_csv")}?category=employment"' in html
+    assert f'href="{reverse("orgs_flow:export_xlsx")}?category=employment"' in html
+    assert reverse("orgs_flow:import") in html
+
+
 def test_anonymous_users_cannot_export(client, registry):
     assert client.get(reverse("orgs_flow:export_csv")).status_code == 302
 
