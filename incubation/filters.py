@@ -12,6 +12,7 @@ from orgs.filters import SubtreeFilter
 from orgs.models import LeagueUnit
 
 from .models import FundMovement, IncubationBase, IncubationFund, Residency, Service, ServiceDelivery
+from .widgets import FastSelect
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 STAR_CHOICES = [("0", _("Not yet rated"))] + [(str(n), "★" * n) for n in range(1, 6)]
@@ -19,6 +20,10 @@ STAR_CHOICES = [("0", _("Not yet rated"))] + [(str(n), "★" * n) for n in range
 
 class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice of related records limited to those the user may see."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FastSelect)
+        super().__init__(*args, **kwargs)
 
     def get_queryset(self, request):
         model = self.extra["queryset"].model
@@ -47,7 +52,7 @@ class BaseFilterSet(django_filters.FilterSet):
         widget=DATE_INPUT,
     )
     stars = django_filters.ChoiceFilter(choices=STAR_CHOICES, method="by_stars", label=_("Stars"))
-    subtree = SubtreeFilter(unit_field="unit")
+    subtree = SubtreeFilter(unit_field="unit", widget=FastSelect)
 
     class Meta:
         model = IncubationBase
@@ -90,7 +95,7 @@ class ResidencyFilterSet(django_filters.FilterSet):
         label=_("Applied until"),
         widget=DATE_INPUT,
     )
-    subtree = SubtreeFilter(unit_field="base__unit")
+    subtree = SubtreeFilter(unit_field="base__unit", widget=FastSelect)
 
     class Meta:
         model = Residency
@@ -109,7 +114,7 @@ class ServiceDeliveryFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         field_name="date", lookup_expr="lte", label=_("Until"), widget=DATE_INPUT
     )
-    subtree = SubtreeFilter(unit_field="residency__base__unit")
+    subtree = SubtreeFilter(unit_field="residency__base__unit", widget=FastSelect)
 
     class Meta:
         model = ServiceDelivery
@@ -133,7 +138,7 @@ class FundFilterSet(django_filters.FilterSet):
         label=_("Established until"),
         widget=DATE_INPUT,
     )
-    subtree = SubtreeFilter(unit_field="unit")
+    subtree = SubtreeFilter(unit_field="unit", widget=FastSelect)
 
     class Meta:
         model = IncubationFund
@@ -153,7 +158,7 @@ class FundMovementFilterSet(django_filters.FilterSet):
     grantee_organization = django_filters.NumberFilter(
         field_name="grantee_organization_id", label=_("Grantee organization")
     )
-    subtree = SubtreeFilter(unit_field="fund__unit")
+    subtree = SubtreeFilter(unit_field="fund__unit", widget=FastSelect)
 
     class Meta:
         model = FundMovement

@@ -188,6 +188,8 @@ def test_base_filters(client_for, province_admin, zs_base, guzhen_base, fs_base,
     }
     assert names(stars="4") == {"古镇镇亲青家园"}
     assert "古镇镇亲青家园" not in names(stars="0")
+    chosen = client.get(reverse("incubation:base_list"), {"subtree": zhongshan.pk}).content.decode()
+    assert f'<option value="{zhongshan.pk}" selected>中山市</option>' in chosen  # the fast unit select
     page = client.get(reverse("incubation:base_list"), {"stars": "0"}).content.decode()
     assert "未评级" in page or "Not yet rated" in page
 

@@ -1,0 +1,56 @@
+"""亲青家园 in a real browser: the offline map draws the bases, the dashboard draws its chart,
+and a cadre admits an application with the button on a phone-sized screen."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from incubation import services
+from incubation.models import IncubationBase
+from tests.orgs.factories import make_org
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def make_base(unit, name, **fields):
+    defaults = {"base_type": "physical", "work_stations": 3, "opened_on": datetime.date(2024, 3, 1)}
+    defaults.update(fields)
+    return IncubationBase.objects.create(name=name, unit=unit, **defaults)
+
+
+def test_public_map_draws_the_bases_without_internet(page, live_server, zhongshan, guzhen):
+    make_base(zhongshan, "中山市亲青家园", latitude=Decimal("22.517"), longitude=Decimal("113.392"))
+    make_base(guzhen, "古镇镇亲青家园", latitude=Decimal("22.612"), longitude=Decimal("113.190"))
+    outside = []
+    page.on("request", lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url))
+    page.goto("/incubation/map/")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("document.querySelector('#base-map canvas') !== null")
+    drawn = page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('base-map')).getOption().series[2].data.map(d => d.name)"
+    )
+    assert sorted(drawn) == ["中山市亲青家园", "古镇镇亲青家园"]
+    cities = page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('base-map')).getOption().series[1].data.length"
+    )
+    assert cities == 21
+    assert outside == []
+
+
+def test_cadre_admits_with_the_button_on_a_phone(phone_page, zhongshan_cadre, zhongshan):
+    base = make_base(zhongshan, "中山市亲青家园")
+    org = make_org(zhongshan, "石岐青年读书会")
+    residency = services.apply(zhongshan_cadre, base.pk, org.pk)
+    page = phone_page
+    log_in(page, "zs_cadre")
+    page.goto(f"/incubation/residencies/{residency.pk}/")
+    page.get_by_role("button", name="准入").first.click()
+    page.locator("#action-admit button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#residency-status").inner_text() == "已准入"
+    page.goto(f"/incubation/bases/{base.pk}/")
+    page.wait_for_function("document.querySelector('#base-chart canvas') !== null")
+    assert "1 / 3" in page.locator("#dashboard").inner_text()
