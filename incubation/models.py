@@ -450,6 +450,8 @@ class Residency(models.Model):
         indexes = [
             models.Index(fields=["base", "status"], name="residency_base_status"),
             models.Index(fields=["status", "admitted_on"], name="residency_status_admitted"),
+            # The lists' default order (newest application first): a page is an index walk.
+            models.Index(fields=["-applied_on", "id"], name="residency_applied_order"),
         ]
         constraints = [
             models.UniqueConstraint(
