@@ -131,11 +131,22 @@ class SpotCheckDrawForm(forms.Form):
         label=_("Random seed"), required=False, help_text=_("Leave empty for a new draw.")
     )
     metric = forms.CharField(label=_("Only this metric code"), required=False, max_length=40)
+    source = forms.ChoiceField(
+        label=_("Sample from"),
+        choices=[
+            ("reports", _("Reported figures")),
+            ("registry", _("Registry records (league branches founded)")),
+            ("both", _("Both")),
+        ],
+        initial="reports",
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = unit_field(user, Action.CHANGE)
-        self.order_fields(["unit", "title", "period_start", "period_end", "sample_size", "metric", "seed"])
+        self.order_fields(
+            ["unit", "title", "period_start", "period_end", "sample_size", "source", "metric", "seed"]
+        )
         today = timezone.localdate()
         self.fields["period_start"].initial = date(today.year, 1, 1)
         self.fields["period_end"].initial = today
@@ -147,3 +158,22 @@ class OutcomeForm(forms.Form):
         choices=[c for c in SpotCheckItem.Outcome.choices if c[0] != SpotCheckItem.Outcome.PENDING],
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.TextInput)
+
+
+class AssignForm(forms.Form):
+    """Give the chosen calls to a cadre of the spot check's unit or a unit below it."""
+
+    def __init__(self, *args: Any, unit: LeagueUnit, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        self.fields["assignee"] = forms.ModelChoiceField(
+            label=_("Cadre"),
+            queryset=User.objects.filter(is_active=True, memberships__unit__path__startswith=unit.path)
+            .distinct()
+            .order_by("full_name", "username"),
+        )
+        self.fields["items"] = forms.TypedMultipleChoiceField(label=_("Calls"), coerce=int, choices=())
+
+    def set_items(self, ids: list[int]) -> None:
+        self.fields["items"].choices = [(pk, pk) for pk in ids]

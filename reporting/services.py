@@ -704,7 +704,7 @@ def _deliver(
 
 def _candidate_values(
     unit: LeagueUnit, start: date, end: date, metric_code: str | None
-) -> list[tuple[int, int, str, float]]:
+) -> list[tuple[Any, int, str, float]]:
     """Filed numeric values in the subtree with a weight: 1 + |z| of the value against the
     same metric and period of the unit's siblings (window functions, one query)."""
     metric_filter = "AND m.code = %s" if metric_code else ""
@@ -733,6 +733,29 @@ def _candidate_values(
         return [(row[0], row[1], row[2], float(row[3])) for row in cursor.fetchall()]
 
 
+def _candidate_registry_records(
+    unit: LeagueUnit, start: date, end: date
+) -> list[tuple[Any, int, str, float]]:
+    """League branches founded in youth organizations in the subtree and period (the SPEC's
+    example of a fact to check by phone), one query; equal weights."""
+    try:
+        from orgs.models import LeagueBuilding
+    except ImportError:
+        return []
+    rows = (
+        LeagueBuilding.objects.in_subtree(unit)
+        .filter(founded_on__range=(start, end))
+        .values_list("pk", "unit_id", "unit__name", "lead_organization__name", "branch_name", "founded_on")
+    )
+    return [
+        (("registry", pk), unit_id, f"{unit_name} · {org} · {branch} · {founded}", 1.0)
+        for pk, unit_id, unit_name, org, branch, founded in rows
+    ]
+
+
+SPOT_CHECK_SOURCES = ("reports", "registry", "both")
+
+
 @transaction.atomic
 def draw_spot_check(
     user: Any,
@@ -743,12 +766,18 @@ def draw_spot_check(
     seed: int | None = None,
     metric_code: str | None = None,
     title: str = "",
+    source: str = "reports",
 ) -> SpotCheck:
-    """Draw a weighted random sample of reported facts in the unit's subtree.
+    """Draw a weighted random sample of reported facts (and/or registry records: league
+    branches founded) in the unit's subtree.
 
     Unusual figures (far from their siblings') are more likely to be drawn; the seed is
     stored so the same draw can be reproduced.
     """
+    if source not in SPOT_CHECK_SOURCES:
+        raise ValidationError(
+            {"source": [_("Choose what to sample: reported figures, registry records or both.")]}
+        )
     if not user_can(user, unit, Action.CHANGE):
         raise ValidationError(_("This unit lies outside the units you may change."))
     if end < start:
@@ -756,7 +785,11 @@ def draw_spot_check(
     if not 1 <= size <= 500:
         raise ValidationError({"sample_size": [_("Draw between 1 and 500 facts.")]})
     seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
-    candidates = _candidate_values(unit, start, end, metric_code)
+    candidates: list[tuple[Any, int, str, float]] = []
+    if source in ("reports", "both"):
+        candidates += _candidate_values(unit, start, end, metric_code)
+    if source in ("registry", "both"):
+        candidates += _candidate_registry_records(unit, start, end)
     if not candidates:
         raise ValidationError(_("No filed figures in this unit and period to sample from."))
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
@@ -773,17 +806,22 @@ def draw_spot_check(
         sample_size=len(sample),
         drawn_by=user,
     )
-    content_type = ContentType.objects.get_for_model(ReportValue)
+    value_type = ContentType.objects.get_for_model(ReportValue)
+    registry_type = None
+    if any(isinstance(key, tuple) for key, *_rest in sample):
+        from orgs.models import LeagueBuilding
+
+        registry_type = ContentType.objects.get_for_model(LeagueBuilding)
     SpotCheckItem.objects.bulk_create(
         SpotCheckItem(
             spot_check=check,
             unit_id=unit_id,
-            content_type=content_type,
-            object_id=value_id,
+            content_type=registry_type if isinstance(key, tuple) else value_type,
+            object_id=key[1] if isinstance(key, tuple) else key,
             description=description[:255],
             weight=weight,
         )
-        for value_id, unit_id, description, weight in sample
+        for key, unit_id, description, weight in sample
     )
     return check
 

@@ -27,6 +27,7 @@ from orgs.models import LeagueUnit
 from . import documents, services
 from .filters import ProgrammeFilterSet, ReportFilterSet, ReportFormFilterSet, SpotCheckFilterSet
 from .forms import (
+    AssignForm,
     OpenReportForm,
     OutcomeForm,
     PeriodScopeForm,
@@ -464,6 +465,7 @@ def spotcheck_create(request: HttpRequest) -> HttpResponse:
                 seed=data["seed"],
                 metric_code=data["metric"] or None,
                 title=data["title"],
+                source=data["source"],
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -487,6 +489,22 @@ def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(spot_check=check)
         .select_related("unit", "assigned_to")
     )
+    if request.method == "POST" and request.POST.get("action") == "assign":
+        assign = AssignForm(request.POST, unit=check.unit)
+        assign.set_items([i.pk for i in items])
+        if assign.is_valid():
+            try:
+                count = services.assign_spot_check_items(
+                    request.user, assign.cleaned_data["items"], assign.cleaned_data["assignee"].pk
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("%(n)s calls were assigned.") % {"n": count})
+        else:
+            messages.error(request, _("Choose the calls and the cadre who makes them."))
+        return redirect(check)
     if request.method == "POST":
         item_id = request.POST.get("item")
         form = OutcomeForm(request.POST)
@@ -513,6 +531,7 @@ def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome_form": OutcomeForm(),
             "rates": services.confirmation_rates(items),
             "can_change": user_can(request.user, check.unit, Action.CHANGE),
+            "assign_form": AssignForm(unit=check.unit),
         },
     )
 

@@ -118,6 +118,11 @@ class SpotCheckSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField()
+    items = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
 class OutcomeSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     note = serializers.CharField(allow_blank=True, required=False, default="")

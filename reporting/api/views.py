@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -143,6 +144,20 @@ class SpotCheckViewSet(JurisdictionReadOnlyViewSet):
         check = self.get_object()
         items = SpotCheckItem.objects.visible_to(request.user).filter(spot_check=check).order_by("pk")
         return Response(s.SpotCheckItemSerializer(items, many=True).data)
+
+    @action(detail=True, methods=["post"], serializer_class=s.AssignSerializer)
+    def assign(self, request, pk=None):
+        check = self.get_object()
+        body = s.AssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        items = body.validated_data["items"]
+        if SpotCheckItem.objects.filter(pk__in=items).exclude(spot_check=check).exists():
+            raise exceptions.ValidationError({"items": [_("These calls belong to another spot check.")]})
+        try:
+            count = services.assign_spot_check_items(request.user, items, body.validated_data["assignee"])
+        except DjangoValidationError as exc:
+            _raise(exc)
+        return Response({"assigned": count})
 
     @action(
         detail=False,

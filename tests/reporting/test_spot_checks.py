@@ -82,6 +82,7 @@ def test_spot_check_page_records_an_outcome(filed, client_for, zhongshan, zhongs
             "period_end": "2026-02-28",
             "sample_size": 3,
             "seed": 9,
+            "source": "reports",
         },
     )
     assert response.status_code == 302
@@ -93,3 +94,50 @@ def test_spot_check_page_records_an_outcome(filed, client_for, zhongshan, zhongs
         {"unit": zhongshan.pk, "period_start": "2026-03-01", "period_end": "2026-02-01", "sample_size": 3},
     )
     assert bad.status_code == 200 and SpotCheckItem.objects.values("spot_check").distinct().count() == 1
+
+
+def test_registry_records_can_be_sampled(clock, units, zhongshan, zhongshan_cadre):
+    from orgs.demo import seed_registry
+    from orgs.models import LeagueBuilding
+
+    seed_registry(units)
+    check = services.draw_spot_check(
+        zhongshan_cadre, zhongshan, date(2000, 1, 1), date(2026, 12, 31), 5, seed=3, source="registry"
+    )
+    items = list(check.items.select_related("content_type"))
+    assert items and {i.content_type.model for i in items} == {"leaguebuilding"}
+    buildings = LeagueBuilding.objects.in_bulk([i.object_id for i in items])
+    assert all(buildings[i.object_id].unit.path.startswith(zhongshan.path) for i in items)
+    assert all(isinstance(i.record, LeagueBuilding) for i in items)
+    with pytest.raises(ValidationError):
+        services.draw_spot_check(
+            zhongshan_cadre, zhongshan, date(2026, 1, 1), date(2026, 2, 1), 5, source="gossip"
+        )
+
+
+def test_calls_are_assigned_to_a_cadre_who_can_see_them(
+    filed, client_for, zhongshan, zhongshan_cadre, guzhen_cadre, foshan_cadre
+):
+    check = draw(zhongshan_cadre, zhongshan, 4, size=3)
+    ids = list(check.items.values_list("pk", flat=True))
+    with pytest.raises(ValidationError):
+        services.assign_spot_check_items(zhongshan_cadre, ids, foshan_cadre.pk)  # cannot see 中山's towns
+    with pytest.raises(ValidationError):
+        services.assign_spot_check_items(foshan_cadre, ids, zhongshan_cadre.pk)
+    response = client_for(zhongshan_cadre).post(
+        f"/reporting/spot-checks/{check.pk}/",
+        {"action": "assign", "assignee": zhongshan_cadre.pk, "items": ids},
+    )
+    assert response.status_code == 302
+    assert set(SpotCheckItem.objects.filter(pk__in=ids).values_list("assigned_to", flat=True)) == {
+        zhongshan_cadre.pk
+    }
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(zhongshan_cadre)
+    assert api.post(
+        f"/api/reporting/spot-checks/{check.pk}/assign/",
+        {"assignee": zhongshan_cadre.pk, "items": ids[:1]},
+        format="json",
+    ).json() == {"assigned": 1}

@@ -207,3 +207,27 @@ def test_spot_checked_false_figures_are_discounted(
     row = snapshot("镇街：月度通报联系组织≥20", guzhen)
     assert row.value == 22 and row.confirmed_value == 10
     assert Report.objects.filter(unit=guzhen).count() == 2
+
+
+def test_beat_schedules_live_in_the_database(db):
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = dict(
+        PeriodicTask.objects.filter(task__startswith="reporting.").values_list(
+            "task", "crontab__month_of_year"
+        )
+    )
+    assert tasks == {
+        "reporting.track_targets": "*",
+        "reporting.track_previous_quarter": "1,4,7,10",
+        "reporting.send_reminders": "*",
+    }
+
+
+def test_start_of_quarter_task_closes_the_previous_quarter(clock, programme):
+    from reporting.tasks import track_previous_quarter_task
+
+    clock.move_to(at(2026, 7, 1, 2))
+    assert track_previous_quarter_task()["period"] == "2026Q2"
+    assert TargetSnapshot.objects.filter(period="2026Q2").exists()
+    assert not TargetSnapshot.objects.filter(period="2026Q3").exists()
