@@ -657,6 +657,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "periods": [r["period"] for r in over_time],
         "met_share": [round(100 * r["met"] / r["measured"], 1) if r["measured"] else 0 for r in over_time],
     }
+    matrix = _matrix(snapshots, unit, int(programme_id)) if programme_id.isdigit() else None
     job_id = request.GET.get("job")
     job = (
         Job.objects.filter(pk=int(job_id), user=request.user).first() if job_id and job_id.isdigit() else None
@@ -680,10 +681,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "statuses": statuses.choices,
             "job": job,
             "comparison": _registry_vs_reports(unit, quarter),
+            "matrix": matrix,
             "periods": [str(Quarter(quarter.year - 1, n)) for n in range(1, 5)]
             + [str(Quarter(quarter.year, n)) for n in range(1, 5)],
         },
     )
+
+
+def _matrix(snapshots: Any, unit: LeagueUnit, programme_id: int) -> dict[str, Any] | None:
+    """The units directly below `unit` against the programme's targets, one query."""
+    rows = list(
+        snapshots.filter(unit__parent=unit, rule__programme_id=programme_id)
+        .select_related("unit", "rule")
+        .order_by("unit__path", "rule__order", "rule_id")
+    )
+    if not rows:
+        return None
+    rules = sorted({(s.rule.order, s.rule_id): s.rule for s in rows}.items())
+    by_unit: dict[int, dict[int, TargetSnapshot]] = {}
+    units: dict[int, LeagueUnit] = {}
+    for s in rows:
+        units[s.unit_id] = s.unit
+        by_unit.setdefault(s.unit_id, {})[s.rule_id] = s
+    table = []
+    for unit_id, child in units.items():
+        cells = []
+        for _key, rule in rules:
+            s = by_unit[unit_id].get(rule.pk)
+            cells.append((s, STATUS_COLOURS[s.status] if s else ""))
+        table.append((child, cells))
+    return {"rules": [rule for _key, rule in rules], "rows": table}
 
 
 def _registry_vs_reports(unit: LeagueUnit, quarter: Quarter) -> list[dict[str, Any]]:

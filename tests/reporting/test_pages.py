@@ -204,3 +204,17 @@ def test_run_now_starts_a_job_and_shows_progress(tracked, client_for, zhongshan_
     from hubportal.models import Job
 
     assert Job.objects.get().status == Job.Status.SUCCEEDED
+
+
+def test_dashboard_matrix_of_children_against_a_programmes_targets(
+    tracked, client_for, province_admin, django_assert_max_num_queries
+):
+    from reporting.models import Programme
+
+    programme = Programme.objects.get(name__startswith="亲青汇计划")
+    client = client_for(province_admin)
+    with django_assert_max_num_queries(26):
+        page = client.get(f"/reporting/targets/?period=2026Q2&programme={programme.pk}").content.decode()
+    matrix = page.split('id="target-matrix"')[1].split("</table>")[0]
+    assert "中山市" in matrix and "佛山市" in matrix and "古镇镇" not in matrix
+    assert "珠三角地市：直接联系青年社会组织≥30家" in matrix
