@@ -417,3 +417,24 @@ def test_photo_upload_is_validated_by_content(client_for, zhongshan_cadre, zs_ba
         reverse("incubation:base_photo_add", args=[zs_base.pk]), {"image": real, "caption": "正门"}
     )
     assert response.status_code == 302 and BasePhoto.objects.get().caption == "正门"
+
+
+def test_public_list_and_map_query_counts_are_constant(
+    client, zhongshan, guzhen, django_assert_max_num_queries
+):
+    for i in range(3):
+        make_base(zhongshan, f"少量基地{i}")
+    # count, one page of bases (unit joined; stars and residents as subqueries), the cities
+    # of the filter (a public visitor has no session or memberships to read)
+    with django_assert_max_num_queries(3) as few:
+        client.get(reverse("incubation:public_list"))
+    with django_assert_max_num_queries(1):  # every base with coordinates, in one query
+        client.get(reverse("incubation:public_map"))
+    for i in range(40):
+        make_base(guzhen, f"大量基地{i:02d}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("incubation:public_list"))
+    assert len(page.context["page_obj"]) == 20
+    with django_assert_max_num_queries(1):
+        page = client.get(reverse("incubation:public_map"))
+    assert len(page.context["bases"]) == 43
