@@ -172,6 +172,9 @@ def test_dashboard_query_count_and_jurisdiction(
     page = response.content.decode()
     assert response.status_code == 200 and "古镇镇" in page and "南海区" not in page
     assert "No data source yet" in page or "暂无数据来源" in page
+    # Directly contacted organizations are kept in the registry and reported monthly: compared.
+    comparison = page.split('id="comparison"')[1].split("</table>")[0]
+    assert "古镇镇" in comparison
     assert client.get(f"/reporting/targets/?unit={province.pk}").status_code == 404
     foshan_snapshot = TargetSnapshot.objects.filter(unit__code="440600").first()
     assert client.get(f"/reporting/snapshots/{foshan_snapshot.pk}/").status_code == 404
