@@ -15,6 +15,7 @@ from hubportal.jurisdiction import Action
 from orgs.models import LeagueUnit, Organization
 
 from .models import ChecklistItem, IncubationBase, IncubationFund, Milestone, Residency, Service
+from .widgets import FastSelect
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -55,7 +56,7 @@ class BaseForm(forms.ModelForm):
             "paired_group_name",
             "paired_group_contact",
         ]
-        widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 3}), "unit": FastSelect}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -131,7 +132,7 @@ class OrganizationLookupField(forms.CharField):
 class CadreApplyForm(forms.Form):
     """A cadre applies to a base for an organization they are responsible for."""
 
-    base = forms.ModelChoiceField(label=_("Base"), queryset=IncubationBase.objects.none())
+    base = forms.ModelChoiceField(label=_("Base"), queryset=IncubationBase.objects.none(), widget=FastSelect)
     organization = OrganizationLookupField(label=_("Organization"))
     applied_on = forms.DateField(label=_("Applied on"), widget=DATE, initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -199,7 +200,11 @@ class FundForm(forms.ModelForm):
     class Meta:
         model = IncubationFund
         fields = ["unit", "name", "established_on", "description"]
-        widgets = {"established_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "established_on": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "unit": FastSelect,
+        }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,7 +225,7 @@ class GrantForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     grantee_base = forms.ModelChoiceField(
-        label=_("Grantee base"), queryset=IncubationBase.objects.none(), required=False
+        label=_("Grantee base"), queryset=IncubationBase.objects.none(), required=False, widget=FastSelect
     )
     grantee_organization = OrganizationLookupField(label=_("or grantee organization"), required=False)
     approved_by = forms.CharField(label=_("Approved by"), max_length=100)

@@ -215,6 +215,8 @@ def test_cadre_creates_and_edits_a_base_with_history(client_for, zhongshan_cadre
     assert response.status_code == 302, response.context["form"].errors
     base = IncubationBase.objects.get(name="石岐街道亲青家园")
     assert base.services == ["financial_custody", "free_office", "registration"]
+    edit = client.get(reverse("incubation:base_edit", args=[base.pk])).content.decode()
+    assert f'<option value="{zhongshan.pk}" selected>中山市</option>' in edit  # the unit stays chosen
     data["work_stations"] = "15"
     assert client.post(reverse("incubation:base_edit", args=[base.pk]), data).status_code == 302
     page = client.get(reverse("incubation:base_detail", args=[base.pk]))
