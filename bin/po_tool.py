@@ -2,7 +2,8 @@
 
 Usage: po_tool.py fill-en | missing | apply FILE.json
 `apply` takes a JSON object {msgid: translation} (for plurals: a list of forms) and writes
-it into every zh_Hans catalog that has that msgid untranslated.
+it into every zh_Hans catalog that has that msgid untranslated; `apply FILE.json --force`
+also replaces existing translations (one app's wording must not silently change another's).
 """
 
 import json
@@ -42,12 +43,12 @@ def missing() -> int:
     return count
 
 
-def apply(file: str) -> None:
+def apply(file: str, force: bool = False) -> None:
     translations = json.loads(Path(file).read_text(encoding="utf-8"))
     for path, po in catalogs("zh_Hans"):
         for entry in po:
             value = translations.get(entry.msgid)
-            if value is None:
+            if value is None or (entry.translated() and "fuzzy" not in entry.flags and not force):
                 continue
             if entry.msgid_plural:
                 forms = value if isinstance(value, list) else [value]
@@ -66,4 +67,4 @@ if __name__ == "__main__":
     elif command == "missing":
         sys.exit(1 if missing() else 0)
     elif command == "apply":
-        apply(sys.argv[2])
+        apply(sys.argv[2], force="--force" in sys.argv[3:])
