@@ -9,4 +9,16 @@ from .tasks import broker_reachable
 def portal(request: HttpRequest) -> dict:
     user = request.user
     show_broker_warning = bool(user.is_authenticated and user.is_staff and not broker_reachable())
-    return {"nav_items": nav_for(user), "broker_down": show_broker_warning}
+    items = nav_for(user)
+    public = [item for item in items if item.audience == "public"]
+    # Cadres work in their own pages; the public pages move into one drop-down for them.
+    if user.is_authenticated and (user.is_superuser or user.is_cadre):
+        main = [item for item in items if item.audience != "public"]
+    else:
+        main, public = items, []
+    return {
+        "nav_items": main,
+        "public_nav_items": public,
+        "all_public_nav_items": [item for item in items if item.audience == "public"],
+        "broker_down": show_broker_warning,
+    }

@@ -1,10 +1,13 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import public_views, views
 
 app_name = "incubation"
 
 urlpatterns = [
+    # /incubation/ itself leads to the app's main page rather than a 404.
+    path("", RedirectView.as_view(pattern_name="incubation:base_list"), name="index"),
     path("bases/", views.BaseListView.as_view(), name="base_list"),
     path("bases/new/", views.BaseEditView.as_view(), name="base_create"),
     path("bases/<int:pk>/", views.BaseDetailView.as_view(), name="base_detail"),

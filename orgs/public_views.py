@@ -76,7 +76,6 @@ def register() -> None:
     register_nav(
         NavItem(gettext_lazy("Registration review"), "orgs_flow:review_queue", "clipboard-check", "cadre", 25)
     )
-    register_nav(NavItem(gettext_lazy("Import and export"), "orgs_flow:import", "arrow-down-up", "cadre", 26))
     # Buttons on the core organization list: its query string (filters) goes with them.
     for order, (label, url_name) in enumerate(
         [

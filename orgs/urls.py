@@ -1,10 +1,13 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "orgs"
 
 urlpatterns = [
+    # /orgs/ itself leads to the app's main page rather than a 404.
+    path("", RedirectView.as_view(pattern_name="orgs:organization_list"), name="index"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/new/", views.UnitEditView.as_view(), name="unit_create"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
@@ -15,11 +18,15 @@ urlpatterns = [
     path("organizations/new/", views.OrganizationEditView.as_view(), name="organization_create"),
     path("organizations/<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"),
     path("organizations/<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization_edit"),
-    path("organizations/<int:pk>/delete/", views.OrganizationDeleteView.as_view(), name="organization_delete"),
+    path(
+        "organizations/<int:pk>/delete/", views.OrganizationDeleteView.as_view(), name="organization_delete"
+    ),
     path("organizations/<int:pk>/status/", views.organization_status, name="organization_status"),
     path("organizations/<int:pk>/review/", views.organization_review, name="organization_review"),
     path(
-        "organizations/<int:org_pk>/backbone/new/", views.BackboneMemberEditView.as_view(), name="backbone_create"
+        "organizations/<int:org_pk>/backbone/new/",
+        views.BackboneMemberEditView.as_view(),
+        name="backbone_create",
     ),
     path("backbone/<int:pk>/edit/", views.BackboneMemberEditView.as_view(), name="backbone_edit"),
     path("backbone/<int:pk>/delete/", views.BackboneMemberDeleteView.as_view(), name="backbone_delete"),
@@ -28,12 +35,18 @@ urlpatterns = [
         views.LeagueBuildingEditView.as_view(),
         name="league_building_create",
     ),
-    path("league-building/<int:pk>/edit/", views.LeagueBuildingEditView.as_view(), name="league_building_edit"),
     path(
-        "league-building/<int:pk>/delete/", views.LeagueBuildingDeleteView.as_view(), name="league_building_delete"
+        "league-building/<int:pk>/edit/", views.LeagueBuildingEditView.as_view(), name="league_building_edit"
     ),
     path(
-        "organizations/<int:org_pk>/contact-log/new/", views.ContactLogEditView.as_view(), name="contact_log_create"
+        "league-building/<int:pk>/delete/",
+        views.LeagueBuildingDeleteView.as_view(),
+        name="league_building_delete",
+    ),
+    path(
+        "organizations/<int:org_pk>/contact-log/new/",
+        views.ContactLogEditView.as_view(),
+        name="contact_log_create",
     ),
     path("contact-log/<int:pk>/edit/", views.ContactLogEditView.as_view(), name="contact_log_edit"),
     path("contact-log/<int:pk>/delete/", views.ContactLogDeleteView.as_view(), name="contact_log_delete"),
@@ -44,7 +57,9 @@ urlpatterns = [
     ),
     path("direct-contacts/<int:pk>/edit/", views.DirectContactEditView.as_view(), name="direct_contact_edit"),
     path(
-        "direct-contacts/<int:pk>/delete/", views.DirectContactDeleteView.as_view(), name="direct_contact_delete"
+        "direct-contacts/<int:pk>/delete/",
+        views.DirectContactDeleteView.as_view(),
+        name="direct_contact_delete",
     ),
     path("organizations/<int:org_pk>/documents/", views.document_upload, name="document_upload"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),

@@ -1,10 +1,13 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "reporting"
 
 urlpatterns = [
+    # /reporting/ itself leads to the app's main page rather than a 404.
+    path("", RedirectView.as_view(pattern_name="reporting:dashboard"), name="index"),
     path("forms/", views.FormListView.as_view(), name="form_list"),
     path("forms/<int:pk>/", views.FormDetailView.as_view(), name="form_detail"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),

@@ -56,3 +56,17 @@ def test_pages_default_to_chinese_and_switch_to_english(client):
     assert "亲青汇门户" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Qinqinghui Hub Portal" in client.get("/").content.decode()
+
+
+def test_app_roots_lead_to_their_main_pages(client_for, zhongshan_cadre):
+    client = client_for(zhongshan_cadre)
+    for root in ("/orgs/", "/incubation/", "/reporting/"):
+        response = client.get(root, follow=True)
+        assert response.status_code == 200, root
+
+
+def test_cadres_find_the_public_pages_in_one_menu(client_for, zhongshan_cadre, client):
+    page = client_for(zhongshan_cadre).get("/").content.decode()
+    assert "公开页面" in page and 'href="/directory/"' in page
+    public = client.get("/").content.decode()
+    assert "公开页面" not in public and 'href="/directory/"' in public
