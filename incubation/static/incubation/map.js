@@ -10,38 +10,42 @@
   function stars(n) { return n ? new Array(n + 1).join("★") : labels.unrated; }
 
   fetch(holder.dataset.geo).then(function (response) { return response.json(); }).then(function (geo) {
-    var outline = geo.outline.concat([geo.outline[0]]);
+    // The outline becomes a one-feature GeoJSON map, so ECharts' geo component projects the
+    // province, the cities and the bases consistently (and lets the user zoom and pan).
+    echarts.registerMap("guangdong-schematic", {
+      type: "FeatureCollection",
+      features: [{ type: "Feature", properties: { name: "广东省" },
+                   geometry: { type: "Polygon", coordinates: [geo.outline.concat([geo.outline[0]])] } }]
+    });
     chart.setOption({
       tooltip: {
         trigger: "item",
         formatter: function (p) {
-          if (p.seriesIndex === 2) {
+          if (p.seriesIndex === 1) {
             var b = p.data;
             return "<strong>" + echarts.format.encodeHTML(b.name) + "</strong><br>" +
               echarts.format.encodeHTML(b.unit) + " · " + echarts.format.encodeHTML(b.type) + "<br>" +
               '<span style="color:#f0a202">' + stars(b.stars) + "</span>";
           }
-          return p.seriesIndex === 1 ? echarts.format.encodeHTML(p.name) : "";
+          return p.seriesIndex === 0 ? echarts.format.encodeHTML(p.name) : "";
         }
       },
       legend: { data: [labels.bases, labels.cities], bottom: 0 },
-      // Longitude and latitude as plain axes; equal degrees look right at this latitude
-      // when the plot keeps roughly the province's proportions.
-      grid: { left: 10, right: 10, top: 10, bottom: 40, containLabel: false },
-      xAxis: { type: "value", min: 109.5, max: 117.5, show: false, scale: true },
-      yAxis: { type: "value", min: 20.1, max: 25.6, show: false, scale: true },
-      dataZoom: [{ type: "inside", xAxisIndex: 0, filterMode: "none" }, { type: "inside", yAxisIndex: 0, filterMode: "none" }],
+      geo: {
+        map: "guangdong-schematic", roam: true, silent: true, top: 10, bottom: 40,
+        itemStyle: { areaColor: "#f4f1ea", borderColor: "#9aa5b1", borderWidth: 1.5 },
+        label: { show: false }
+      },
       series: [
-        { name: labels.outline, type: "line", data: outline, symbol: "none", silent: true,
-          lineStyle: { color: "#9aa5b1", width: 1.5 }, areaStyle: { color: "#f4f1ea" }, z: 1 },
-        { name: labels.cities, type: "scatter", data: geo.cities, symbolSize: 6, itemStyle: { color: "#6c757d" },
+        { name: labels.cities, type: "scatter", coordinateSystem: "geo", data: geo.cities, symbolSize: 6,
+          itemStyle: { color: "#6c757d" },
           label: { show: true, formatter: "{b}", position: "right", color: "#495057", fontSize: 11 }, z: 2 },
-        { name: labels.bases, type: "effectScatter", data: bases, z: 3,
+        { name: labels.bases, type: "effectScatter", coordinateSystem: "geo", data: bases, z: 3,
           symbolSize: function (value, p) { return 8 + 2 * (p.data.stars || 0); },
           rippleEffect: { scale: 2.5, brushType: "stroke" }, itemStyle: { color: "#c8102e" } }
       ]
     });
   });
-  chart.on("click", function (p) { if (p.seriesIndex === 2 && p.data.url) window.location.href = p.data.url; });
+  chart.on("click", function (p) { if (p.seriesIndex === 1 && p.data.url) window.location.href = p.data.url; });
   window.addEventListener("resize", function () { chart.resize(); });
 })();
