@@ -691,10 +691,17 @@ def _deliver(
                 )
             )
         counts[unit_id] = len(people)
-    for unit_id, number in counts.items():
-        if number:
-            Reminder.objects.filter(form=form, unit_id=unit_id, period_start=start, step=step).update(
-                recipients=number
+    reached = {unit_id: number for unit_id, number in counts.items() if number}
+    if reached:
+        # One UPDATE for every unit of the step, never one per unit.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE reporting_reminder r SET recipients = c.n
+                FROM unnest(%s::bigint[], %s::int[]) AS c(unit_id, n)
+                WHERE r.unit_id = c.unit_id AND r.form_id = %s AND r.period_start = %s AND r.step = %s
+                """,
+                [list(reached), list(reached.values()), form.pk, start, step],
             )
     return len(targets)
 

@@ -102,3 +102,25 @@ def test_units_that_filed_get_no_reminder(clock, monthly_form, guzhen, guzhen_ca
     services.send_due_reminders()
     assert not Reminder.objects.filter(unit=guzhen).exists()
     assert Reminder.objects.filter(step="before").exists()
+
+
+def test_reminders_record_recipients_without_a_query_per_unit(
+    clock, monthly_form, units, outbox, django_assert_max_num_queries
+):
+    from tests.conftest import make_user
+
+    towns = sorted((units[c] for c in units if c.startswith("442000") and len(c) == 9), key=lambda u: u.path)
+    for number, town in enumerate(towns[:8]):
+        make_user(f"town_cadre_{number}", town, email=f"t{number}@example.cn")
+    clock.move_to(at(2026, 3, 3))
+    # 1 active forms; for each of the two periods (only February's is in its reminder window):
+    # 1 non-filers, 1 INSERT … ON CONFLICT, 1 memberships, 1 UPDATE of every reached unit's
+    # recipients; plus savepoints. Eight towns with cadres must not cost eight UPDATEs.
+    with django_assert_max_num_queries(8):
+        sent = services.send_due_reminders()
+    assert sent["before"] > 20
+    recorded = dict(
+        Reminder.objects.filter(step="before", unit__in=towns[:8]).values_list("unit_id", "recipients")
+    )
+    assert recorded == {town.pk: 1 for town in towns[:8]}
+    assert Reminder.objects.filter(step="before", recipients=0).count() == sent["before"] - 8
