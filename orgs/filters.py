@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hubportal.jurisdiction import subtree_q
 
@@ -131,7 +132,9 @@ class OrganizationChildFilterSet(django_filters.FilterSet):
 
 
 class BackboneMemberFilterSet(OrganizationChildFilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="contains", label=_("Name"))
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="contains", label=pgettext_lazy("person", "Name")
+    )
     gender = django_filters.ChoiceFilter(choices=BackboneMember.Gender.choices, label=_("Gender"))
     born_after = django_filters.NumberFilter(
         field_name="birth_year", lookup_expr="gte", label=_("Born from year")

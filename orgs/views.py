@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from hubportal.generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
@@ -53,7 +54,7 @@ class UnitListView(ObjectListView):
     default_ordering = "path"
     create_url_name = "orgs:unit_create"
     columns = [
-        Column(_("Name"), "name", link=True, order_by="name"),
+        Column(pgettext_lazy("league unit", "Name"), "name", link=True, order_by="name"),
         Column(_("Division code"), "code", order_by="code"),
         Column(_("Level"), "level", order_by="depth"),
         Column(_("Kind"), "kind"),
@@ -153,7 +154,7 @@ class OrganizationListView(ObjectListView):
     default_ordering = "name"
     create_url_name = "orgs:organization_create"
     columns = [
-        Column(_("Name"), "name", link=True, order_by="name"),
+        Column(pgettext_lazy("organization", "Name"), "name", link=True, order_by="name"),
         Column(_("Tier"), "tier_label", order_by="tier"),
         Column(_("Category"), "category", order_by="category"),
         Column(_("Registration status"), "registration_status", order_by="registration_status"),

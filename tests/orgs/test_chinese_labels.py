@@ -1,0 +1,33 @@
+"""Chinese labels the registry shares with other installed apps: a bare “Name” is translated
+任务名 by django_celery_beat's catalog, which outranks ours, so the registry's own names carry
+a context."""
+
+import pytest
+from django.utils import translation
+
+from orgs.models import BackboneMember
+
+from .factories import make_org
+
+pytestmark = pytest.mark.django_db
+
+
+def chinese(client, url: str) -> str:
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+def test_name_columns_are_not_task_names(client_for, zhongshan_cadre, zhongshan):
+    org = make_org(zhongshan, "中山青年义工联")
+    BackboneMember.objects.create(organization=org, name="陈晓明", gender="male")
+    client = client_for(zhongshan_cadre)
+    with translation.override("zh-hans"):
+        pages = {
+            "list": chinese(client, "/orgs/organizations/"),
+            "units": chinese(client, "/orgs/units/"),
+            "detail": chinese(client, f"/orgs/organizations/{org.pk}/"),
+        }
+    for name, html in pages.items():
+        assert "任务名" not in html, name
+    assert ">名称<" in pages["list"].replace(" ", "") or "名称" in pages["list"]
+    assert "名称" in pages["units"]
+    assert "姓名" in pages["detail"]
