@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,20 @@ from orgs.models import LeagueUnit
 
 from .models import MetricType, Report, ReportForm, ReportMetric, ReturnReason, SpotCheckItem
 from .services import NON_FIELD
+
+# Report periods lie within these years; a date far outside would overflow the deadline
+# arithmetic (9999-12-31 has no following month).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def period_day_field(**kwargs: Any) -> forms.DateField:
+    """A day of a report period, refused with a clear message outside 2000–2099."""
+    return forms.DateField(
+        label=_("A day in the period"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+        **kwargs,
+    )
 
 
 class ReportValuesForm(forms.Form):
@@ -101,11 +116,7 @@ class OpenReportForm(forms.Form):
             queryset=ReportForm.objects.visible_to(user).active_on(timezone.localdate()),
         )
         self.fields["unit"] = unit_field(user, Action.CHANGE)
-        self.fields["day"] = forms.DateField(
-            label=_("A day in the period"),
-            initial=timezone.localdate,
-            widget=forms.DateInput(attrs={"type": "date"}),
-        )
+        self.fields["day"] = period_day_field(initial=timezone.localdate)
 
 
 class PeriodScopeForm(forms.Form):
@@ -117,9 +128,7 @@ class PeriodScopeForm(forms.Form):
         self.fields["form"] = forms.ModelChoiceField(
             label=_("Report form"), queryset=ReportForm.objects.visible_to(user), required=False
         )
-        self.fields["day"] = forms.DateField(
-            label=_("A day in the period"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-        )
+        self.fields["day"] = period_day_field(required=False)
 
 
 class SpotCheckDrawForm(forms.Form):

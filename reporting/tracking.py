@@ -41,7 +41,8 @@ class Quarter:
     @classmethod
     def parse(cls, text: str) -> Quarter:
         match = PERIOD_RE.match((text or "").strip().upper())
-        if not match:
+        # Years outside 2000–2099 are typing errors (and 9999Q4 would overflow its end date).
+        if not match or not 2000 <= int(match.group(1)) <= 2099:
             raise ValidationError(_("“%(period)s” is not a quarter such as 2026Q3.") % {"period": text})
         return cls(int(match.group(1)), int(match.group(2)))
 

@@ -113,14 +113,18 @@ class ApprovalViewSet(JurisdictionReadOnlyViewSet):
 
     @action(detail=True, methods=["post"], serializer_class=None)
     def approve(self, request, pk=None):
+        if not str(pk).isdigit():
+            raise exceptions.NotFound(_("This report does not exist or lies outside your jurisdiction."))
         try:
             report = services.approve_report(int(pk), request.user)
-        except (DjangoValidationError, ValueError) as exc:
-            _raise(exc if isinstance(exc, DjangoValidationError) else DjangoValidationError(str(exc)))
+        except DjangoValidationError as exc:
+            _raise(exc)
         return Response(s.ReportSerializer(report).data)
 
     @action(detail=True, methods=["post"], url_path="return", serializer_class=s.ReturnSerializer)
     def return_(self, request, pk=None):
+        if not str(pk).isdigit():
+            raise exceptions.NotFound(_("This report does not exist or lies outside your jurisdiction."))
         body = s.ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -166,3 +166,11 @@ def test_spot_check_outcome_through_the_api(
     assert response.status_code == 200 and response.json()["outcome"] == "confirmed"
     items = api(zhongshan_cadre).get(f"/api/reporting/spot-checks/{check.pk}/items/").json()
     assert len(items) == 2
+
+
+def test_approving_a_report_id_that_is_not_a_number_is_a_404(client_for, zhongshan_cadre):
+    client = client_for(zhongshan_cadre)
+    for action in ("approve", "return"):
+        response = client.post(f"/api/reporting/approvals/abc/{action}/", {}, content_type="application/json")
+        assert response.status_code == 404, action
+        assert "invalid literal" not in response.content.decode()

@@ -221,3 +221,32 @@ def test_dashboard_matrix_of_children_against_a_programmes_targets(
     matrix = page.split('id="target-matrix"')[1].split("</table>")[0]
     assert "中山市" in matrix and "佛山市" in matrix and "古镇镇" not in matrix
     assert "珠三角地市：直接联系青年社会组织≥30家" in matrix
+
+
+@pytest.mark.parametrize("period", ["0000Q1", "9999Q4", "1899Q2"])
+def test_a_quarter_out_of_range_is_refused_not_a_500(period, client_for, zhongshan_cadre, monthly_form):
+    from django.core.exceptions import ValidationError
+
+    from hubportal.models import Job
+    from reporting.tracking import Quarter
+
+    with pytest.raises(ValidationError):
+        Quarter.parse(period)
+    client = client_for(zhongshan_cadre)
+    # The dashboard falls back to the current quarter; a run now is refused with the message.
+    assert client.get("/reporting/targets/", {"period": period}).status_code == 200
+    response = client.post(
+        "/reporting/targets/run/", {"period": period}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert f"“{period}” is not a quarter such as 2026Q3" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["completeness", "briefing"])
+def test_a_day_far_out_of_range_is_a_form_error_not_a_500(page, client_for, zhongshan_cadre, monthly_form):
+    response = client_for(zhongshan_cadre).get(
+        f"/reporting/{page}/", {"form": monthly_form.pk, "day": "9999-12-31"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to" in response.content.decode()
