@@ -61,7 +61,10 @@ class OrganizationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     tier = django_filters.MultipleChoiceFilter(choices=Organization.Tier.choices, label=_("Tier"))
     body = django_filters.MultipleChoiceFilter(choices=Organization.Body.choices, label=_("Association"))
-    kind = django_filters.MultipleChoiceFilter(choices=Organization.Kind.choices, label=_("Kind"))
+    # “Kind” alone reads 类别 in Chinese, the same word as the category filter beside it.
+    kind = django_filters.MultipleChoiceFilter(
+        choices=Organization.Kind.choices, label=pgettext_lazy("organization", "Kind")
+    )
     category = django_filters.MultipleChoiceFilter(choices=Organization.Category.choices, label=_("Category"))
     service_field = django_filters.MultipleChoiceFilter(
         choices=Organization.ServiceField.choices, method="filter_service_field", label=_("Service field")

@@ -31,3 +31,17 @@ def test_name_columns_are_not_task_names(client_for, zhongshan_cadre, zhongshan)
     assert ">名称<" in pages["list"].replace(" ", "") or "名称" in pages["list"]
     assert "名称" in pages["units"]
     assert "姓名" in pages["detail"]
+
+
+def test_list_filter_labels_are_distinct_in_chinese(client_for, zhongshan_cadre):
+    """Two filters with the same label (the N kind and the category both read 类别) cannot be
+    told apart."""
+    import re
+
+    html = chinese(client_for(zhongshan_cadre), "/orgs/organizations/")
+    labels = [
+        re.sub(r"<[^>]+>|\s", "", label) for label in re.findall(r"(?s)<label[^>]*>(.*?)</label>", html)
+    ]
+    labels = [label for label in labels if label]
+    duplicates = {label for label in labels if labels.count(label) > 1}
+    assert not duplicates, duplicates
