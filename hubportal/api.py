@@ -51,8 +51,9 @@ class UnitInJurisdictionField(serializers.PrimaryKeyRelatedField):
     """A league unit chosen in an API body: only units the user may change are accepted."""
 
     default_error_messages = {
+        # DRF fills the message with str.format(), hence braces rather than %(pk_value)s.
         "does_not_exist": gettext_lazy(
-            "Unit %(pk_value)s does not exist or lies outside the units you may change."
+            "Unit {pk_value} does not exist or lies outside the units you may change."
         ),
     }
 

@@ -45,3 +45,22 @@ def test_list_filter_labels_are_distinct_in_chinese(client_for, zhongshan_cadre)
     labels = [label for label in labels if label]
     duplicates = {label for label in labels if labels.count(label) > 1}
     assert not duplicates, duplicates
+
+
+def test_unit_outside_jurisdiction_is_named_in_the_api_message(zhongshan_cadre, zhongshan, foshan):
+    """DRF formats the message with str.format(): a %(pk_value)s placeholder reached the user."""
+    from rest_framework.test import APIClient
+
+    org = make_org(zhongshan, "中山青年义工联")
+    api = APIClient()
+    api.force_authenticate(zhongshan_cadre)
+    response = api.post(
+        "/api/orgs/direct-contacts/",
+        {"organization": org.pk, "unit": foshan.pk, "since": "2026-01-01"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    message = str(response.json()["unit"][0])
+    assert "%(" not in message and "{" not in message
+    assert str(foshan.pk) in message and "不在您可修改的单位范围内" in message
