@@ -790,6 +790,17 @@ class TargetRule(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def levels_display(self) -> str:
+        """The levels by their translated names (the array holds codes such as "city")."""
+        names = dict(LeagueUnit.Level.choices)
+        return "、".join(str(names.get(code, code)) for code in self.levels)
+
+    @property
+    def kinds_display(self) -> str:
+        names = dict(LeagueUnit.Kind.choices)
+        return "、".join(str(names.get(code, code)) for code in self.kinds)
+
     def applies_to(self, unit: LeagueUnit) -> bool:
         """Pure Python on an already loaded unit: tracking groups units without a query.
 

@@ -179,7 +179,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unlock_form": UnlockRequestForm(),
         "decision_form": UnlockDecisionForm(),
         "upload_form": UploadForm(),
-        "versions": report.versions.select_related("created_by"),
+        "versions": _versions_with_labels(report, metrics),
         "returns": report.returns.select_related("returned_by"),
         "unlocks": report.unlocks.select_related("requested_by", "decided_by"),
         "can_decide_unlock": can_approve,
@@ -224,6 +224,16 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "locked_reason": report.editable_reason(),
         },
     )
+
+
+def _versions_with_labels(report: Report, metrics: list[Any]) -> list[Any]:
+    """Submitted versions, each with `rows` of (metric label, value): the stored data is keyed
+    by code, which means nothing to a reader."""
+    labels = {m.code: m.label for m in metrics}
+    versions: list[Any] = list(report.versions.select_related("created_by"))
+    for version in versions:
+        version.rows = [(labels.get(code, code), value) for code, value in version.data.items()]
+    return versions
 
 
 def _action(request: HttpRequest, pk: int, func: Any, success: str) -> HttpResponse:

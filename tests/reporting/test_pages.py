@@ -250,3 +250,48 @@ def test_a_day_far_out_of_range_is_a_form_error_not_a_500(page, client_for, zhon
     )
     assert response.status_code == 200
     assert "Ensure this value is less than or equal to" in response.content.decode()
+
+
+def test_submitted_versions_show_metric_labels_and_a_missing_author_as_a_dash(
+    clock, client_for, guzhen_cadre, zhongshan_cadre, monthly_form, guzhen
+):
+    from reporting.models import ReportVersion
+
+    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
+    services.save_report_values(report.pk, guzhen_cadre, GOOD, submit=True)
+    ReportVersion.objects.filter(report=report).update(created_by=None)  # e.g. seeded by a script
+    body = client_for(zhongshan_cadre).get(f"/reporting/reports/{report.pk}/").content.decode()
+    versions = body[body.index('id="versions"') :]
+    assert '<dt class="col-5">本月新建团组织数</dt>' in versions
+    assert '<dt class="col-5">branches_founded</dt>' not in versions
+    assert "· None" not in versions
+
+
+def test_programme_page_names_levels_and_kinds_in_words(client_for, zhongshan_cadre, province):
+    from reporting.models import Programme, TargetRule
+
+    programme = Programme.objects.create(
+        owner=province,
+        name="亲青汇计划",
+        start_year=2026,
+        end_year=2026,
+        launch_on=date(2026, 1, 1),
+        implementation_on=date(2026, 3, 1),
+        inspection_on=date(2026, 12, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    TargetRule.objects.create(
+        programme=programme,
+        label="镇街：联系组织≥20",
+        metric="orgs_contacted",
+        threshold=20,
+        deadline=date(2026, 12, 31),
+        levels=["city", "town"],
+        kinds=["regional"],
+    )
+    response = client_for(zhongshan_cadre).get(
+        f"/reporting/programmes/{programme.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    body = response.content.decode()
+    assert "Prefecture city、Town / subdistrict" in body and "Regional committee" in body
+    assert "city, town" not in body and "· regional" not in body
