@@ -57,7 +57,9 @@ def fund_statement_workbook(fund: IncubationFund) -> bytes:
         grantee = m.grantee_base or m.grantee_organization
         purpose = m.purpose
         if m.reverses_id:
-            purpose = f"{purpose} ({_('reverses the grant of %(date)s') % {'date': m.reverses.date}})"
+            # gettext outside the f-string: xgettext does not look inside f-strings.
+            note = _("reverses the grant of %(date)s") % {"date": m.reverses.date}
+            purpose = f"{purpose} ({note})"
         is_out = m.kind == FundMovement.Kind.GRANTED
         total_in += 0 if is_out else m.amount
         total_out += m.amount if is_out else 0

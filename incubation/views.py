@@ -319,6 +319,13 @@ class ResidencyDetailView(ObjectDetailView):
                 messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
                 return HttpResponseRedirect(self.object.get_absolute_url())
         self.object.refresh_from_db()
+        if self.object.status not in ACTIONS[action][1]:
+            # The step no longer applies (another cadre moved the residency on, or a stale
+            # page): its form is not shown, so its errors go to the message area instead.
+            for error in form.errors.get("__all__", []) or [
+                e for errors in form.errors.values() for e in errors
+            ]:
+                messages.error(request, error)
         context = self.get_context_data(object=self.object, bound=(action, form))
         return self.render_to_response(context, status=400)
 

@@ -7,6 +7,7 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from incubation import services
@@ -17,6 +18,7 @@ from incubation.models import (
     IncubationBase,
     IncubationFund,
     Residency,
+    Service,
 )
 
 from .conftest import make_base
@@ -376,6 +378,8 @@ def test_fund_pages_grant_and_statement(client_for, zhongshan_cadre, zs_fund, zs
     amounts = [row[8] for row in rows if isinstance(row[0], datetime.datetime)]
     assert [Decimal(str(a)) for a in amounts] == [100000, Decimal("98765.44"), 100000]
     assert rows[-1][8] == 100000 and "场地改造" in [row[2] for row in rows]
+    reversal = next(row[2] for row in rows if str(row[2]).startswith("退回"))
+    assert "2024-03-01" in reversal and "reverses" not in reversal  # the note is translated too
 
 
 def test_fund_form_refuses_a_second_fund_for_a_unit(client_for, zhongshan_cadre, zhongshan, zs_fund):
@@ -440,3 +444,40 @@ def test_public_list_and_map_query_counts_are_constant(
     with django_assert_max_num_queries(1):
         page = client.get(reverse("incubation:public_map"))
     assert len(page.context["bases"]) == 43
+
+
+def test_history_shows_the_labels_of_choices_not_their_codes(client_for, zhongshan_cadre, zs_base, zs_orgs):
+    """The history on a detail page reads 已申请 → 已准入, not applied → admitted."""
+    residency = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
+    services.admit(zhongshan_cadre, residency.pk, D(2024, 4, 2))
+    client = client_for(zhongshan_cadre)
+    html = client.get(residency.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    history = html[html.index('id="history"') :]
+    with translation.override("zh-hans"):
+        applied, admitted = str(Residency.Status.APPLIED.label), str(Residency.Status.ADMITTED.label)
+    assert f"<del>{applied}</del> → {admitted}" in history
+    assert ">applied<" not in history and "admitted</div>" not in history
+    base_history = client.get(zs_base.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    base_history = base_history[base_history.index('id="history"') :]
+    with translation.override("zh-hans"):
+        free_office = str(Service.FREE_OFFICE.label)
+    assert free_office in base_history and "free_office" not in base_history
+
+
+def test_a_step_from_a_stale_page_says_why_it_was_refused(client_for, zhongshan_cadre, zs_base, zs_orgs):
+    """Another cadre ended the residency meanwhile: the graduate form is gone, its message is not."""
+    residency = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
+    services.admit(zhongshan_cadre, residency.pk, D(2024, 4, 2))
+    services.start(zhongshan_cadre, residency.pk, D(2024, 4, 3))
+    services.exit_residency(zhongshan_cadre, residency.pk, "搬离", D(2024, 5, 1))
+    response = client_for(zhongshan_cadre).post(
+        reverse("incubation:residency_action", args=[residency.pk, "graduate"]),
+        {"graduate-on": "2024-06-01", "graduate-outcomes": ["registered"]},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    with translation.override("zh-hans"):
+        exited = str(Residency.Status.EXITED.label)
+    assert f"“{exited}”" in response.content.decode()  # “This residency is “exited”; it cannot be graduated.”
+    residency.refresh_from_db()
+    assert residency.status == "exited" and residency.outcomes == []
