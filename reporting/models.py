@@ -672,6 +672,27 @@ class SpotCheckItem(models.Model):
         return self.description
 
 
+def programmes_readable_q(user: Any, field: str = "") -> Q:
+    """Programmes a cadre may read: those issued by a unit above or at their own (they apply to
+    it) and those issued inside their jurisdiction — not a neighbouring city's plan.
+
+    `field` is the path to the programme from the queried model (e.g. "programme")."""
+    from orgs.models.units import PATH_SEGMENT_WIDTH
+
+    owner = f"{field}__owner" if field else "owner"
+    if user.is_superuser:
+        return Q()
+    if not user.is_cadre:
+        return Q(pk__in=[])
+    paths = user.jurisdiction_paths(Action.VIEW)
+    step = PATH_SEGMENT_WIDTH + 1
+    above = sorted({path[:end] for path in paths for end in range(step, len(path) + 1, step)})
+    q = Q(**{f"{owner}__path__in": above})
+    for path in paths:
+        q |= Q(**{f"{owner}__path__startswith": path})
+    return q
+
+
 @track()
 class Programme(models.Model):
     """A plan with numeric targets (e.g. the 2012 亲青汇 plan), with launch, implementation and

@@ -47,6 +47,7 @@ from .models import (
     SpotCheckItem,
     TargetSnapshot,
     UnlockRequest,
+    programmes_readable_q,
 )
 from .tasks import track_targets_task
 from .tracking import Quarter, window_of
@@ -562,12 +563,8 @@ class ProgrammeListView(ObjectListView):
     ]
 
     def get_queryset(self):
-        # Programmes are issued above a cadre's unit and apply to it: every cadre reads them all.
-        queryset = (
-            Programme.objects.select_related("owner")
-            if self.request.user.is_cadre or self.request.user.is_superuser
-            else Programme.objects.none()
-        )
+        # Programmes issued above a cadre's unit apply to it; a neighbouring city's plan does not.
+        queryset = Programme.objects.select_related("owner").filter(programmes_readable_q(self.request.user))
         self.filterset = ProgrammeFilterSet(self.request.GET or None, queryset=queryset, request=self.request)
         return self.filterset.qs if self.filterset.is_bound else queryset
 
@@ -576,7 +573,9 @@ class ProgrammeListView(ObjectListView):
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not (request.user.is_cadre or request.user.is_superuser):
         raise Http404
-    programme = get_object_or_404(Programme.objects.select_related("owner"), pk=pk)
+    programme = get_object_or_404(
+        Programme.objects.select_related("owner").filter(programmes_readable_q(request.user)), pk=pk
+    )
     rules = list(programme.rules.all())
     metric_names = {r.metric: registry.get(r.metric) for r in rules}
     return render(
@@ -685,7 +684,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 (key, label, totals.get(key, 0), STATUS_COLOURS[key]) for key, label in statuses.choices
             ],
             "chart": chart,
-            "programmes": Programme.objects.order_by("name"),
+            "programmes": Programme.objects.filter(programmes_readable_q(request.user)).order_by("name"),
             "programme_id": programme_id,
             "status_filter": status_filter,
             "statuses": statuses.choices,

@@ -31,6 +31,7 @@ from reporting.models import (
     TargetRule,
     TargetSnapshot,
     ValidationRule,
+    programmes_readable_q,
 )
 
 from . import serializers as s
@@ -190,10 +191,7 @@ class ProgrammeViewSet(JurisdictionReadOnlyViewSet):
     ordering = ["-start_year", "name"]
 
     def get_queryset(self):
-        user = self.request.user
-        if not (user.is_cadre or user.is_superuser):
-            return Programme.objects.none()
-        return Programme.objects.prefetch_related(
+        return Programme.objects.filter(programmes_readable_q(self.request.user)).prefetch_related(
             Prefetch("rules", queryset=TargetRule.objects.order_by("order", "pk"))
         )
 
@@ -205,10 +203,7 @@ class TargetRuleViewSet(JurisdictionReadOnlyViewSet):
     ordering = ["programme", "order", "pk"]
 
     def get_queryset(self):
-        user = self.request.user
-        if not (user.is_cadre or user.is_superuser):
-            return TargetRule.objects.none()
-        return TargetRule.objects.all()
+        return TargetRule.objects.filter(programmes_readable_q(self.request.user, "programme"))
 
 
 class TargetSnapshotViewSet(JurisdictionReadOnlyViewSet):

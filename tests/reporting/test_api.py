@@ -174,3 +174,45 @@ def test_approving_a_report_id_that_is_not_a_number_is_a_404(client_for, zhongsh
         response = client.post(f"/api/reporting/approvals/abc/{action}/", {}, content_type="application/json")
         assert response.status_code == 404, action
         assert "invalid literal" not in response.content.decode()
+
+
+def test_a_neighbouring_citys_programme_stays_out_of_sight(
+    client_for, foshan_cadre, zhongshan_cadre, guzhen_cadre, province, zhongshan
+):
+    from reporting.models import Programme, TargetRule
+
+    def programme(owner, name):
+        made = Programme.objects.create(
+            owner=owner,
+            name=name,
+            start_year=2026,
+            end_year=2026,
+            launch_on=date(2026, 1, 1),
+            implementation_on=date(2026, 3, 1),
+            inspection_on=date(2026, 12, 1),
+            ends_on=date(2026, 12, 31),
+        )
+        TargetRule.objects.create(
+            programme=made,
+            label=f"{name}目标",
+            metric="orgs_contacted",
+            threshold=5,
+            deadline=date(2026, 12, 31),
+        )
+        return made
+
+    provincial, city = programme(province, "全省计划"), programme(zhongshan, "中山计划")
+    for user, expected in (
+        (foshan_cadre, {provincial.pk}),  # the province's plan applies to 佛山; 中山's does not
+        (guzhen_cadre, {provincial.pk, city.pk}),  # both plans apply to a town of 中山
+        (zhongshan_cadre, {provincial.pk, city.pk}),
+    ):
+        client = client_for(user)
+        listed = {row["id"] for row in client.get("/api/reporting/programmes/").json()["results"]}
+        assert listed == expected, user
+        rules = {row["programme"] for row in client.get("/api/reporting/targets/").json()["results"]}
+        assert rules == expected, user
+    client = client_for(foshan_cadre)
+    assert client.get(f"/reporting/programmes/{city.pk}/").status_code == 404
+    assert "中山计划" not in client.get("/reporting/programmes/").content.decode()
+    assert "中山计划" not in client.get("/reporting/targets/").content.decode()
