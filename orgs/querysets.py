@@ -9,6 +9,8 @@ segment) and joined to the requested units by equality. That keeps the work prop
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -169,6 +171,10 @@ class OrganizationQuerySet(JurisdictionQuerySet):
         if not text:
             return self
         strict = Q(name__contains=text)
+        terms = text.split()
+        if len(terms) > 1:
+            # “中山 青年”: names holding every word, in any order.
+            strict |= functools.reduce(operator.and_, (Q(name__contains=term) for term in terms))
         lowered = text.lower()
         if lowered != text:
             strict |= Q(name__icontains=text)
