@@ -455,6 +455,8 @@ def record_milestone(
 ) -> Milestone:
     """Record a milestone (registered, first contract, 1,000 youth) of a resident organization."""
     residency = _lock_residency(user, residency_id)
+    # Only an organization the base took in: not a mere (or declined) application.
+    _require(residency, Residency.INCUBATED, _("given milestones"))
     if kind not in Milestone.Kind.values:
         raise ValidationError({"kind": _("Choose one of the listed milestones.")})
     when = _date(date, "date")

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from incubation import services
-from incubation.models import FundMovement, IncubationFund, Residency, ServiceDelivery
+from incubation.models import FundMovement, IncubationFund, Milestone, Residency, ServiceDelivery
 from orgs.models import Organization
 from tests.orgs.factories import make_org
 
@@ -383,3 +383,13 @@ def test_city_cadre_acts_at_a_town_base_in_its_subtree(zhongshan_cadre, guzhen):
     base = make_base(guzhen, "古镇二号亲青家园", work_stations=1)
     org = make_org(guzhen, "古镇灯饰青年会")
     assert admitted(zhongshan_cadre, base, org).status == "admitted"
+
+
+def test_a_milestone_needs_an_organization_the_base_took_in(zhongshan_cadre, zs_base, zs_orgs):
+    residency = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
+    with pytest.raises(ValidationError):
+        services.record_milestone(zhongshan_cadre, residency.pk, "registered", D(2024, 4, 2))
+    services.decline(zhongshan_cadre, residency.pk, "不符合条件", D(2024, 4, 2))
+    with pytest.raises(ValidationError):
+        services.record_milestone(zhongshan_cadre, residency.pk, "registered", D(2024, 4, 3))
+    assert not Milestone.objects.exists()
