@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test lint setup deps frontend messages services db browser bench lock clean
+.PHONY: run test lint setup deps frontend fonts messages services db browser bench lock clean
 
 ## run: install, migrate, load the demo data, start web + Celery worker + beat
 run: setup db
@@ -21,7 +21,7 @@ lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 
-setup: deps frontend .env messages services
+setup: deps frontend fonts .env messages services
 
 deps: $(VENV)/.deps
 $(VENV)/.deps: requirements.lock pyproject.toml
@@ -46,6 +46,11 @@ services:
 db: deps services
 	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --no-input -v0
+
+# PDFs embed a CJK TrueType font (hubportal/pdf.py); pdffonts (poppler-utils) checks it in the tests.
+FONT_FILE := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+fonts:
+	@test -f $(FONT_FILE) && command -v pdffonts >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback poppler-utils)
 
 # Debian's chromium drives the browser tests (Playwright cannot download its own here).
 browser:

@@ -114,7 +114,7 @@ def main() -> int:
             results.append(row)
             print(f"{label:<18} {name:<44} {row['median_ms']:>9} {row['p95_ms']:>8} {queries:>7}")
     units = list(LeagueUnit.objects.all())
-    end = datetime.date.today()  # noqa: DTZ011
+    end = datetime.date.today()
     for name in [
         "bases",
         "bases_by_level",

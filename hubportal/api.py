@@ -1,60 +1,142 @@
-"""Shared API building blocks: pagination, error format, jurisdiction-scoped viewsets."""
+"""Shared API building blocks: jurisdiction-scoped viewsets whose writes are services.
+
+- Lists read `visible_to(user, VIEW)`; one record is read with `hubportal.access.get_for`,
+  so the API answers like the pages: 404 outside the jurisdiction, 403 when only viewable.
+- Writes never call `serializer.save()` on a model: `create_service(actor, data)`,
+  `update_service(actor, pk, data[, version=])` and `destroy_service(actor, pk)` do them,
+  and a method without its service answers 405. The services re-read every related record
+  in the body through `get_for`/`related_for` inside their transaction.
+- `service_action()` makes a domain step an API action in one line.
+- A service's refusal becomes an answer in `hubportal.drf.exception_handler` (400 with field
+  errors, 404, 403, 409 for a stale version).
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, permissions, serializers, viewsets
+from collections.abc import Callable
+from typing import Any
 
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .access import get_for
 from .jurisdiction import Action
 
 
-class JurisdictionPermission(permissions.IsAuthenticated):
-    """Reads need view rights, writes need change rights on the record's unit."""
-
-    def has_object_permission(self, request, view, obj):
-        action = Action.VIEW if request.method in permissions.SAFE_METHODS else Action.CHANGE
-        if type(obj).objects.visible_to(request.user, action).filter(pk=obj.pk).exists():
-            return True
-        raise exceptions.PermissionDenied(_("This record lies outside the units you may change."))
-
-
 class JurisdictionViewSet(viewsets.ModelViewSet):
-    """A model viewset whose every row comes through `visible_to()`."""
+    """A model viewset whose every row comes through `visible_to()` and every write through
+    a service."""
 
-    permission_classes = [JurisdictionPermission]
+    permission_classes = [permissions.IsAuthenticated]
+    create_service: Callable[..., Any] | None = None
+    update_service: Callable[..., Any] | None = None
+    destroy_service: Callable[..., Any] | None = None
+    # The right an action needs on its record, when not the default (view for reads,
+    # change for writes): e.g. an approval is read with VIEW and decided by the service.
+    object_rights: dict[str, Action] = {}
 
-    def get_queryset(self):
-        queryset = (
-            self.queryset if self.queryset is not None else self.serializer_class.Meta.model.objects.all()
-        )
-        return self.optimize(queryset.visible_to(self.request.user, Action.VIEW))
+    def get_queryset(self) -> Any:
+        source: Any = getattr(self, "queryset", None)
+        if source is None:
+            source = getattr(self.get_serializer_class(), "Meta").model._default_manager  # noqa: B009
+        return self.optimize(source.all().visible_to(self.request.user, Action.VIEW))
 
     def optimize(self, queryset):
         return queryset
 
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
+    def object_right(self) -> Action:
+        if self.action in self.object_rights:
+            return self.object_rights[self.action]
+        declared = getattr(getattr(self, self.action or "", None), "required_right", None)
+        if declared is not None:
+            return declared
+        return Action.VIEW if self.request.method in permissions.SAFE_METHODS else Action.CHANGE
 
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
+    def get_object(self):
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        return get_for(self.request.user, self.get_queryset(), self.kwargs[lookup], self.object_right())
+
+    def reload(self, obj: Any) -> Any:
+        """The saved record as the list serializes it (annotations included)."""
+        return self.get_queryset().get(pk=obj.pk)
+
+    # Services are read from the class: a function stored on it must not bind to the view.
+    def perform_create(self, serializer: Any) -> None:
+        create = type(self).create_service
+        if create is None:
+            raise exceptions.MethodNotAllowed(str(self.request.method))
+        serializer.instance = self.reload(create(self.request.user, serializer.validated_data))
+
+    def perform_update(self, serializer: Any) -> None:
+        update = type(self).update_service
+        if update is None:
+            raise exceptions.MethodNotAllowed(str(self.request.method))
+        data = dict(serializer.validated_data)
+        extra = {"version": data.pop("version", None)} if "version" in serializer.fields else {}
+        serializer.instance = self.reload(update(self.request.user, serializer.instance.pk, data, **extra))
+
+    def perform_destroy(self, instance: Any) -> None:
+        destroy = type(self).destroy_service
+        if destroy is None:
+            raise exceptions.MethodNotAllowed(str(self.request.method))
+        destroy(self.request.user, instance.pk)
 
 
 class JurisdictionReadOnlyViewSet(JurisdictionViewSet, viewsets.ReadOnlyModelViewSet):
     http_method_names = ["get", "head", "options"]
 
 
+def service_action(
+    service: Callable[..., Any],
+    *,
+    body: type[serializers.Serializer] | None = None,
+    url_path: str | None = None,
+    right: Action | None = None,
+    created: bool = False,
+    description: str = "",
+) -> Any:
+    """A detail action of a viewset that runs one service on the record:
+
+        admit = service_action(services.admit_residency, body=DateBody)
+
+    The record is read with `right` (default: change), the body validated by `body`, then
+    `service(actor, pk, **body)` runs; the answer is the changed record (or the record the
+    service returns, e.g. a reversal) serialized like the list, 201 when `created`.
+    """
+
+    @extend_schema(request=body, description=description or (service.__doc__ or "").strip())
+    def run(self: JurisdictionViewSet, request: Request, pk: Any = None) -> Response:
+        record = self.get_object()
+        kwargs: dict[str, Any] = {}
+        if body is not None:
+            checked = body(data=request.data, context=self.get_serializer_context())
+            checked.is_valid(raise_exception=True)
+            kwargs = dict(checked.validated_data)
+        result = service(request.user, record.pk, **kwargs)
+        shown = result if isinstance(result, self.get_queryset().model) else record
+        return Response(
+            self.get_serializer(self.reload(shown)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    run.__name__ = service.__name__
+    # No serializer_class here: the answer is the viewset's own serializer.
+    decorated = action(detail=True, methods=["post"], url_path=url_path)(run)
+    if right is not None:
+        setattr(decorated, "required_right", right)  # noqa: B010 - read by JurisdictionViewSet.object_right
+    return decorated
+
+
 class UnitInJurisdictionField(serializers.PrimaryKeyRelatedField):
     """A league unit chosen in an API body: only units the user may change are accepted."""
 
     default_error_messages = {
-        # DRF fills the message with str.format(), hence braces rather than %(pk_value)s.
-        "does_not_exist": gettext_lazy(
-            "Unit {pk_value} does not exist or lies outside the units you may change."
-        ),
+        # DRF fills the message with str.format(); the unit is not named (it may be foreign).
+        "does_not_exist": gettext_lazy("Choose a unit that exists and lies within the units you may change."),
     }
 
     def get_queryset(self):

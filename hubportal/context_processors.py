@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from .outbox import failed_count
 from .registry import nav_for
 from .tasks import broker_reachable
 
@@ -9,6 +10,7 @@ from .tasks import broker_reachable
 def portal(request: HttpRequest) -> dict:
     user = request.user
     show_broker_warning = bool(user.is_authenticated and user.is_staff and not broker_reachable())
+    failed_messages = failed_count() if user.is_authenticated and user.is_staff else 0
     items = nav_for(user)
     public = [item for item in items if item.audience == "public"]
     # Cadres work in their own pages; the public pages move into one drop-down for them.
@@ -21,4 +23,5 @@ def portal(request: HttpRequest) -> dict:
         "public_nav_items": public,
         "all_public_nav_items": [item for item in items if item.audience == "public"],
         "broker_down": show_broker_warning,
+        "failed_messages": failed_messages,
     }

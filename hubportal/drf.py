@@ -1,9 +1,13 @@
 """DRF settings hooks (pagination, error format), kept apart from hubportal.api so that
 DRF can import them while it is itself still being imported."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination
+from django.http import Http404
+from rest_framework import exceptions, pagination, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -12,11 +16,32 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 500
 
 
-def exception_handler(exc, context):
-    """Model validation and permission errors become 400/403 answers, never a 500."""
+NON_FIELD = "non_field_errors"
+
+
+def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as DRF's error body: errors by field, the rest under
+    `non_field_errors` (Django's `__all__` key included)."""
+    if not hasattr(exc, "error_dict"):
+        return {NON_FIELD: list(exc.messages)}
+    return {(NON_FIELD if key == "__all__" else key): list(value) for key, value in exc.message_dict.items()}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The one translation of a service's refusal into an API answer, never a 500:
+    a stale version → 409, a ValidationError → 400 with field errors, a record out of
+    reach → 404, a permission refusal → 403, each with the service's own message."""
+    from .access import NotVisible
+    from .services import StaleVersion
+
+    if isinstance(exc, StaleVersion):
+        return Response(validation_detail(exc), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(validation_detail(exc))
+    elif isinstance(exc, NotVisible):
+        exc = exceptions.NotFound(str(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)

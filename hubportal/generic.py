@@ -6,23 +6,29 @@ reads its rows through `visible_to()`, so jurisdiction is never re-implemented p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
-from django.db.models.deletion import ProtectedError
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import DeleteView, DetailView, ListView, UpdateView
 
+from .access import get_for, may
+from .forms import add_service_errors
 from .history import history_of
 from .jurisdiction import Action
 from .registry import list_actions_for
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 PAGE_SIZES = (20, 50, 100, 200)
 
@@ -56,11 +62,16 @@ def is_htmx(request) -> bool:
 class JurisdictionMixin(LoginRequiredMixin):
     """Reads rows through `visible_to()` with the action the view needs."""
 
-    model: type[models.Model]
+    model: Any
     action: Action = Action.VIEW
 
+    @property
+    def actor(self) -> User:
+        """The logged-in user (LoginRequiredMixin turned everyone else away)."""
+        return cast("User", self.request.user)  # type: ignore[attr-defined]
+
     def scoped_queryset(self, action: Action | None = None):
-        return self.model.objects.visible_to(self.request.user, action or self.action)
+        return self.model.objects.visible_to(self.actor, action or self.action)
 
     def get_queryset(self):
         return self.optimize(self.scoped_queryset())
@@ -119,8 +130,10 @@ class ObjectListView(JurisdictionMixin, ListView):
             querystring=query.urlencode(),
             ordering=self.request.GET.get("ordering", ""),
             page_sizes=PAGE_SIZES,
-            can_create=bool(self.create_url_name and self.request.user.jurisdiction_paths(Action.CHANGE))
-            or (self.create_url_name and self.request.user.is_superuser),
+            can_create=bool(
+                self.create_url_name
+                and (self.actor.is_superuser or self.actor.jurisdiction_paths(Action.CHANGE))
+            ),
             create_url_name=self.create_url_name,
             extra_actions=[*self.extra_actions, *list_actions_for(self.model)],
             rows=[(obj, [resolve(obj, c.attr) for c in self.columns]) for obj in context["object_list"]],
@@ -134,17 +147,18 @@ class ObjectDetailView(JurisdictionMixin, DetailView):
     edit_url_name: str | None = None
     delete_url_name: str | None = None
 
+    def get_object(self, queryset: Any = None) -> Any:
+        source = queryset if queryset is not None else self.get_queryset()
+        return get_for(self.request.user, source, self.kwargs["pk"], Action.VIEW)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         obj = self.object
-        can_change = (
-            self.model.objects.visible_to(self.request.user, Action.CHANGE).filter(pk=obj.pk).exists()
-        )
         context.update(
             title=str(obj),
             fields=[(obj._meta.get_field(f).verbose_name, resolve(obj, f)) for f in self.fields],
             history=history_of(obj),
-            can_change=can_change,
+            can_change=may(self.request.user, obj, Action.CHANGE),
             edit_url_name=self.edit_url_name,
             delete_url_name=self.delete_url_name,
         )
@@ -152,21 +166,23 @@ class ObjectDetailView(JurisdictionMixin, DetailView):
 
 
 class ObjectEditView(JurisdictionMixin, UpdateView):
-    """Create (no pk in the URL) or update a record the user may change."""
+    """Create (no pk in the URL) or update a record the user may change, through services.
+
+    `create_service(actor, data)` and `update_service(actor, pk, data[, version=])` do the
+    writing (a form never saves itself); a refusal is shown on the form next to its field.
+    A form with a `version` field sends it to the update service (optimistic locking).
+    """
 
     action = Action.CHANGE
     template_name = "generic/object_form.html"
     success_message: Any = ""
+    create_service: Callable[..., Any] | None = None
+    update_service: Callable[..., Any] | None = None
 
     def get_object(self, queryset=None):
         if "pk" not in self.kwargs:
             return None
-        obj = get_object_or_404(
-            self.model.objects.visible_to(self.request.user, Action.VIEW), pk=self.kwargs["pk"]
-        )
-        if not self.scoped_queryset(Action.CHANGE).filter(pk=obj.pk).exists():
-            raise PermissionDenied(_("You may view this record but not change it."))
-        return obj
+        return get_for(self.request.user, self.model, self.kwargs["pk"], Action.CHANGE)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -183,34 +199,150 @@ class ObjectEditView(JurisdictionMixin, UpdateView):
         return context
 
     def form_valid(self, form):
-        with transaction.atomic():
+        try:
             self.object = self.save_form(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, self.success_message or _("Saved."))
         return HttpResponseRedirect(self.get_success_url())
 
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def service_data(self, form) -> dict[str, Any]:
+        return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+
     def save_form(self, form):
-        return form.save()
+        data = self.service_data(form)
+        if self.object is None:
+            create = type(self).create_service  # from the class: a stored function must not bind
+            if create is None:
+                raise ImproperlyConfigured(f"{type(self).__name__} needs a create_service")
+            return create(self.actor, data)
+        update = type(self).update_service
+        if update is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs an update_service")
+        extra = {"version": form.cleaned_data.get("version")} if "version" in form.fields else {}
+        return update(self.actor, self.object.pk, data, **extra)
 
     def get_success_url(self):
         return self.object.get_absolute_url()
 
 
 class ObjectDeleteView(JurisdictionMixin, DeleteView):
+    """Confirm, then delete through `delete_service(actor, pk)`; a refusal (a record still
+    referenced, a listed organization) is shown as a message on the record's page."""
+
     action = Action.CHANGE
     template_name = "generic/object_confirm_delete.html"
     success_url_name: str = "home"
+    delete_service: Callable[..., Any] | None = None
+
+    def get_object(self, queryset=None):
+        return get_for(self.request.user, self.model, self.kwargs["pk"], Action.CHANGE)
 
     def get_success_url(self):
         return reverse(self.success_url_name)
 
     def form_valid(self, form):
+        delete = type(self).delete_service
+        if delete is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a delete_service")
+        success_url = self.get_success_url()
         try:
-            with transaction.atomic():
-                response = super().form_valid(form)
-        except ProtectedError:
-            messages.error(
-                self.request, _("This record is still referenced by other records and cannot be deleted.")
-            )
+            delete(self.actor, self.object.pk)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(self.request, message)
             return HttpResponseRedirect(self.object.get_absolute_url())
         messages.success(self.request, _("Deleted."))
-        return response
+        return HttpResponseRedirect(success_url)
+
+
+class ServiceActionView(LoginRequiredMixin, View):
+    """One domain action on one record (admit, approve, check in, grant...) in a few lines:
+
+        class AdmitView(ServiceActionView):
+            model = Residency
+            form_class = DateForm            # or None for a plain button
+            service = services.admit_residency  # service(actor, pk, **form.cleaned_data)
+            success_message = gettext_lazy("Admitted.")
+
+    The record is read first with the right the action needs (`right`: 404 outside the
+    jurisdiction, 403 when only viewable); GET shows the form, POST calls the service and
+    redirects to the record, or shows the form again with the service's refusal on it.
+    """
+
+    model: type[models.Model]
+    service: Callable[..., Any]
+    form_class: Any = None
+    right: Action = Action.CHANGE
+    template_name = "generic/action_form.html"
+    title: Any = ""
+    success_message: Any = ""
+    submit_label: Any = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self) -> Any:
+        return get_for(self.request.user, self.model, self.kwargs["pk"], self.right)
+
+    def get_form(self, data=None, files=None) -> Any:
+        if self.form_class is None:
+            return None
+        return self.form_class(data, files, user=self.request.user, **self.get_form_kwargs())
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def service_kwargs(self, form) -> dict[str, Any]:
+        return dict(form.cleaned_data) if form is not None else {}
+
+    def perform(self, form) -> Any:
+        return type(self).service(self.request.user, self.object.pk, **self.service_kwargs(form))
+
+    def get_success_url(self, result: Any) -> str:
+        return self.object.get_absolute_url()
+
+    def get_title(self) -> Any:
+        return self.title % {"object": self.object} if "%(" in str(self.title) else self.title
+
+    def render(self, form, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "object": self.object,
+                "title": self.get_title(),
+                "submit_label": self.submit_label or _("Confirm"),
+            },
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        if self.form_class is None:
+            return HttpResponseNotAllowed(["POST"])
+        return self.render(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form(request.POST, request.FILES)
+        if form is None or form.is_valid():
+            try:
+                result = self.perform(form)
+            except ValidationError as error:
+                if form is None:
+                    for message in error.messages:
+                        messages.error(request, message)
+                    return HttpResponseRedirect(self.object.get_absolute_url())
+                add_service_errors(form, error)
+            else:
+                if self.success_message:
+                    messages.success(request, self.success_message)
+                return HttpResponseRedirect(self.get_success_url(result))
+        return self.render(form, status=400)

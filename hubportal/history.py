@@ -69,7 +69,7 @@ def history_of(obj: models.Model, limit: int = 100) -> list[HistoryEntry]:
     Two queries whatever the number of events: the events, then their users.
     """
     events = list(Events.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit])
-    user_ids = {(e.pgh_context or {}).get("user") for e in events} - {None}
+    user_ids = {int(u) for e in events if (u := (e.pgh_context or {}).get("user")) is not None}
     users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
     labels = {f.attname: f.verbose_name for f in obj._meta.concrete_fields}
     labels |= {f.name: f.verbose_name for f in obj._meta.concrete_fields}
@@ -77,7 +77,8 @@ def history_of(obj: models.Model, limit: int = 100) -> list[HistoryEntry]:
     entries = []
     for event in events:
         meta = event.pgh_context or {}
-        who = users.get(meta.get("user")) or meta.get("actor") or ""
+        user_id = meta.get("user")
+        who = (users.get(int(user_id)) if user_id is not None else None) or meta.get("actor") or ""
         if event.pgh_diff:
             changes = [
                 (str(labels.get(k, k)), shown(k, old), shown(k, new))

@@ -45,6 +45,11 @@ def _outermost(paths: list[str]) -> list[str]:
 class JurisdictionQuerySet(models.QuerySet):
     """A queryset that can be scoped to the subtrees a user may act on."""
 
+    @property
+    def jurisdiction_field(self) -> str:
+        """The path from the model to its owning `LeagueUnit` ("" for the unit itself)."""
+        return str(getattr(self.model, "jurisdiction_field"))  # noqa: B009 - a class attribute of the model
+
     def visible_to(self, user: User | Any, action: Action | str = Action.VIEW) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
@@ -53,11 +58,11 @@ class JurisdictionQuerySet(models.QuerySet):
         paths = user.jurisdiction_paths(Action(action))
         if not paths:
             return self.none()
-        return self.filter(subtree_q(paths, self.model.jurisdiction_field))
+        return self.filter(subtree_q(paths, self.jurisdiction_field))
 
     def in_subtree(self, unit: Any) -> Self:
         """Records owned by `unit` or any unit below it (one indexed prefix predicate)."""
-        return self.filter(subtree_q([unit.path], self.model.jurisdiction_field))
+        return self.filter(subtree_q([unit.path], self.jurisdiction_field))
 
 
 def user_can(user: User | Any, unit: Any, action: Action | str = Action.VIEW) -> bool:

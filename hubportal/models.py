@@ -85,3 +85,60 @@ class Job(models.Model):
         self.status, self.message = self.Status.FAILED, message
         self.finished_at = timezone.now()
         self.save(update_fields=["status", "message", "finished_at"])
+
+
+class OutboxMessage(models.Model):
+    """A message to one person, written in the same transaction as the change it reports.
+
+    A Celery task delivers it after the commit and retries a failure with a growing delay;
+    after the last attempt it stays here as failed, where administrators see it (admin and
+    banner) — a message is never lost silently, and never sent for a change rolled back.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Comma-separated."))
+    sensitive = models.BooleanField(
+        _("sensitive"), default=False, help_text=_("The body (e.g. a verification code) is erased once sent.")
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The delivery sweep reads only what is still due.
+            models.Index(fields=["next_attempt_at"], name="outbox_due", condition=models.Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]

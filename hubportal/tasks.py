@@ -69,7 +69,7 @@ def ping(value: str = "pong") -> str:
     return value
 
 
-class running_job:  # noqa: N801 - used as a context manager, reads like a statement
+class running_job:
     """`with running_job(job_id, total) as job:` marks the job running, then done or failed.
 
     An exception marks the job failed with its message and is raised again, so Celery's
@@ -103,3 +103,20 @@ def cleanup_old_jobs(days: int = 90) -> int:
         status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED], finished_at__lt=cutoff
     ).delete()
     return deleted
+
+
+@shared_task(name="hubportal.deliver_messages")
+def deliver_messages(ids: list[int]) -> dict[str, int]:
+    """Deliver outbox rows just committed; rerunning it sends nothing twice."""
+    from .outbox import deliver
+
+    return deliver(ids)
+
+
+@shared_task(name="hubportal.deliver_due_messages")
+def deliver_due_messages(limit: int = 500) -> dict[str, int]:
+    """The beat sweep: retry failed deliveries whose delay has passed, and pick up messages
+    whose task was lost (a worker killed, Redis down at the commit)."""
+    from .outbox import deliver, due_ids
+
+    return deliver(due_ids(limit))

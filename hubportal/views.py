@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,6 +15,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from .celery import app as celery_app
+from .http import AuthenticatedHttpRequest
 from .models import Job
 from .registry import HOME_COUNTERS
 from .tasks import broker_reachable
@@ -22,11 +25,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """A cadre sees their unit and live counts of its subtree; everyone else the public home."""
     user = request.user
     if user.is_authenticated and (user.is_cadre or user.is_superuser):
-        return cadre_home(request)
+        return cadre_home(cast(AuthenticatedHttpRequest, request))
     return render(request, "home_public.html")
 
 
-def cadre_home(request: HttpRequest) -> HttpResponse:
+def cadre_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    from accounts.models import Membership
     from orgs.models import LeagueUnit
 
     user = request.user
@@ -34,8 +38,8 @@ def cadre_home(request: HttpRequest) -> HttpResponse:
         LeagueUnit.objects.filter(parent__isnull=True).first() if user.is_superuser else None
     )
     counters = [(c, c.count(unit)) for c in HOME_COUNTERS] if unit else []
-    memberships = user.memberships.select_related("unit").order_by("unit__path")
-    children = unit.children.order_by("path") if unit else []
+    memberships = Membership.objects.filter(user=user).select_related("unit").order_by("unit__path")
+    children = LeagueUnit.objects.filter(parent=unit).order_by("path") if unit else []
     return render(
         request,
         "home_cadre.html",
@@ -102,7 +106,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress bar partial that a page polls with HTMX until the job is finished."""
     job = get_object_or_404(
         Job.objects.filter(user=request.user) if not request.user.is_superuser else Job.objects, pk=pk

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hubportal.jurisdiction import Action
-from orgs.filters import SubtreeFilter
+from hubportal.filters import DateFilter, ScopedModelChoiceFilter, SubtreeFilter
 from orgs.models import LeagueUnit
 
 from .models import FundMovement, IncubationBase, IncubationFund, Residency, Service, ServiceDelivery
-from .widgets import FastSelect
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 STAR_CHOICES = [("0", _("Not yet rated"))] + [(str(n), "★" * n) for n in range(1, 6)]
-
-
-class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
-    """A choice of related records limited to those the user may see."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", FastSelect)
-        super().__init__(*args, **kwargs)
-
-    def get_queryset(self, request):
-        model = self.extra["queryset"].model
-        return model.objects.visible_to(request.user if request else None, Action.VIEW)
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -39,20 +23,10 @@ class BaseFilterSet(django_filters.FilterSet):
     service = django_filters.ChoiceFilter(
         choices=Service.choices, method="offers", label=_("Service offered")
     )
-    opened_from = django_filters.DateFilter(
-        field_name="opened_on",
-        lookup_expr="gte",
-        label=_("Opened from"),
-        widget=DATE_INPUT,
-    )
-    opened_to = django_filters.DateFilter(
-        field_name="opened_on",
-        lookup_expr="lte",
-        label=_("Opened until"),
-        widget=DATE_INPUT,
-    )
+    opened_from = DateFilter(field_name="opened_on", lookup_expr="gte", label=_("Opened from"))
+    opened_to = DateFilter(field_name="opened_on", lookup_expr="lte", label=_("Opened until"))
     stars = django_filters.ChoiceFilter(choices=STAR_CHOICES, method="by_stars", label=_("Stars"))
-    subtree = SubtreeFilter(unit_field="unit", widget=FastSelect)
+    subtree = SubtreeFilter(unit_field="unit")
 
     class Meta:
         model = IncubationBase
@@ -83,19 +57,9 @@ class ResidencyFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         field_name="base__unit__level", choices=LeagueUnit.Level.choices, label=_("Level of the owning unit")
     )
-    applied_from = django_filters.DateFilter(
-        field_name="applied_on",
-        lookup_expr="gte",
-        label=_("Applied from"),
-        widget=DATE_INPUT,
-    )
-    applied_to = django_filters.DateFilter(
-        field_name="applied_on",
-        lookup_expr="lte",
-        label=_("Applied until"),
-        widget=DATE_INPUT,
-    )
-    subtree = SubtreeFilter(unit_field="base__unit", widget=FastSelect)
+    applied_from = DateFilter(field_name="applied_on", lookup_expr="gte", label=_("Applied from"))
+    applied_to = DateFilter(field_name="applied_on", lookup_expr="lte", label=_("Applied until"))
+    subtree = SubtreeFilter(unit_field="base__unit")
 
     class Meta:
         model = Residency
@@ -108,13 +72,9 @@ class ServiceDeliveryFilterSet(django_filters.FilterSet):
         field_name="residency__base", queryset=IncubationBase.objects.all(), label=_("Base")
     )
     service_type = django_filters.ChoiceFilter(choices=Service.choices, label=_("Service"))
-    date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_INPUT
-    )
-    date_to = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", label=_("Until"), widget=DATE_INPUT
-    )
-    subtree = SubtreeFilter(unit_field="residency__base__unit", widget=FastSelect)
+    date_from = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = DateFilter(field_name="date", lookup_expr="lte", label=_("Until"))
+    subtree = SubtreeFilter(unit_field="residency__base__unit")
 
     class Meta:
         model = ServiceDelivery
@@ -126,19 +86,9 @@ class FundFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(
         field_name="unit__level", choices=LeagueUnit.Level.choices, label=_("Level of the owning unit")
     )
-    established_from = django_filters.DateFilter(
-        field_name="established_on",
-        lookup_expr="gte",
-        label=_("Established from"),
-        widget=DATE_INPUT,
-    )
-    established_to = django_filters.DateFilter(
-        field_name="established_on",
-        lookup_expr="lte",
-        label=_("Established until"),
-        widget=DATE_INPUT,
-    )
-    subtree = SubtreeFilter(unit_field="unit", widget=FastSelect)
+    established_from = DateFilter(field_name="established_on", lookup_expr="gte", label=_("Established from"))
+    established_to = DateFilter(field_name="established_on", lookup_expr="lte", label=_("Established until"))
+    subtree = SubtreeFilter(unit_field="unit")
 
     class Meta:
         model = IncubationFund
@@ -148,17 +98,13 @@ class FundFilterSet(django_filters.FilterSet):
 class FundMovementFilterSet(django_filters.FilterSet):
     fund = ScopedModelChoiceFilter(queryset=IncubationFund.objects.all(), label=_("Fund"))
     kind = django_filters.ChoiceFilter(choices=FundMovement.Kind.choices, label=_("Kind"))
-    date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_INPUT
-    )
-    date_to = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", label=_("Until"), widget=DATE_INPUT
-    )
+    date_from = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_to = DateFilter(field_name="date", lookup_expr="lte", label=_("Until"))
     grantee_base = django_filters.NumberFilter(field_name="grantee_base_id", label=_("Grantee base"))
     grantee_organization = django_filters.NumberFilter(
         field_name="grantee_organization_id", label=_("Grantee organization")
     )
-    subtree = SubtreeFilter(unit_field="fund__unit", widget=FastSelect)
+    subtree = SubtreeFilter(unit_field="fund__unit")
 
     class Meta:
         model = FundMovement

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hubportal.jurisdiction import Action
+from hubportal.widgets import FastSelect
 from orgs.models import LeagueUnit, Organization
 
 from .models import ChecklistItem, IncubationBase, IncubationFund, Milestone, Residency, Service
-from .widgets import FastSelect
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

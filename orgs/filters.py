@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hubportal.jurisdiction import subtree_q
+from hubportal.filters import DateFilter, SubtreeFilter
 
 from .models import (
     BACKBONE_YOUTH_THRESHOLD,
@@ -16,27 +16,6 @@ from .models import (
     LeagueUnit,
     Organization,
 )
-
-
-class SubtreeFilter(django_filters.ModelChoiceFilter):
-    """ "In the subtree of unit X": X and every unit below it (the tree's prefix index)."""
-
-    def __init__(self, *args, unit_field: str = "", **kwargs):
-        self.unit_field = unit_field
-        kwargs.setdefault("queryset", LeagueUnit.objects.all())
-        kwargs.setdefault("label", _("Within unit"))
-        super().__init__(*args, **kwargs)
-
-    def get_queryset(self, request):
-        # Only units the user may see can be chosen.
-        return (
-            LeagueUnit.objects.visible_to(request.user) if request is not None else LeagueUnit.objects.none()
-        )
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(subtree_q([value.path], self.unit_field))
 
 
 class LeagueUnitFilterSet(django_filters.FilterSet):
@@ -77,18 +56,10 @@ class OrganizationFilterSet(django_filters.FilterSet):
     league_building = django_filters.BooleanFilter(
         method="filter_league_building", label=_("League building")
     )
-    founded_after = django_filters.DateFilter(
-        field_name="founded_on", lookup_expr="gte", label=_("Founded from")
-    )
-    founded_before = django_filters.DateFilter(
-        field_name="founded_on", lookup_expr="lte", label=_("Founded until")
-    )
-    registered_after = django_filters.DateFilter(
-        field_name="registered_on", lookup_expr="gte", label=_("Registered from")
-    )
-    registered_before = django_filters.DateFilter(
-        field_name="registered_on", lookup_expr="lte", label=_("Registered until")
-    )
+    founded_after = DateFilter(field_name="founded_on", lookup_expr="gte", label=_("Founded from"))
+    founded_before = DateFilter(field_name="founded_on", lookup_expr="lte", label=_("Founded until"))
+    registered_after = DateFilter(field_name="registered_on", lookup_expr="gte", label=_("Registered from"))
+    registered_before = DateFilter(field_name="registered_on", lookup_expr="lte", label=_("Registered until"))
     youth_min = django_filters.NumberFilter(
         field_name="youth_covered", lookup_expr="gte", label=_("Youth covered at least")
     )
@@ -156,12 +127,8 @@ class LeagueBuildingFilterSet(django_filters.FilterSet):
     subtree = SubtreeFilter(unit_field="unit", label=_("Within unit"))
     mode = django_filters.ChoiceFilter(choices=LeagueBuilding.Mode.choices, label=_("Mode"))
     form = django_filters.ChoiceFilter(choices=LeagueBuilding.Form.choices, label=_("Form of founding"))
-    founded_after = django_filters.DateFilter(
-        field_name="founded_on", lookup_expr="gte", label=_("Founded from")
-    )
-    founded_before = django_filters.DateFilter(
-        field_name="founded_on", lookup_expr="lte", label=_("Founded until")
-    )
+    founded_after = DateFilter(field_name="founded_on", lookup_expr="gte", label=_("Founded from"))
+    founded_before = DateFilter(field_name="founded_on", lookup_expr="lte", label=_("Founded until"))
 
     class Meta:
         model = LeagueBuilding
@@ -172,8 +139,8 @@ class ContactLogFilterSet(OrganizationChildFilterSet):
     kind = django_filters.ChoiceFilter(choices=ContactLog.Kind.choices, label=_("Kind"))
     cadre = django_filters.NumberFilter(field_name="cadre_id", label=_("Cadre id"))
     unit = SubtreeFilter(unit_field="unit", label=_("Cadre's unit"))
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Until"))
+    date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("Until"))
 
     class Meta:
         model = ContactLog
@@ -184,8 +151,8 @@ class DirectContactFilterSet(django_filters.FilterSet):
     organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization id"))
     unit = django_filters.NumberFilter(field_name="unit_id", label=_("Unit id"))
     subtree = SubtreeFilter(unit_field="unit", label=_("Within unit"))
-    since_after = django_filters.DateFilter(field_name="since", lookup_expr="gte", label=_("Since from"))
-    since_before = django_filters.DateFilter(field_name="since", lookup_expr="lte", label=_("Since until"))
+    since_after = DateFilter(field_name="since", lookup_expr="gte", label=_("Since from"))
+    since_before = DateFilter(field_name="since", lookup_expr="lte", label=_("Since until"))
 
     class Meta:
         model = DirectContact

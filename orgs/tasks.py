@@ -8,50 +8,21 @@ while the import's own transaction is still open.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-import psycopg
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from hubportal.history import history_context
+from hubportal.jobs import ProgressReporter
 from hubportal.models import Job
 from hubportal.tasks import running_job
 
 from .importing import ImportFileError, ImportRejected, apply_file
 
 logger = logging.getLogger(__name__)
-
-
-class ProgressReporter:
-    """Writes `done/total` of a job on its own autocommit connection (best effort)."""
-
-    def __init__(self, job: Job) -> None:
-        self.job = job
-        self.conn: Any = None
-        try:
-            self.conn = psycopg.connect(**connection.get_connection_params(), autocommit=True)
-        except psycopg.Error:
-            logger.warning("no progress connection for job %s", job.pk)
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.conn is None:
-            return
-        try:
-            with self.conn.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE hubportal_job SET done = %s, total = %s WHERE id = %s", [done, total, self.job.pk]
-                )
-        except psycopg.Error:
-            logger.warning("progress of job %s not recorded", self.job.pk)
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
 
 
 @shared_task(name="orgs.apply_import")

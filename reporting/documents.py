@@ -1,7 +1,7 @@
 """Documents the reporting app produces: the briefing (工作简报) as PDF and Word, and the
 December inspection sheet and ranking as Excel and PDF.
 
-PDFs use reportlab's built-in CID font STSong-Light, which needs no font file on the server.
+PDFs embed the portal's CJK font (`hubportal.pdf`).
 """
 
 from __future__ import annotations
@@ -16,20 +16,11 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from hubportal import pdf
 from orgs.models import LeagueUnit
 
 from .models import MetricType, Report, ReportForm, ReportValue, TargetSnapshot
 from .services import completeness
-
-FONT = "STSong-Light"
-
-
-def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 @dataclass
@@ -99,74 +90,24 @@ def _count_line(counts: dict[str, int]) -> str:
     }
 
 
-def _pdf(title: str, flow: list[Any], landscape_page: bool = False) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.platypus import SimpleDocTemplate
-
-    _register_font()
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=landscape(A4) if landscape_page else A4,
-        title=title,
-        author=_("Qinqinghui Hub Portal"),
-        leftMargin=36,
-        rightMargin=36,
-        topMargin=36,
-        bottomMargin=36,
-    )
-    doc.build(flow)
-    return out.getvalue()
-
-
-def _styles() -> dict[str, Any]:
-    from reportlab.lib.styles import ParagraphStyle
-
-    _register_font()
-    return {
-        "title": ParagraphStyle("t", fontName=FONT, fontSize=16, leading=22, spaceAfter=10),
-        "h": ParagraphStyle("h", fontName=FONT, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
-        "p": ParagraphStyle("p", fontName=FONT, fontSize=10, leading=15),
-    }
-
-
-def _table(rows: list[list[Any]], widths: list[float] | None = None) -> Any:
-    from reportlab.lib import colors
-    from reportlab.platypus import Table, TableStyle
-
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f8d7da")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
-
-
 def briefing_pdf(briefing: Briefing) -> bytes:
     from django.utils.html import escape
     from reportlab.platypus import Paragraph, Spacer
 
-    styles = _styles()
+    styles = pdf.styles()
     flow: list[Any] = [Paragraph(escape(briefing.title), styles["title"])]
     flow.append(Paragraph(escape(_count_line(briefing.counts)), styles["p"]))
     flow.append(Paragraph(escape(_("Figures of the units below")), styles["h"]))
     rows: list[list[Any]] = [[_("Metric"), _("Total")]]
     rows += [[label, f"{total:,}"] for _code, label, total in briefing.figures]
-    flow.append(_table(rows, [300, 150]))
+    flow.append(pdf.table(rows, [300, 150]))
     flow.append(Spacer(1, 10))
     flow.append(Paragraph(escape(_("What the units report")), styles["h"]))
     for unit_name, label, text in briefing.narratives:
         flow.append(Paragraph(f"<b>{escape(unit_name)}</b> · {escape(label)}", styles["p"]))
         flow.append(Paragraph(escape(text).replace("\n", "<br/>"), styles["p"]))
         flow.append(Spacer(1, 4))
-    return _pdf(briefing.title, flow)
+    return pdf.build_pdf(briefing.title, flow)
 
 
 def briefing_docx(briefing: Briefing) -> bytes:
@@ -298,7 +239,7 @@ def inspection_pdf(title: str, snapshots: Any) -> bytes:
     from django.utils.html import escape
     from reportlab.platypus import PageBreak, Paragraph
 
-    styles = _styles()
+    styles = pdf.styles()
     flow: list[Any] = [
         Paragraph(escape(title), styles["title"]),
         Paragraph(escape(_("Ranking")), styles["h"]),
@@ -308,7 +249,7 @@ def inspection_pdf(title: str, snapshots: Any) -> bytes:
     ]
     for position, row in enumerate(ranking(snapshots), start=1):
         rank_rows.append([position, row.unit_name, row.targets, row.met, row.overdue, row.score])
-    flow.append(_table(rank_rows))
+    flow.append(pdf.table(rank_rows))
     flow.append(PageBreak())
     flow.append(Paragraph(escape(_("Inspection sheet")), styles["h"]))
     para = styles["p"]
@@ -323,8 +264,8 @@ def inspection_pdf(title: str, snapshots: Any) -> bytes:
                 status,
             ]
         )
-    flow.append(_table(rows, [120, 330, 80, 80, 90]))
-    return _pdf(title, flow, landscape_page=True)
+    flow.append(pdf.table(rows, [120, 330, 80, 80, 90]))
+    return pdf.build_pdf(title, flow, landscape_page=True)
 
 
 __all__ = [

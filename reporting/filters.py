@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from orgs.filters import SubtreeFilter
+from hubportal.filters import DateFilter, SubtreeFilter
 
 from .models import (
     PeriodType,
@@ -24,10 +24,8 @@ class ReportFilterSet(django_filters.FilterSet):
     form = django_filters.ModelChoiceFilter(queryset=ReportForm.objects.all(), label=_("Report form"))
     status = django_filters.ChoiceFilter(choices=Report.Status.choices, label=_("Status"))
     subtree = SubtreeFilter(unit_field="unit", label=_("Within unit"))
-    period_from = django_filters.DateFilter(
-        field_name="period_start", lookup_expr="gte", label=_("Period from")
-    )
-    period_to = django_filters.DateFilter(field_name="period_end", lookup_expr="lte", label=_("Period to"))
+    period_from = DateFilter(field_name="period_start", lookup_expr="gte", label=_("Period from"))
+    period_to = DateFilter(field_name="period_end", lookup_expr="lte", label=_("Period to"))
     late = django_filters.BooleanFilter(method="filter_late", label=_("Filed late"))
     metric = django_filters.CharFilter(method="filter_metric", label=_("Reports a metric"))
 
@@ -65,12 +63,8 @@ class ReportValueFilterSet(django_filters.FilterSet):
     report = django_filters.NumberFilter(field_name="report_id", label=_("Report"))
     metric = django_filters.CharFilter(field_name="metric__code", label=_("Metric code"))
     subtree = SubtreeFilter(unit_field="report__unit", label=_("Within unit"))
-    period_from = django_filters.DateFilter(
-        field_name="report__period_start", lookup_expr="gte", label=_("Period from")
-    )
-    period_to = django_filters.DateFilter(
-        field_name="report__period_end", lookup_expr="lte", label=_("Period to")
-    )
+    period_from = DateFilter(field_name="report__period_start", lookup_expr="gte", label=_("Period from"))
+    period_to = DateFilter(field_name="report__period_end", lookup_expr="lte", label=_("Period to"))
 
     class Meta:
         model = ReportValue

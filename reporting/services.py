@@ -466,7 +466,7 @@ def _read_workbook(fileobj: Any) -> tuple[list[Any], str, dict[str, Any]]:
     bad = ValidationError(_("This is not a report file downloaded from the portal."))
     try:
         book = load_workbook(fileobj, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a non-Excel file
+    except Exception as exc:
         raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from exc
     if CODES_SHEET not in book.sheetnames or len(book.sheetnames) < 2:
         raise bad

@@ -1,9 +1,12 @@
 """Create the configured PostgreSQL database when it does not exist yet."""
 
+from typing import Any
+
 import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 
 class Command(BaseCommand):
@@ -11,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         db = settings.DATABASES["default"]
-        params = {
+        params: dict[str, Any] = {
             "dbname": "postgres",
             "user": db.get("USER") or "postgres",
             "host": db.get("HOST") or None,
@@ -19,7 +22,9 @@ class Command(BaseCommand):
             "password": db.get("PASSWORD") or None,
         }
         try:
-            with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+            with psycopg.connect(
+                make_conninfo(**{k: v for k, v in params.items() if v}), autocommit=True
+            ) as conn:
                 exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
                 if not exists:
                     conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))

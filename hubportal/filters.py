@@ -1,0 +1,56 @@
+"""Filter building blocks shared by every app's FilterSets (pages, API, exports alike)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .forms import DateField, UnitChoiceField
+from .jurisdiction import Action, subtree_q
+from .widgets import FastSelect
+
+
+class DateFilter(django_filters.DateFilter):
+    """A date filter with the portal's locale-proof date input."""
+
+    field_class = DateField
+
+
+class SubtreeFilter(django_filters.ModelChoiceFilter):
+    """ "Within unit X": X and every unit below it (one indexed prefix predicate). Only units
+    the user may see can be chosen; the picker is indented by depth."""
+
+    field_class = UnitChoiceField
+
+    def __init__(self, *args: Any, unit_field: str = "", **kwargs: Any) -> None:
+        from orgs.models import LeagueUnit
+
+        self.unit_field = unit_field
+        kwargs.setdefault("queryset", LeagueUnit.objects.all())
+        kwargs.setdefault("label", _("Within unit"))
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self, request: Any) -> QuerySet:
+        from orgs.models import LeagueUnit
+
+        return LeagueUnit.objects.visible_to(request.user if request is not None else None)
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(subtree_q([value.path], self.unit_field))
+
+
+class ScopedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of related records limited to those the user may see."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", FastSelect)
+        super().__init__(*args, **kwargs)
+
+    def get_queryset(self, request: Any) -> QuerySet:
+        model = self.extra["queryset"].model
+        return model.objects.visible_to(request.user if request else None, Action.VIEW)

@@ -1,0 +1,136 @@
+"""Form building blocks every app uses: locale-proof date, datetime and money fields, the
+league-unit picker, the base model form that applies them, and the one way a service's
+refusal is shown on a form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue, ModelFormMetaclass
+
+from .widgets import DateInput, DateTimeInput, MoneyInput, UnitSelect
+
+# What people type besides the browser's picker (a pasted date, a phone keyboard).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+MONEY_NOISE = str.maketrans("", "", ",，  ¥￥元")
+
+
+class DateField(forms.DateField):
+    widget = DateInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        super().__init__(**kwargs)
+
+
+class DateTimeField(forms.DateTimeField):
+    """Read and shown in the portal's time zone (Asia/Shanghai); ISO 8601 from the browser."""
+
+    widget = DateTimeInput
+
+
+class MoneyField(forms.DecimalField):
+    """Yuan to the fen: shown `1,234.50`, accepted with or without separators, ¥ or 元."""
+
+    widget = MoneyInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # django-stubs types DecimalField.to_python as IntegerField's
+        if isinstance(value, str):
+            value = value.translate(MONEY_NOISE)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # The number input's min/max/step attributes would make the browser refuse "1,000".
+        return {}
+
+
+class UnitChoiceIterator(ModelChoiceIterator):
+    """All units in one query, in tree order, each indented by its depth below the top one."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        units = list(self.queryset.order_by("path"))
+        top = min((u.depth for u in units), default=0)
+        for unit in units:
+            yield (ModelChoiceIteratorValue(unit.pk, unit), "\u3000" * (unit.depth - top) + unit.name)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A league unit chosen from those the form was given (e.g. `visible_to(user, CHANGE)`)."""
+
+    iterator = UnitChoiceIterator
+    widget = UnitSelect
+
+
+def formfield_for(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """The form field of a model field, with the portal's shared widgets (ModelForm callback)."""
+    from orgs.models import LeagueUnit
+
+    if isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("form_class", DateTimeField)
+    elif isinstance(db_field, models.DateField):
+        kwargs.setdefault("form_class", DateField)
+    elif isinstance(db_field, models.DecimalField) and getattr(db_field, "is_money", False):
+        kwargs.setdefault("form_class", MoneyField)
+    elif isinstance(db_field, models.ForeignKey) and db_field.related_model is LeagueUnit:
+        kwargs.setdefault("form_class", UnitChoiceField)
+    elif isinstance(db_field, models.TextField):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+    return db_field.formfield(**kwargs)
+
+
+class _SharedWidgetsMetaclass(ModelFormMetaclass):
+    """Gives every model form's Meta the shared `formfield_for`, unless it names its own."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:
+        meta = attrs.get("Meta")
+        if meta is not None and "formfield_callback" not in vars(meta):
+            meta.formfield_callback = staticmethod(formfield_for)
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ModelForm(forms.BaseModelForm, metaclass=_SharedWidgetsMetaclass):
+    """The base of every model form: the shared widgets for dates, money and units, and the
+    acting user (`user=`) for the choices that depend on jurisdiction.
+
+    Model validation (uniqueness, constraints, `clean()`) runs in the service with the row
+    locked, not here: the form checks the shape of the input only.
+    """
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class Form(forms.Form):
+    """The base of every plain form that acts for a user (`user=` is optional)."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal on the form: each field's errors next to the field when the
+    form shows it, everything else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, messages)
+    else:
+        form.add_error(None, error.messages)
