@@ -48,9 +48,9 @@ db: deps services
 	$(PY) manage.py migrate --no-input -v0
 
 # PDFs embed a CJK TrueType font (hubportal/pdf.py); pdffonts (poppler-utils) checks it in the tests.
-FONT_FILE := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+FONT_FILE := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 fonts:
-	@test -f $(FONT_FILE) && command -v pdffonts >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback poppler-utils)
+	@test -f $(FONT_FILE) && command -v pdffonts >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei poppler-utils)
 
 # Debian's chromium drives the browser tests (Playwright cannot download its own here).
 browser:

@@ -2,8 +2,9 @@
 
 A reader-side CID font (reportlab's STSong-Light) is not embedded: a reader without the
 Adobe Asian font pack shows boxes, and characters outside its set (·) are boxes everywhere.
-The font file is `HUB_PDF_FONT` (default: Droid Sans Fallback from Debian's
-fonts-droid-fallback, installed by `make setup`); a missing file is a configuration error
+The font file is `HUB_PDF_FONT` (default: WenQuanYi Micro Hei from Debian's
+fonts-wqy-microhei, installed by `make setup`: CJK with Latin letters, digits and “·”, which
+Droid Sans Fallback lacks — a PDF in it loses every figure); a missing file is a configuration error
 reported by `manage.py check`, not a PDF with boxes.
 """
 
@@ -19,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 FONT = "HubCJK"
-DEFAULT_FONT_FILE = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+DEFAULT_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 
 def font_file() -> Path:
@@ -35,9 +36,9 @@ def register_font() -> str:
         path = font_file()
         if not path.is_file():
             raise ImproperlyConfigured(
-                f"HUB_PDF_FONT: no font file at {path}; install fonts-droid-fallback or set HUB_PDF_FONT"
+                f"HUB_PDF_FONT: no font file at {path}; install fonts-wqy-microhei or set HUB_PDF_FONT"
             )
-        pdfmetrics.registerFont(TTFont(FONT, str(path)))
+        pdfmetrics.registerFont(TTFont(FONT, str(path), subfontIndex=0))  # the first face of a .ttc
     return FONT
 
 
@@ -103,7 +104,7 @@ def check_pdf_font(app_configs: Any, **kwargs: Any) -> list[Error]:
     return [
         Error(
             f"The CJK font for PDFs is missing: {path}",
-            hint="Run `make setup` (it installs fonts-droid-fallback) or set HUB_PDF_FONT to a TrueType font.",
+            hint="Run `make setup` (it installs fonts-wqy-microhei) or set HUB_PDF_FONT to a TrueType font.",
             id="hubportal.E001",
         )
     ]

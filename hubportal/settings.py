@@ -183,8 +183,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "亲青汇 <noreply@hubportal.local>")
 
-# PDFs embed this CJK TrueType font (Debian's fonts-droid-fallback, installed by `make setup`).
-HUB_PDF_FONT = os.environ.get("HUB_PDF_FONT", "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
+# PDFs embed this CJK TrueType font (Debian's fonts-wqy-microhei, installed by `make setup`): it has
+# Latin letters, digits and “·” too, which Droid Sans Fallback lacks.
+HUB_PDF_FONT = os.environ.get("HUB_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 # Outgoing messages: attempts before a message is left as failed for an administrator.
 HUB_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HUB_OUTBOX_MAX_ATTEMPTS", "5"))
 
