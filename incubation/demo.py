@@ -187,15 +187,16 @@ def seed(units: dict[str, LeagueUnit]) -> None:
                 fields[key] = Decimal(fields[key])
         base, _created = IncubationBase.objects.get_or_create(name=spec["name"], defaults=fields)
         bases[base.name] = base
-    _seed_checklist_and_ratings(list(bases.values()))
+    _seed_checklist(list(bases.values()))
     actor = _actor()
     if actor is None:
         return
+    _seed_ratings(actor, list(bases.values()))
     _seed_residencies(actor, bases, units)
     _seed_funds(actor, bases, units)
 
 
-def _seed_checklist_and_ratings(bases: list[IncubationBase]) -> None:
+def _seed_checklist(bases: list[IncubationBase]) -> None:
     items = list(ChecklistItem.objects.order_by("order"))
     for index, base in enumerate(bases):
         if base.checklist_results.exists():
@@ -206,10 +207,14 @@ def _seed_checklist_and_ratings(bases: list[IncubationBase]) -> None:
             BaseChecklistResult(base=base, item=item, met=i < met_count, checked_on=D(2012, 12, 10))
             for i, item in enumerate(items)
         )
+
+
+def _seed_ratings(actor: User, bases: list[IncubationBase]) -> None:
+    """The 2012 star ratings, given by the province administrator (the assessment round)."""
     stars = {"广东青年社会组织孵化中心": 5, "亲青家园·中山市青年社会组织孵化培育基地": 4, "古镇镇亲青家园": 3}
     for base in bases:
         if base.name in stars:
-            services.rate_base(base.pk, 2012, stars[base.name], "2012年度“亲青家园”星级评估")
+            services.rate_base(actor, base.pk, 2012, stars[base.name], "2012年度“亲青家园”星级评估")
 
 
 def _organizations(unit: LeagueUnit, exclude: set[int]) -> list[Organization]:
@@ -258,9 +263,9 @@ def _seed_residencies(actor: User, bases: dict[str, IncubationBase], units: dict
         for index, (stage, org) in enumerate(zip(stages, candidates, strict=False)):
             used.add(org.pk)
             applied = D(2012, 6 + index % 6, 1 + index)
-            residency = services.apply(actor, base.pk, org.pk, note="申请入驻孵化", on=applied)
+            residency = services.apply_for_residency(actor, base.pk, org.pk, note="申请入驻孵化", on=applied)
             if stage == "declined":
-                services.decline(
+                services.decline_residency(
                     actor,
                     residency.pk,
                     "暂不符合入驻条件，建议先参加训练营",
@@ -269,10 +274,10 @@ def _seed_residencies(actor: User, bases: dict[str, IncubationBase], units: dict
                 continue
             if stage == "applied":
                 continue
-            services.admit(actor, residency.pk, on=applied + datetime.timedelta(days=10))
+            services.admit_residency(actor, residency.pk, on=applied + datetime.timedelta(days=10))
             if stage == "admitted":
                 continue
-            services.start(actor, residency.pk, on=applied + datetime.timedelta(days=20))
+            services.start_residency(actor, residency.pk, on=applied + datetime.timedelta(days=20))
             services.log_service(
                 actor, residency.pk, "registration", applied + datetime.timedelta(days=30), 2, "注册辅导"
             )
@@ -295,7 +300,7 @@ def _seed_residencies(actor: User, bases: dict[str, IncubationBase], units: dict
                     services.record_milestone(
                         actor, residency.pk, "registered", D(2013, 3, 1), "登记为民办非企业单位"
                     )
-                services.graduate(actor, residency.pk, chosen, on=D(2013, 6, 1))
+                services.graduate_residency(actor, residency.pk, chosen, on=D(2013, 6, 1))
             elif stage == "exited":
                 services.exit_residency(
                     actor, residency.pk, "核心成员离开中山，组织暂停活动", on=D(2013, 1, 15)
@@ -330,13 +335,13 @@ def _seed_funds(actor: User, bases: dict[str, IncubationBase], units: dict[str, 
             if base is None:
                 continue
             made.append(
-                services.grant(
+                services.grant_money(
                     actor,
                     fund.pk,
                     amount,
                     D(2012, 6, 10 + index),
                     purpose,
-                    grantee_base_id=base.pk,
+                    grantee_base=base.pk,
                     approved_by="团省委书记办公会",
                     disbursed_on=D(2012, 6, 20 + index),
                 )
@@ -345,13 +350,13 @@ def _seed_funds(actor: User, bases: dict[str, IncubationBase], units: dict[str, 
             Organization.objects.in_subtree(province).listed().order_by("-youth_covered", "pk").first()
         )
         if organization is not None:
-            services.grant(
+            services.grant_money(
                 actor,
                 fund.pk,
                 "50000.00",
                 D(2012, 12, 5),
                 "对团建工作良好的青年社会组织给予培育基金资助",
-                grantee_organization_id=organization.pk,
+                grantee_organization=organization.pk,
                 approved_by="五四评比评审会",
                 disbursed_on=D(2012, 12, 20),
             )
@@ -371,13 +376,13 @@ def _seed_funds(actor: User, bases: dict[str, IncubationBase], units: dict[str, 
         for index, base_name in enumerate(["中山市网络亲青家园", "古镇镇亲青家园", "小榄镇亲青家园"]):
             base = bases.get(base_name)
             if base is not None:
-                services.grant(
+                services.grant_money(
                     actor,
                     zs_fund.pk,
                     "120000.00",
                     D(2012, 9, 1 + index),
                     "“亲青家园”配套培育基金",
-                    grantee_base_id=base.pk,
+                    grantee_base=base.pk,
                     approved_by="团市委书记办公会",
                     disbursed_on=D(2012, 9, 15 + index),
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import BytesIO
 
 from django.utils import timezone
@@ -52,17 +53,19 @@ def fund_statement_workbook(fund: IncubationFund) -> bytes:
         cell.font = Font(bold=True)
     for cell in (sheet["A1"], sheet["B1"]):
         cell.font = Font(bold=True, size=13)
-    total_in = total_out = 0
+    total_in = total_out = Decimal("0.00")
     for m in movements:
         grantee = m.grantee_base or m.grantee_organization
         purpose = m.purpose
-        if m.reverses_id:
+        if m.reverses is not None:
             # gettext outside the f-string: xgettext does not look inside f-strings.
             note = _("reverses the grant of %(date)s") % {"date": m.reverses.date}
             purpose = f"{purpose} ({note})"
         is_out = m.kind == FundMovement.Kind.GRANTED
-        total_in += 0 if is_out else m.amount
-        total_out += m.amount if is_out else 0
+        if is_out:
+            total_out += m.amount
+        else:
+            total_in += m.amount
         sheet.append(
             [
                 m.date,
@@ -73,7 +76,7 @@ def fund_statement_workbook(fund: IncubationFund) -> bytes:
                 m.disbursed_on,
                 None if is_out else m.amount,
                 m.amount if is_out else None,
-                m.running_balance,
+                getattr(m, "running_balance", None),  # annotated by with_running_balance()
             ]
         )
     sheet.append([_("Total"), "", "", "", "", "", total_in, total_out, fund.balance])

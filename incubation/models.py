@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from hubportal.fields import MoneyField
 from hubportal.history import track
 
 from .querysets import (
@@ -32,8 +33,6 @@ from .querysets import (
     IncubationQuerySet,
     ResidencyQuerySet,
 )
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Service(models.TextChoices):
@@ -118,6 +117,8 @@ class IncubationBase(models.Model):
         help_text=_("The youth-federation group the base is paired with one-to-one (小组基地一对一结对)."),
     )
     paired_group_contact = models.CharField(_("contact of the paired group"), max_length=100, blank=True)
+    # Bumped by every edit; an edit made on an older copy is refused (optimistic locking).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -287,7 +288,7 @@ class BasePhoto(models.Model):
         ordering = ["base", "-uploaded_at", "-pk"]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or self.image.name or ""
 
     def get_absolute_url(self) -> str:
         return self.base.get_absolute_url()
@@ -591,7 +592,10 @@ class IncubationFund(models.Model):
     name = models.CharField(_("name"), max_length=100)
     established_on = models.DateField(_("established on"))
     description = models.TextField(_("description"), blank=True)
-    balance = models.DecimalField(_("balance (yuan)"), default=Decimal("0.00"), editable=False, **MONEY)
+    balance = MoneyField(_("balance (yuan)"), default=Decimal("0.00"), editable=False)
+    # Bumped by every edit of the fund's own fields (not by money movements, which never
+    # conflict with an edit); an edit made on an older copy is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = FundQuerySet.as_manager()
@@ -633,7 +637,7 @@ class FundMovement(models.Model):
         IncubationFund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="movements"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount = MoneyField(_("amount (yuan)"))
     date = models.DateField(_("date"))
     purpose = models.CharField(
         _("source or purpose"),

@@ -45,7 +45,7 @@ def test_public_map_draws_the_bases_without_internet(page, live_server, zhongsha
 def test_cadre_admits_with_the_button_on_a_phone(phone_page, zhongshan_cadre, zhongshan):
     base = make_base(zhongshan, "中山市亲青家园")
     org = make_org(zhongshan, "石岐青年读书会")
-    residency = services.apply(zhongshan_cadre, base.pk, org.pk)
+    residency = services.apply_for_residency(zhongshan_cadre, base.pk, org.pk)
     page = phone_page
     log_in(page, "zs_cadre")
     page.goto(f"/incubation/residencies/{residency.pk}/")

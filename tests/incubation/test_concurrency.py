@@ -82,13 +82,13 @@ def test_two_cadres_granting_at_the_same_moment_cannot_overdraw(zhongshan, zhong
     base = make_base(zhongshan, "中山市亲青家园")
 
     def grant(user):
-        return lambda: services.grant(
+        return lambda: services.grant_money(
             user,
             fund.pk,
             "70.00",
             datetime.date(2024, 3, 1),
             "资助",
-            grantee_base_id=base.pk,
+            grantee_base=base.pk,
             approved_by="办公会",
         )
 
@@ -106,12 +106,12 @@ def test_two_admissions_for_the_last_work_station(zhongshan, zhongshan_cadre, pr
     from tests.orgs.factories import make_org
 
     base = make_base(zhongshan, "中山市亲青家园", work_stations=1)
-    first_app = services.apply(zhongshan_cadre, base.pk, make_org(zhongshan, "甲组织").pk)
-    second_app = services.apply(zhongshan_cadre, base.pk, make_org(zhongshan, "乙组织").pk)
+    first_app = services.apply_for_residency(zhongshan_cadre, base.pk, make_org(zhongshan, "甲组织").pk)
+    second_app = services.apply_for_residency(zhongshan_cadre, base.pk, make_org(zhongshan, "乙组织").pk)
 
     results = race(
-        lambda: services.admit(zhongshan_cadre, first_app.pk),
-        lambda: services.admit(province_admin, second_app.pk),
+        lambda: services.admit_residency(zhongshan_cadre, first_app.pk),
+        lambda: services.admit_residency(province_admin, second_app.pk),
     )
     assert results["second_was_blocked"]
     assert isinstance(results["first"], Residency)

@@ -30,12 +30,12 @@ def history(units, zhongshan, guzhen, foshan, province_admin):
     IncubationFund.objects.create(unit=guzhen, name="古镇基金", established_on=D(2024, 6, 1))
 
     def run(base, org, graduate=None, exit_=False, admitted=APRIL):
-        residency = services.apply(province_admin, base.pk, org.pk, on=admitted)
-        services.admit(province_admin, residency.pk, on=admitted)
+        residency = services.apply_for_residency(province_admin, base.pk, org.pk, on=admitted)
+        services.admit_residency(province_admin, residency.pk, on=admitted)
         if graduate or exit_:
-            services.start(province_admin, residency.pk, on=admitted)
+            services.start_residency(province_admin, residency.pk, on=admitted)
         if graduate:
-            services.graduate(province_admin, residency.pk, graduate, on=D(2024, 10, 1))
+            services.graduate_residency(province_admin, residency.pk, graduate, on=D(2024, 10, 1))
         if exit_:
             services.exit_residency(province_admin, residency.pk, "搬迁", on=D(2024, 9, 1))
         return residency
@@ -45,7 +45,7 @@ def history(units, zhongshan, guzhen, foshan, province_admin):
     run(gz, a, admitted=D(2024, 11, 1))  # the same organization again, in a town: counts once for 中山
     run(zs, b, graduate=["purchased_service"])
     run(gz, c, exit_=True)
-    services.apply(province_admin, zs.pk, d.pk)  # only applied: not incubated
+    services.apply_for_residency(province_admin, zs.pk, d.pk)  # only applied: not incubated
     run(fs, make_org(foshan, "佛山组织"), graduate=["registered", "backbone"])
     run(zs, make_org(zhongshan, "旧组织"), admitted=D(2023, 6, 1))  # before the period
     return {"xiaolan": xiaolan, "province": province}
@@ -100,4 +100,7 @@ def test_counts_are_registered_with_the_reporting_metrics(history, zhongshan):
     for code in ["bases", "funds", "orgs_incubated"]:
         metric = registry.get(code)
         assert metric is not None and metric.has_source
-    assert registry.get("bases").compute([zhongshan], START, END)[zhongshan.pk] == 3
+    bases = registry.get("bases")
+    assert bases is not None
+    computed = bases.compute([zhongshan], START, END)
+    assert computed is not None and computed[zhongshan.pk] == 3
