@@ -1,35 +1,49 @@
 """Forms of the incubation pages. They check the shape of the input; the rules that need
-the database (capacity, balance, jurisdiction) live in the services they feed."""
+the database (capacity, balance, jurisdiction) live in the services they feed.
+
+Dates, money and units use the shared fields of `hubportal.forms` (an `<input type="date">`
+always gets `YYYY-MM-DD`, money is shown `5,000,000.00` and read with or without the
+separators), so every form survives a round trip through the browser in any language.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Field, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hubportal.forms import DateField, Form, ModelForm, MoneyField, UnitChoiceField
 from hubportal.jurisdiction import Action
 from hubportal.widgets import FastSelect
 from orgs.models import LeagueUnit, Organization
 
 from .models import ChecklistItem, IncubationBase, IncubationFund, Milestone, Residency, Service
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+class VersionedForm(ModelForm):
+    """An edit form that carries the version of the record it was opened on (hidden), so a
+    save over someone else's newer change is refused instead of overwriting it. The value
+    is read by the service: an empty or malformed one gets its message there."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = getattr(self.instance, "version", None)
+        if "unit" in self.fields:
+            unit = cast(UnitChoiceField, self.fields["unit"])
+            unit.queryset = LeagueUnit.objects.visible_to(self.user, Action.CHANGE)
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-class BaseForm(forms.ModelForm):
+class BaseForm(VersionedForm):
     """Create or edit a base; the owning unit is one the cadre may change."""
 
     services = forms.MultipleChoiceField(
@@ -56,25 +70,34 @@ class BaseForm(forms.ModelForm):
             "paired_group_name",
             "paired_group_contact",
         ]
-        widgets = {"opened_on": DATE, "description": forms.Textarea(attrs={"rows": 3}), "unit": FastSelect}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["unit"].queryset = LeagueUnit.objects.visible_to(user, Action.CHANGE).order_by("path")
         self.fields["latitude"].help_text = _("Decimal degrees, e.g. 22.517 for 中山.")
         self.fields["longitude"].help_text = _("Decimal degrees, e.g. 113.392 for 中山.")
+        # The model's ranges, checked with the other fields' errors (the service checks them too).
+        for name in ("latitude", "longitude", "floor_area"):
+            ranges = cast(Field, IncubationBase._meta.get_field(name)).validators
+            self.fields[name].validators.extend(
+                v for v in ranges if isinstance(v, MinValueValidator | MaxValueValidator)
+            )
 
 
-class PhotoForm(forms.Form):
+class FundForm(VersionedForm):
+    class Meta:
+        model = IncubationFund
+        fields = ["unit", "name", "established_on", "description"]
+
+
+class PhotoForm(Form):
     image = forms.ImageField(label=_("Photo"), help_text=_("JPG, PNG or WebP, at most 5 MB."))
     caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(Form):
     """One “met” box and one note per active item of the standard manual."""
 
-    checked_on = forms.DateField(label=_("Checked on"), widget=DATE, initial=timezone.localdate)
+    checked_on = DateField(label=_("Checked on"), initial=timezone.localdate)
 
     def __init__(self, *args: Any, base: IncubationBase, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,7 +133,7 @@ class OrganizationLookupField(forms.CharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", _("The organization's full name or its unified social credit code."))
         super().__init__(*args, max_length=100, **kwargs)
-        self.organizations = Organization.objects.none()
+        self.organizations: QuerySet[Organization] = Organization.objects.none()
 
     def clean(self, value: Any) -> Organization | None:
         text = (super().clean(value) or "").strip()
@@ -129,23 +152,23 @@ class OrganizationLookupField(forms.CharField):
         return found[0]
 
 
-class CadreApplyForm(forms.Form):
+class CadreApplyForm(Form):
     """A cadre applies to a base for an organization they are responsible for."""
 
     base = forms.ModelChoiceField(label=_("Base"), queryset=IncubationBase.objects.none(), widget=FastSelect)
     organization = OrganizationLookupField(label=_("Organization"))
-    applied_on = forms.DateField(label=_("Applied on"), widget=DATE, initial=timezone.localdate)
+    applied_on = DateField(label=_("Applied on"), initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["base"].queryset = IncubationBase.objects.visible_to(user, Action.CHANGE).order_by("name")
-        self.fields["organization"].organizations = Organization.objects.visible_to(
-            user, Action.CHANGE
-        ).listed()
+        base = cast(forms.ModelChoiceField, self.fields["base"])
+        base.queryset = IncubationBase.objects.visible_to(self.user, Action.CHANGE).order_by("name")
+        organization = cast(OrganizationLookupField, self.fields["organization"])
+        organization.organizations = Organization.objects.visible_to(self.user, Action.CHANGE).listed()
 
 
-class PublicApplyForm(forms.Form):
+class PublicApplyForm(Form):
     """A representative applies for one of the listed organizations they represent."""
 
     organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none())
@@ -155,15 +178,17 @@ class PublicApplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(
-            representatives=user, status=Organization.Status.LISTED
+        organization = cast(forms.ModelChoiceField, self.fields["organization"])
+        organization.queryset = Organization.objects.filter(
+            representatives=self.user, status=Organization.Status.LISTED
         ).order_by("name")
 
 
-class DateForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+# The forms of the residency steps: their fields are the services' keyword arguments.
+class DateForm(Form):
+    on = DateField(label=_("Date"), initial=timezone.localdate)
 
 
 class ReasonForm(DateForm):
@@ -183,66 +208,62 @@ class GraduateForm(DateForm):
     )
 
 
-class ServiceDeliveryForm(forms.Form):
+class ServiceDeliveryForm(Form):
     service_type = forms.ChoiceField(label=_("Service"), choices=Service.choices)
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
-    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=1, min_value=0.1, initial=1)
+    date = DateField(label=_("Date"), initial=timezone.localdate)
+    hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=1, initial=1)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(Form):
     kind = forms.ChoiceField(label=_("Milestone"), choices=Milestone.Kind.choices)
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    date = DateField(label=_("Date"), initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class FundForm(forms.ModelForm):
-    class Meta:
-        model = IncubationFund
-        fields = ["unit", "name", "established_on", "description"]
-        widgets = {
-            "established_on": DATE,
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "unit": FastSelect,
-        }
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = LeagueUnit.objects.visible_to(user, Action.CHANGE).order_by("path")
-
-
-MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0.01}
-
-
-class RaiseForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY_FIELD)
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+# Money: the fields are the keyword arguments of `raise_money`, `grant_money`, `reverse_grant`.
+class RaiseForm(Form):
+    amount = MoneyField(label=_("Amount (yuan)"))
+    date = DateField(label=_("Date"), initial=timezone.localdate)
     purpose = forms.CharField(label=_("Source"), max_length=200, help_text=_("Where the money comes from."))
 
 
-class GrantForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY_FIELD)
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+class GrantForm(Form):
+    amount = MoneyField(label=_("Amount (yuan)"))
+    date = DateField(label=_("Date"), initial=timezone.localdate)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     grantee_base = forms.ModelChoiceField(
         label=_("Grantee base"), queryset=IncubationBase.objects.none(), required=False, widget=FastSelect
     )
     grantee_organization = OrganizationLookupField(label=_("or grantee organization"), required=False)
     approved_by = forms.CharField(label=_("Approved by"), max_length=100)
-    disbursed_on = forms.DateField(label=_("Disbursed on"), widget=DATE, required=False)
+    disbursed_on = DateField(label=_("Disbursed on"), required=False)
 
     def __init__(self, *args: Any, fund: IncubationFund, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grantee_base"].queryset = IncubationBase.objects.in_subtree(fund.unit).order_by("name")
-        self.fields["grantee_organization"].organizations = Organization.objects.in_subtree(fund.unit)
+        base = cast(forms.ModelChoiceField, self.fields["grantee_base"])
+        base.queryset = (
+            IncubationBase.objects.in_subtree(fund.unit).visible_to(self.user, Action.VIEW).order_by("name")
+        )
+        organization = cast(OrganizationLookupField, self.fields["grantee_organization"])
+        organization.organizations = Organization.objects.in_subtree(fund.unit).visible_to(
+            self.user, Action.VIEW
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("grantee_base")) == bool(data.get("grantee_organization")) and not self.errors:
             raise ValidationError(_("A grant goes to exactly one base or one organization."))
         return data
 
+    def grant_kwargs(self) -> dict[str, Any]:
+        """The service's keyword arguments: the grantee by its primary key."""
+        data = dict(self.cleaned_data)
+        for field in ("grantee_base", "grantee_organization"):
+            data[field] = data[field].pk if data.get(field) is not None else None
+        return data
 
-class ReverseForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+
+class ReverseForm(Form):
+    date = DateField(label=_("Date"), initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from hubportal.forms import add_service_errors
+from hubportal.http import AuthenticatedHttpRequest
 from orgs.models import LeagueUnit, Organization
 
 from . import services
 from .filters import BaseFilterSet
-from .forms import PublicApplyForm, add_service_errors
+from .forms import PublicApplyForm
 from .models import IncubationBase
 
 PAGE_SIZE = 20
@@ -124,7 +126,7 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, pk: int) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A representative applies to a base for a listed organization they represent."""
     base = get_object_or_404(IncubationBase.objects.select_related("unit"), pk=pk)
     if not _representative_orgs(request).exists():
@@ -132,7 +134,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     form = PublicApplyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.apply(
+            services.apply_for_residency(
                 request.user, base.pk, form.cleaned_data["organization"].pk, form.cleaned_data["note"]
             )
         except ValidationError as error:

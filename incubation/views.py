@@ -1,7 +1,8 @@
 """Cadre pages of the incubation app: bases, residencies and funds.
 
-Thin views: rows come through `visible_to()` (the generic bases), state changes through
-`incubation.services`; a service's ValidationError is shown on the form it came from.
+Thin views: rows come through `visible_to()` and `get_for()` (the generic bases: 404
+outside the jurisdiction, 403 when only viewable), every change through one service of
+`incubation.services`, whose refusal is shown on the form it came from.
 """
 
 from __future__ import annotations
@@ -14,14 +15,23 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from hubportal.generic import Column, ObjectDetailView, ObjectEditView, ObjectListView
+from hubportal.access import get_for
+from hubportal.forms import add_service_errors
+from hubportal.generic import (
+    Column,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ServiceActionView,
+)
+from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action
 
 from . import services
@@ -41,7 +51,6 @@ from .forms import (
     ReasonForm,
     ReverseForm,
     ServiceDeliveryForm,
-    add_service_errors,
 )
 from .models import FundMovement, IncubationBase, IncubationFund, Residency, ServiceDelivery
 
@@ -131,85 +140,40 @@ class BaseDetailView(ObjectDetailView):
 
 class BaseEditView(ObjectEditView):
     model = IncubationBase
-    form_class = BaseForm
+    # Any: django-stubs types UpdateView.form_class as a django ModelForm, which the portal's
+    # `hubportal.forms.ModelForm` (a BaseModelForm with its own metaclass) is not.
+    form_class: Any = BaseForm
     success_message = gettext_lazy("The base is saved.")
-
-    def form_valid(self, form):
-        try:
-            self.object = services.save_base(self.request.user, form.instance)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.object.get_absolute_url())
+    create_service = services.create_base
+    update_service = services.update_base
 
 
-def _changeable(request, model, pk):
-    """The record if the user may change it: 404 outside their view, 403 if only viewable."""
-    from django.core.exceptions import PermissionDenied
-
-    obj = get_object_or_404(model.objects.visible_to(request.user, Action.VIEW), pk=pk)
-    if not model.objects.visible_to(request.user, Action.CHANGE).filter(pk=pk).exists():
-        raise PermissionDenied(_("You may view this record but not change it."))
-    return obj
-
-
-class BaseChecklistView(LoginRequiredMixin, View):
+class BaseChecklistView(ServiceActionView):
     """Record how far the base meets the items of the standard manual."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.base = _changeable(request, IncubationBase, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    model = IncubationBase
+    form_class = ChecklistForm
+    service = services.record_checklist
+    template_name = "incubation/checklist_form.html"
+    title = gettext_lazy("Standard checklist of %(object)s")
+    success_message = gettext_lazy("The checklist is saved.")
 
-    def render(self, form):
-        return render(
-            self.request,
-            "incubation/checklist_form.html",
-            {
-                "form": form,
-                "base": self.base,
-                "title": _("Standard checklist of %(base)s") % {"base": self.base},
-            },
-        )
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"base": self.object}
 
-    def get(self, request, pk):
-        return self.render(ChecklistForm(base=self.base))
-
-    def post(self, request, pk):
-        form = ChecklistForm(request.POST, base=self.base)
-        if form.is_valid():
-            try:
-                services.record_checklist(
-                    request.user, self.base.pk, form.results(), form.cleaned_data["checked_on"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The checklist is saved."))
-                return HttpResponseRedirect(self.base.get_absolute_url())
-        return self.render(form)
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"results": form.results(), "checked_on": form.cleaned_data["checked_on"]}
 
 
-class BasePhotoView(LoginRequiredMixin, View):
-    def post(self, request, pk):
-        base = _changeable(request, IncubationBase, pk)
-        form = PhotoForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.add_photo(
-                    request.user, base.pk, form.cleaned_data["image"], form.cleaned_data["caption"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-        if form.errors:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-        else:
-            messages.success(request, _("The photo is added."))
-        return HttpResponseRedirect(base.get_absolute_url())
+class BasePhotoView(ServiceActionView):
+    """Add a photo (the form sits on the base's page; a refused file is explained here)."""
+
+    model = IncubationBase
+    form_class = PhotoForm
+    service = services.add_base_photo
+    title = gettext_lazy("Add a photo of %(object)s")
+    success_message = gettext_lazy("The photo is added.")
+    submit_label = gettext_lazy("Upload")
 
 
 # Residencies --------------------------------------------------------------------------
@@ -234,50 +198,87 @@ class ResidencyListView(ObjectListView):
         return queryset.select_related("organization", "base")
 
 
-ACTIONS: dict[str, tuple[Any, Any]] = {
-    # action: (form class, the statuses it applies to)
-    "admit": (DateForm, [Residency.Status.APPLIED]),
-    "decline": (ReasonForm, [Residency.Status.APPLIED]),
-    "start": (DateForm, [Residency.Status.ADMITTED]),
-    "graduate": (GraduateForm, [Residency.Status.INCUBATING]),
-    "exit": (ReasonForm, list(Residency.RESIDENT)),
-    "service": (ServiceDeliveryForm, list(Residency.RESIDENT)),
-    "milestone": (MilestoneForm, list(Residency.INCUBATED)),
-}
-ACTION_LABELS = {
-    "admit": gettext_lazy("Admit"),
-    "decline": gettext_lazy("Decline"),
-    "start": gettext_lazy("Start incubation"),
-    "graduate": gettext_lazy("Graduate"),
-    "exit": gettext_lazy("Exit"),
-    "service": gettext_lazy("Log a service delivered"),
-    "milestone": gettext_lazy("Record a milestone"),
-}
+class ResidencyStepView(ServiceActionView):
+    """One step of a residency (`/residencies/<pk>/<slug>/`); its form is also shown on the
+    residency's page, with the step's slug as prefix, while the step applies."""
+
+    model = Residency
+    slug = ""
+    label: Any = ""
+    statuses: tuple[str, ...] = ()
+
+    def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.success_message = _("Done: %(action)s.") % {"action": self.label}
+        self.submit_label = self.label
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"prefix": self.slug}
+
+    def get_title(self) -> Any:
+        return f"{self.label} · {self.object}"
 
 
-def run_action(user: Any, residency: Residency, action: str, data: dict[str, Any]) -> Any:
-    """Call the service of a residency action with the form's cleaned data."""
-    pk = residency.pk
-    if action == "admit":
-        return services.admit(user, pk, data["on"])
-    if action == "decline":
-        return services.decline(user, pk, data["reason"], data["on"])
-    if action == "start":
-        return services.start(user, pk, data["on"])
-    if action == "graduate":
-        return services.graduate(user, pk, data["outcomes"], data["on"])
-    if action == "exit":
-        return services.exit_residency(user, pk, data["reason"], data["on"])
-    if action == "service":
-        return services.log_service(
-            user, pk, data["service_type"], data["date"], data["hours"], data["description"]
-        )
-    return services.record_milestone(user, pk, data["kind"], data["date"], data["note"])
+class AdmitView(ResidencyStepView):
+    slug, label, statuses = "admit", gettext_lazy("Admit"), (Residency.Status.APPLIED,)
+    form_class = DateForm
+    service = services.admit_residency
+
+
+class DeclineView(ResidencyStepView):
+    slug, label, statuses = "decline", gettext_lazy("Decline"), (Residency.Status.APPLIED,)
+    form_class = ReasonForm
+    service = services.decline_residency
+
+
+class StartView(ResidencyStepView):
+    slug, label, statuses = "start", gettext_lazy("Start incubation"), (Residency.Status.ADMITTED,)
+    form_class = DateForm
+    service = services.start_residency
+
+
+class GraduateView(ResidencyStepView):
+    slug, label, statuses = "graduate", gettext_lazy("Graduate"), (Residency.Status.INCUBATING,)
+    form_class = GraduateForm
+    service = services.graduate_residency
+
+
+class ExitView(ResidencyStepView):
+    slug, label, statuses = "exit", gettext_lazy("Exit"), tuple(Residency.RESIDENT)
+    form_class = ReasonForm
+    service = services.exit_residency
+
+
+class LogServiceView(ResidencyStepView):
+    slug, label, statuses = "service", gettext_lazy("Log a service delivered"), tuple(Residency.RESIDENT)
+    form_class = ServiceDeliveryForm
+    service = services.log_service
+
+
+class MilestoneView(ResidencyStepView):
+    slug, label, statuses = "milestone", gettext_lazy("Record a milestone"), tuple(Residency.INCUBATED)
+    form_class = MilestoneForm
+    service = services.record_milestone
+
+
+RESIDENCY_STEPS: dict[str, type[ResidencyStepView]] = {
+    step.slug: step
+    for step in (AdmitView, DeclineView, StartView, GraduateView, ExitView, LogServiceView, MilestoneView)
+}
+_STEP_VIEWS = {slug: step.as_view() for slug, step in RESIDENCY_STEPS.items()}
+
+
+def residency_step(request: Any, pk: int, action: str) -> HttpResponseBase:
+    """`/residencies/<pk>/<action>/`: the view of that step, or 404 for an unknown one."""
+    view = _STEP_VIEWS.get(action)
+    if view is None:
+        raise Http404
+    return view(request, pk=pk)
 
 
 class ResidencyDetailView(ObjectDetailView):
-    """A residency with its service log and milestones; the state actions are buttons whose
-    forms post back here (`/residencies/<pk>/<action>/`)."""
+    """A residency with its service log and milestones; the steps that apply now are
+    buttons opening their forms, which post to the step's view (`/residencies/<pk>/<slug>/`)."""
 
     model = Residency
     template_name = "incubation/residency_detail.html"
@@ -288,13 +289,11 @@ class ResidencyDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         residency = self.object
-        bound = kwargs.get("bound")
         forms = []
         if context["can_change"]:
-            for action, (form_class, statuses) in ACTIONS.items():
-                if residency.status in statuses:
-                    form = bound[1] if bound and bound[0] == action else form_class(prefix=action)
-                    forms.append((action, ACTION_LABELS[action], form))
+            for slug, step in RESIDENCY_STEPS.items():
+                if residency.status in step.statuses:
+                    forms.append((slug, step.label, step.form_class(prefix=slug, user=self.request.user)))
         context.update(
             action_forms=forms,
             deliveries=residency.deliveries.select_related("delivered_by"),
@@ -303,37 +302,11 @@ class ResidencyDetailView(ObjectDetailView):
         )
         return context
 
-    def post(self, request, pk, action):
-        self.object = self.get_object()
-        _changeable(request, Residency, pk)  # 403 before any form is read
-        if action not in ACTIONS:
-            raise Http404
-        form_class, _statuses = ACTIONS[action]
-        form = form_class(request.POST, prefix=action)
-        if form.is_valid():
-            try:
-                run_action(request.user, self.object, action, form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
-                return HttpResponseRedirect(self.object.get_absolute_url())
-        self.object.refresh_from_db()
-        if self.object.status not in ACTIONS[action][1]:
-            # The step no longer applies (another cadre moved the residency on, or a stale
-            # page): its form is not shown, so its errors go to the message area instead.
-            for error in form.errors.get("__all__", []) or [
-                e for errors in form.errors.values() for e in errors
-            ]:
-                messages.error(request, error)
-        context = self.get_context_data(object=self.object, bound=(action, form))
-        return self.render_to_response(context, status=400)
-
 
 class ResidencyCreateView(LoginRequiredMixin, View):
     """A cadre applies to a base for an organization they are responsible for."""
 
-    def render(self, form, status=200):
+    def render(self, form: CadreApplyForm, status: int = 200) -> HttpResponse:
         return render(
             self.request,
             "generic/object_form.html",
@@ -341,16 +314,16 @@ class ResidencyCreateView(LoginRequiredMixin, View):
             status=status,
         )
 
-    def get(self, request):
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         initial = {"base": request.GET.get("base")} if request.GET.get("base") else {}
         return self.render(CadreApplyForm(user=request.user, initial=initial))
 
-    def post(self, request):
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = CadreApplyForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                residency = services.apply(
+                residency = services.apply_for_residency(
                     request.user, data["base"].pk, data["organization"].pk, data["note"], data["applied_on"]
                 )
             except ValidationError as error:
@@ -407,121 +380,53 @@ class FundDetailView(ObjectDetailView):
 
 class FundEditView(ObjectEditView):
     model = IncubationFund
-    form_class = FundForm
+    form_class: Any = FundForm  # see BaseEditView
     success_message = gettext_lazy("The fund is saved.")
-
-    def form_valid(self, form):
-        try:
-            self.object = services.save_fund(self.request.user, form.instance)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.object.get_absolute_url())
+    create_service = services.create_fund
+    update_service = services.update_fund
 
 
-class FundMoneyView(LoginRequiredMixin, View):
-    """Money raised into a fund, or a grant out of it (`kind` in the URL)."""
+class RaiseMoneyView(ServiceActionView):
+    """Money raised into a fund."""
 
-    kind = "raise"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.fund = _changeable(request, IncubationFund, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def make_form(self, data=None):
-        return RaiseForm(data) if self.kind == "raise" else GrantForm(data, fund=self.fund)
-
-    def render(self, form, status=200):
-        title = _("Money raised into %(fund)s") if self.kind == "raise" else _("Grant from %(fund)s")
-        return render(
-            self.request,
-            "incubation/fund_money_form.html",
-            {"form": form, "fund": self.fund, "title": title % {"fund": self.fund}},
-            status=status,
-        )
-
-    def get(self, request, pk):
-        return self.render(self.make_form())
-
-    def post(self, request, pk):
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if self.kind == "raise":
-                    services.raise_money(
-                        request.user, self.fund.pk, data["amount"], data["date"], data["purpose"]
-                    )
-                else:
-                    services.grant(
-                        request.user,
-                        self.fund.pk,
-                        data["amount"],
-                        data["date"],
-                        data["purpose"],
-                        grantee_base_id=data["grantee_base"].pk if data["grantee_base"] else None,
-                        grantee_organization_id=data["grantee_organization"].pk
-                        if data["grantee_organization"]
-                        else None,
-                        approved_by=data["approved_by"],
-                        disbursed_on=data["disbursed_on"],
-                    )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The movement is recorded."))
-                return HttpResponseRedirect(self.fund.get_absolute_url())
-        return self.render(form, status=400)
+    model = IncubationFund
+    form_class: Any = RaiseForm
+    service = services.raise_money
+    template_name = "incubation/fund_money_form.html"
+    title = gettext_lazy("Money raised into %(object)s")
+    success_message = gettext_lazy("The movement is recorded.")
+    submit_label = gettext_lazy("Save")
 
 
-class ReverseGrantView(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.movement = _changeable(request, FundMovement, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+class GrantMoneyView(RaiseMoneyView):
+    """A grant out of a fund to a base or an organization within its unit."""
 
-    def render(self, form, status=200):
-        return render(
-            self.request,
-            "incubation/fund_money_form.html",
-            {
-                "form": form,
-                "fund": self.movement.fund,
-                "movement": self.movement,
-                "title": _("Reverse the grant %(grant)s") % {"grant": self.movement},
-            },
-            status=status,
-        )
+    form_class = GrantForm
+    service = services.grant_money
+    title = gettext_lazy("Grant from %(object)s")
 
-    def get(self, request, pk):
-        return self.render(ReverseForm())
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"fund": self.object}
 
-    def post(self, request, pk):
-        form = ReverseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.reverse_grant(
-                    request.user, self.movement.pk, form.cleaned_data["date"], form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The grant is reversed."))
-                return HttpResponseRedirect(self.movement.fund.get_absolute_url())
-        return self.render(form, status=400)
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return form.grant_kwargs()
+
+
+class ReverseGrantView(ServiceActionView):
+    model = FundMovement
+    form_class = ReverseForm
+    service = services.reverse_grant
+    template_name = "incubation/fund_money_form.html"
+    title = gettext_lazy("Reverse the grant %(object)s")
+    success_message = gettext_lazy("The grant is reversed.")
+    submit_label = gettext_lazy("Save")
 
 
 class FundStatementView(LoginRequiredMixin, View):
     """The fund's statement as an Excel workbook: every movement with the running balance."""
 
-    def get(self, request, pk):
-        fund = get_object_or_404(
-            IncubationFund.objects.visible_to(request.user, Action.VIEW).select_related("unit"), pk=pk
-        )
+    def get(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        fund = get_for(request.user, IncubationFund.objects.select_related("unit"), pk, Action.VIEW)
         content = fund_statement_workbook(fund)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -37,7 +37,7 @@ def many_bases(zhongshan, guzhen, foshan):
 def test_zhongshan_cadre_cannot_see_or_change_foshan_records(
     client_for, zhongshan_cadre, zs_base, fs_base, fs_fund, fs_org, foshan_cadre
 ):
-    residency = services.apply(foshan_cadre, fs_base.pk, fs_org.pk)
+    residency = services.apply_for_residency(foshan_cadre, fs_base.pk, fs_org.pk)
     client = client_for(zhongshan_cadre)
     names = {b.name for b in client.get(reverse("incubation:base_list")).context["object_list"]}
     assert names == {"中山市亲青家园"}
@@ -86,7 +86,7 @@ def test_town_cadre_cannot_touch_its_city_base(client_for, guzhen_cadre, zs_base
 
 
 def test_viewer_sees_but_cannot_act(client_for, zhongshan_viewer, zhongshan_cadre, zs_base, zs_orgs, zs_fund):
-    residency = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
+    residency = services.apply_for_residency(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
     client = client_for(zhongshan_viewer)
     page = client.get(reverse("incubation:residency_detail", args=[residency.pk]))
     assert page.status_code == 200 and not page.context["action_forms"]
@@ -117,7 +117,7 @@ def test_residency_list_query_count_is_constant(
 ):
     for base in many_bases[:25]:
         for org in zs_orgs:
-            services.apply(zhongshan_cadre, base.pk, org.pk)
+            services.apply_for_residency(zhongshan_cadre, base.pk, org.pk)
     client = client_for(province_admin)
     # session, user, memberships, count, page (organization and base joined), the bases and
     # the units of the filter form
@@ -154,8 +154,8 @@ def test_base_detail_query_count_does_not_grow_with_residents(
     def fill(n):
         for i in range(n):
             org = make_org(zhongshan, f"入驻组织{base.residencies.count()}-{i}")
-            r = services.apply(zhongshan_cadre, base.pk, org.pk)
-            services.admit(zhongshan_cadre, r.pk)
+            r = services.apply_for_residency(zhongshan_cadre, base.pk, org.pk)
+            services.admit_residency(zhongshan_cadre, r.pk)
             services.log_service(zhongshan_cadre, r.pk, "training", None)
 
     fill(2)
@@ -169,7 +169,7 @@ def test_base_detail_query_count_does_not_grow_with_residents(
 
 # Filters -------------------------------------------------------------------------------
 def test_base_filters(client_for, province_admin, zs_base, guzhen_base, fs_base, net_base, zhongshan):
-    services.rate_base(guzhen_base.pk, 2024, 4, "2024年度星级评估")
+    services.rate_base(province_admin, guzhen_base.pk, 2024, 4, "2024年度星级评估")
     fs_base.services = ["training"]
     fs_base.opened_on = D(2023, 6, 1)
     fs_base.save()
@@ -191,7 +191,8 @@ def test_base_filters(client_for, province_admin, zs_base, guzhen_base, fs_base,
     assert names(stars="4") == {"古镇镇亲青家园"}
     assert "古镇镇亲青家园" not in names(stars="0")
     chosen = client.get(reverse("incubation:base_list"), {"subtree": zhongshan.pk}).content.decode()
-    assert f'<option value="{zhongshan.pk}" selected>中山市</option>' in chosen  # the fast unit select
+    # the fast unit select, indented below the province
+    assert f'<option value="{zhongshan.pk}" selected>\u3000中山市</option>' in chosen
     page = client.get(reverse("incubation:base_list"), {"stars": "0"}).content.decode()
     assert "未评级" in page or "Not yet rated" in page
 
@@ -219,7 +220,9 @@ def test_cadre_creates_and_edits_a_base_with_history(client_for, zhongshan_cadre
     assert base.services == ["financial_custody", "free_office", "registration"]
     edit = client.get(reverse("incubation:base_edit", args=[base.pk])).content.decode()
     assert f'<option value="{zhongshan.pk}" selected>中山市</option>' in edit  # the unit stays chosen
+    assert 'name="version" value="1"' in edit
     data["work_stations"] = "15"
+    data["version"] = "1"
     assert client.post(reverse("incubation:base_edit", args=[base.pk]), data).status_code == 302
     page = client.get(reverse("incubation:base_detail", args=[base.pk]))
     assert page.status_code == 200
@@ -242,7 +245,7 @@ def test_base_form_reports_bad_input(client_for, zhongshan_cadre, zhongshan, fos
             "paired_group_name": "青联一组",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = response.context["form"].errors
     assert {"unit", "latitude"} <= set(errors)
     response = client.post(
@@ -284,12 +287,8 @@ def test_residency_actions_as_buttons(client_for, zhongshan_cadre, zs_base, zs_o
     assert response.status_code == 302
     response = client.post(url("graduate"), {"graduate-on": "2024-12-01"})
     assert response.status_code == 400
-    assert (
-        "outcomes"
-        in response.context["action_forms"][
-            [a for a, _l, _f in response.context["action_forms"]].index("graduate")
-        ][2].errors
-    )
+    assert "outcomes" in response.context["form"].errors
+    assert 'name="graduate-on" value="2024-12-01"' in response.content.decode()  # what was typed stays
     response = client.post(
         url("graduate"), {"graduate-on": "2024-12-01", "graduate-outcomes": ["registered"]}
     )
@@ -302,8 +301,10 @@ def test_residency_actions_as_buttons(client_for, zhongshan_cadre, zs_base, zs_o
 
 def test_admit_beyond_capacity_shows_the_message(client_for, zhongshan_cadre, zs_base, zs_orgs):
     for org in zs_orgs[:2]:
-        services.admit(zhongshan_cadre, services.apply(zhongshan_cadre, zs_base.pk, org.pk).pk)
-    third = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[2].pk)
+        services.admit_residency(
+            zhongshan_cadre, services.apply_for_residency(zhongshan_cadre, zs_base.pk, org.pk).pk
+        )
+    third = services.apply_for_residency(zhongshan_cadre, zs_base.pk, zs_orgs[2].pk)
     response = client_for(zhongshan_cadre).post(
         reverse("incubation:residency_action", args=[third.pk, "admit"]),
         {"admit-on": str(datetime.date.today())},
@@ -387,7 +388,7 @@ def test_fund_form_refuses_a_second_fund_for_a_unit(client_for, zhongshan_cadre,
         reverse("incubation:fund_create"),
         {"unit": zhongshan.pk, "name": "第二个基金", "established_on": "2024-01-01"},
     )
-    assert response.status_code == 200 and response.context["form"].errors
+    assert response.status_code == 400 and response.context["form"].errors
     assert IncubationFund.objects.count() == 1
 
 
@@ -400,12 +401,15 @@ def test_checklist_score(client_for, zhongshan_cadre, zs_base):
         {"checked_on": "2024-05-01", f"met_{a.pk}": "on", f"note_{a.pk}": "200平方米", f"note_{b.pk}": ""},
     )
     assert response.status_code == 302
-    base = IncubationBase.objects.with_checklist_score().get(pk=zs_base.pk)
-    assert base.checklist_score == Decimal("75.0")
+
+    def score():
+        return getattr(
+            IncubationBase.objects.with_checklist_score().get(pk=zs_base.pk), "checklist_score", None
+        )
+
+    assert score() == Decimal("75.0")
     ChecklistItem.objects.filter(pk=b.pk).update(active=False)
-    assert IncubationBase.objects.with_checklist_score().get(pk=zs_base.pk).checklist_score == Decimal(
-        "100.0"
-    )
+    assert score() == Decimal("100.0")
 
 
 def test_photo_upload_is_validated_by_content(client_for, zhongshan_cadre, zs_base, settings, tmp_path):
@@ -448,8 +452,8 @@ def test_public_list_and_map_query_counts_are_constant(
 
 def test_history_shows_the_labels_of_choices_not_their_codes(client_for, zhongshan_cadre, zs_base, zs_orgs):
     """The history on a detail page reads 已申请 → 已准入, not applied → admitted."""
-    residency = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
-    services.admit(zhongshan_cadre, residency.pk, D(2024, 4, 2))
+    residency = services.apply_for_residency(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
+    services.admit_residency(zhongshan_cadre, residency.pk, D(2024, 4, 2))
     client = client_for(zhongshan_cadre)
     html = client.get(residency.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     history = html[html.index('id="history"') :]
@@ -466,9 +470,9 @@ def test_history_shows_the_labels_of_choices_not_their_codes(client_for, zhongsh
 
 def test_a_step_from_a_stale_page_says_why_it_was_refused(client_for, zhongshan_cadre, zs_base, zs_orgs):
     """Another cadre ended the residency meanwhile: the graduate form is gone, its message is not."""
-    residency = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
-    services.admit(zhongshan_cadre, residency.pk, D(2024, 4, 2))
-    services.start(zhongshan_cadre, residency.pk, D(2024, 4, 3))
+    residency = services.apply_for_residency(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
+    services.admit_residency(zhongshan_cadre, residency.pk, D(2024, 4, 2))
+    services.start_residency(zhongshan_cadre, residency.pk, D(2024, 4, 3))
     services.exit_residency(zhongshan_cadre, residency.pk, "搬离", D(2024, 5, 1))
     response = client_for(zhongshan_cadre).post(
         reverse("incubation:residency_action", args=[residency.pk, "graduate"]),
