@@ -1,5 +1,9 @@
+"""Serializers of the incubation API. They check the shape of a body; the rules that need
+the database (jurisdiction of every record named, capacity, balance) are the services'."""
+
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from hubportal.api import UnitInJurisdictionField
@@ -12,7 +16,17 @@ from incubation.models import (
     ServiceDelivery,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+def money(*, read_only: bool = False) -> serializers.DecimalField:
+    """An amount in yuan to the fen, as the models keep it (`MoneyField`)."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=read_only)
+
+
+def version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False,
+        help_text=_("Required when updating: the version you read (a stale one is answered with 409)."),
+    )
 
 
 class BaseSerializer(serializers.ModelSerializer):
@@ -25,6 +39,7 @@ class BaseSerializer(serializers.ModelSerializer):
     checklist_score = serializers.DecimalField(
         max_digits=6, decimal_places=1, read_only=True, allow_null=True
     )
+    version = version_field()
 
     class Meta:
         model = IncubationBase
@@ -48,12 +63,19 @@ class BaseSerializer(serializers.ModelSerializer):
             "stars",
             "residents",
             "checklist_score",
+            "version",
         ]
         # The partial unique index on the paired group is checked by the model on save.
         validators: list = []
 
 
 class ResidencySerializer(serializers.ModelSerializer):
+    """A residency; POST applies (`base`, `organization`, optional `applied_on`, `note`).
+    The ids are read by the service within the caller's reach, not looked up here, so an
+    organization out of reach is refused without being named."""
+
+    base = serializers.IntegerField(source="base_id")
+    organization = serializers.IntegerField(source="organization_id")
     base_name = serializers.CharField(source="base.name", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 
@@ -79,18 +101,19 @@ class ResidencySerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class ApplySerializer(serializers.Serializer):
-    base = serializers.IntegerField()
-    organization = serializers.IntegerField()
-    applied_on = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ResidencyActionSerializer(serializers.Serializer):
-    """The body of a state action: a date, and a reason or outcomes where the step needs one."""
+class DateBody(serializers.Serializer):
+    """The body of a residency step: its date (today when omitted)."""
 
     on = serializers.DateField(required=False, allow_null=True)
+
+
+class ReasonBody(DateBody):
+    """A step that needs its reason (decline, exit)."""
+
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class GraduateBody(DateBody):
     outcomes = serializers.ListField(
         child=serializers.ChoiceField(choices=Residency.Outcome.choices), required=False, default=list
     )
@@ -119,9 +142,10 @@ class ServiceDeliverySerializer(serializers.ModelSerializer):
 class FundSerializer(serializers.ModelSerializer):
     unit = UnitInJurisdictionField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    raised = serializers.DecimalField(read_only=True, **MONEY)
-    granted = serializers.DecimalField(read_only=True, **MONEY)
-    reversed_total = serializers.DecimalField(read_only=True, **MONEY)
+    raised = money(read_only=True)
+    granted = money(read_only=True)
+    reversed_total = money(read_only=True)
+    version = version_field()
 
     class Meta:
         model = IncubationFund
@@ -136,6 +160,7 @@ class FundSerializer(serializers.ModelSerializer):
             "raised",
             "granted",
             "reversed_total",
+            "version",
         ]
         read_only_fields = ["balance"]
         validators: list = []
@@ -145,14 +170,14 @@ class FundMovementSerializer(serializers.ModelSerializer):
     """A movement. POST creates money raised (`kind=raised`) or a grant (`kind=granted`)."""
 
     kind = serializers.ChoiceField(choices=[("raised", "raised"), ("granted", "granted")])
-    amount = serializers.DecimalField(**MONEY)
+    amount = money()
     fund = serializers.IntegerField(source="fund_id")
     grantee_base = serializers.IntegerField(source="grantee_base_id", required=False, allow_null=True)
     grantee_organization = serializers.IntegerField(
         source="grantee_organization_id", required=False, allow_null=True
     )
     reverses = serializers.IntegerField(source="reverses_id", read_only=True)
-    running_balance = serializers.DecimalField(read_only=True, **MONEY)
+    running_balance = money(read_only=True)
 
     class Meta:
         model = FundMovement
@@ -180,6 +205,6 @@ class FundMovementSerializer(serializers.ModelSerializer):
         return data
 
 
-class ReverseSerializer(serializers.Serializer):
+class ReverseBody(serializers.Serializer):
     date = serializers.DateField(required=False, allow_null=True)
-    reason = serializers.CharField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,19 +1,26 @@
 """The incubation API: bases, residencies, services delivered, funds and grants.
 
-Rows come through `visible_to()` (the shared viewsets), the FilterSets are the pages' own,
-and every write goes through `incubation.services`, so a bad body is a 400 with the same
-messages the pages show, and nothing is half-applied.
+Rows come through `visible_to()` and `get_for()` (the shared viewsets: 404 outside the
+jurisdiction, 403 when only viewable), the FilterSets are the pages' own, and every write is
+one service of `incubation.services`, so a bad body gets the same messages the pages show
+(translated into an answer by `hubportal.drf.exception_handler`), and nothing is half-applied.
+
+A create names the record it acts on in its body (the fund of a movement, the residency of
+a service delivered): it is read like a record in the URL, 404 when out of sight. Other
+records named in a body (the organization of an application, a grantee) are refused with a
+400 on their field that does not name them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.http import HttpResponse
 from django.utils import timezone
-from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from hubportal.api import JurisdictionViewSet
+from hubportal.api import JurisdictionViewSet, service_action
 from incubation import services
 from incubation.exports import fund_statement_workbook
 from incubation.filters import (
@@ -26,21 +33,60 @@ from incubation.filters import (
 from incubation.models import FundMovement, IncubationBase, IncubationFund, Residency, ServiceDelivery
 
 from .serializers import (
-    ApplySerializer,
     BaseSerializer,
+    DateBody,
     FundMovementSerializer,
     FundSerializer,
-    ResidencyActionSerializer,
+    GraduateBody,
+    ReasonBody,
     ResidencySerializer,
-    ReverseSerializer,
+    ReverseBody,
     ServiceDeliverySerializer,
 )
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
+# A body's fields as the services' arguments.
+def apply_from_body(actor: Any, data: Mapping[str, Any]) -> Residency:
+    return services.apply_for_residency(
+        actor, data["base_id"], data["organization_id"], note=data.get("note", ""), on=data.get("applied_on")
+    )
+
+
+def log_service_from_body(actor: Any, data: Mapping[str, Any]) -> ServiceDelivery:
+    return services.log_service(
+        actor,
+        data["residency_id"],
+        data.get("service_type", ""),
+        data.get("date"),
+        data.get("hours", 1),
+        data.get("description", ""),
+    )
+
+
+def movement_from_body(actor: Any, data: Mapping[str, Any]) -> FundMovement:
+    """`kind=raised`: money raised into the fund; `kind=granted`: a grant out of it."""
+    if data["kind"] == FundMovement.Kind.RAISED:
+        return services.raise_money(
+            actor, data["fund_id"], data["amount"], data.get("date"), data.get("purpose", "")
+        )
+    return services.grant_money(
+        actor,
+        data["fund_id"],
+        data["amount"],
+        data.get("date"),
+        data.get("purpose", ""),
+        grantee_base=data.get("grantee_base_id"),
+        grantee_organization=data.get("grantee_organization_id"),
+        approved_by=data.get("approved_by", ""),
+        disbursed_on=data.get("disbursed_on"),
+    )
+
+
 class BaseViewSet(JurisdictionViewSet):
-    """Qinqing Home bases; `?stars=0` for those not yet rated, `?subtree=<unit id>` for a branch."""
+    """Qinqing Home bases; `?stars=0` for those not yet rated, `?subtree=<unit id>` for a branch.
+    An update sends back the `version` it read."""
 
     queryset = IncubationBase.objects.all()
     serializer_class = BaseSerializer
@@ -48,21 +94,11 @@ class BaseViewSet(JurisdictionViewSet):
     ordering_fields = ["name", "opened_on", "stars", "residents"]
     ordering = ["name"]
     http_method_names = NO_DELETE
+    create_service = services.create_base
+    update_service = services.update_base
 
     def optimize(self, queryset):
         return queryset.select_related("unit").with_stars().with_residents().with_checklist_score()
-
-    def _save(self, serializer, base):
-        for field, value in serializer.validated_data.items():
-            setattr(base, field, value)
-        saved = services.save_base(self.request.user, base)
-        serializer.instance = self.get_queryset().get(pk=saved.pk)
-
-    def perform_create(self, serializer):
-        self._save(serializer, IncubationBase())
-
-    def perform_update(self, serializer):
-        self._save(serializer, serializer.instance)
 
 
 class ResidencyViewSet(JurisdictionViewSet):
@@ -75,51 +111,21 @@ class ResidencyViewSet(JurisdictionViewSet):
     ordering_fields = ["applied_on", "admitted_on", "ended_on", "status"]
     ordering = ["-applied_on", "-pk"]
     http_method_names = ["get", "post", "head", "options"]
+    create_service = apply_from_body
+
+    admit_residency = service_action(services.admit_residency, body=DateBody, url_path="admit")
+    decline_residency = service_action(services.decline_residency, body=ReasonBody, url_path="decline")
+    start_residency = service_action(services.start_residency, body=DateBody, url_path="start")
+    graduate_residency = service_action(services.graduate_residency, body=GraduateBody, url_path="graduate")
+    exit_residency = service_action(services.exit_residency, body=ReasonBody, url_path="exit")
 
     def optimize(self, queryset):
         return queryset.select_related("base", "organization")
 
-    def create(self, request, *args, **kwargs):
-        body = ApplySerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        residency = services.apply(
-            request.user, data["base"], data["organization"], data.get("note", ""), data.get("applied_on")
-        )
-        return Response(self.get_serializer(residency).data, status=status.HTTP_201_CREATED)
-
-    def _step(self, request, pk, run):
-        residency = self.get_object()
-        body = ResidencyActionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        updated = run(request.user, residency.pk, body.validated_data)
-        return Response(self.get_serializer(updated).data)
-
-    @action(detail=True, methods=["post"])
-    def admit(self, request, pk=None):
-        return self._step(request, pk, lambda user, rid, d: services.admit(user, rid, d.get("on")))
-
-    @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        return self._step(
-            request, pk, lambda user, rid, d: services.decline(user, rid, d["reason"], d.get("on"))
-        )
-
-    @action(detail=True, methods=["post"])
-    def start(self, request, pk=None):
-        return self._step(request, pk, lambda user, rid, d: services.start(user, rid, d.get("on")))
-
-    @action(detail=True, methods=["post"])
-    def graduate(self, request, pk=None):
-        return self._step(
-            request, pk, lambda user, rid, d: services.graduate(user, rid, d["outcomes"], d.get("on"))
-        )
-
-    @action(detail=True, methods=["post"], url_path="exit")
-    def exit_base(self, request, pk=None):
-        return self._step(
-            request, pk, lambda user, rid, d: services.exit_residency(user, rid, d["reason"], d.get("on"))
-        )
+    def reload(self, obj: Any) -> Any:
+        # A representative applying for their organization may not see the residency in a
+        # list (it lies outside any jurisdiction of theirs): answer with the record itself.
+        return self.get_queryset().filter(pk=obj.pk).first() or obj
 
 
 class ServiceDeliveryViewSet(JurisdictionViewSet):
@@ -131,21 +137,12 @@ class ServiceDeliveryViewSet(JurisdictionViewSet):
     ordering_fields = ["date"]
     ordering = ["-date", "-pk"]
     http_method_names = ["get", "post", "head", "options"]
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        serializer.instance = services.log_service(
-            self.request.user,
-            data["residency_id"],
-            data["service_type"],
-            data.get("date"),
-            data.get("hours", 1),
-            data.get("description", ""),
-        )
+    create_service = log_service_from_body
 
 
 class FundViewSet(JurisdictionViewSet):
-    """Incubation funds with their totals; `statement/` gives the Excel statement."""
+    """Incubation funds with their totals; `statement/` gives the Excel statement. An update
+    sends back the `version` it read."""
 
     queryset = IncubationFund.objects.all()
     serializer_class = FundSerializer
@@ -153,21 +150,11 @@ class FundViewSet(JurisdictionViewSet):
     ordering_fields = ["name", "established_on", "balance"]
     ordering = ["unit__path", "pk"]
     http_method_names = NO_DELETE
+    create_service = services.create_fund
+    update_service = services.update_fund
 
     def optimize(self, queryset):
         return queryset.select_related("unit").with_totals()
-
-    def _save(self, serializer, fund):
-        for field, value in serializer.validated_data.items():
-            setattr(fund, field, value)
-        saved = services.save_fund(self.request.user, fund)
-        serializer.instance = self.get_queryset().get(pk=saved.pk)
-
-    def perform_create(self, serializer):
-        self._save(serializer, IncubationFund())
-
-    def perform_update(self, serializer):
-        self._save(serializer, serializer.instance)
 
     @action(detail=True, methods=["get"])
     def statement(self, request, pk=None):
@@ -195,37 +182,9 @@ class FundMovementViewSet(JurisdictionViewSet):
     ordering_fields = ["date", "amount"]
     ordering = ["fund_id", "date", "pk"]
     http_method_names = ["get", "post", "head", "options"]
+    create_service = movement_from_body
+
+    reverse_grant = service_action(services.reverse_grant, body=ReverseBody, url_path="reverse", created=True)
 
     def optimize(self, queryset):
         return queryset.with_balance_after()
-
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        user, fund_id = self.request.user, data["fund_id"]
-        if data["kind"] == FundMovement.Kind.RAISED:
-            movement = services.raise_money(
-                user, fund_id, data["amount"], data.get("date"), data.get("purpose", "")
-            )
-        else:
-            movement = services.grant(
-                user,
-                fund_id,
-                data["amount"],
-                data.get("date"),
-                data.get("purpose", ""),
-                grantee_base_id=data.get("grantee_base_id"),
-                grantee_organization_id=data.get("grantee_organization_id"),
-                approved_by=data.get("approved_by", ""),
-                disbursed_on=data.get("disbursed_on"),
-            )
-        serializer.instance = self.get_queryset().get(pk=movement.pk)
-
-    @action(detail=True, methods=["post"])
-    def reverse(self, request, pk=None):
-        movement = self.get_object()
-        body = ReverseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        reversal = services.reverse_grant(
-            request.user, movement.pk, body.validated_data.get("date"), body.validated_data["reason"]
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=reversal.pk)).data, status=201)

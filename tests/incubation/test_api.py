@@ -18,14 +18,14 @@ API = "/api/incubation"
 
 @pytest.fixture
 def zs_resident(zhongshan_cadre, zs_base, zs_orgs):
-    residency = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
-    return services.admit(zhongshan_cadre, residency.pk, on=D(2024, 4, 2))
+    residency = services.apply_for_residency(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
+    return services.admit_residency(zhongshan_cadre, residency.pk, on=D(2024, 4, 2))
 
 
 def test_zhongshan_cadre_cannot_see_or_change_foshan_records_through_the_api(
     client_for, zhongshan_cadre, foshan_cadre, zs_base, fs_base, fs_fund, fs_org
 ):
-    fs_residency = services.apply(foshan_cadre, fs_base.pk, fs_org.pk)
+    fs_residency = services.apply_for_residency(foshan_cadre, fs_base.pk, fs_org.pk)
     client = client_for(zhongshan_cadre)
     bases = client.get(f"{API}/bases/").json()
     assert [b["name"] for b in bases["results"]] == ["中山市亲青家园"]
@@ -48,7 +48,8 @@ def test_zhongshan_cadre_cannot_see_or_change_foshan_records_through_the_api(
         "grantee_base": fs_base.pk,
         "approved_by": "y",
     }
-    assert client.post(f"{API}/grants/", grant, content_type="application/json").status_code == 403
+    # The fund a grant comes from is the record acted on: out of sight, like the page (404).
+    assert client.post(f"{API}/grants/", grant, content_type="application/json").status_code == 404
     body = {"unit": fs_base.unit_id, "name": "偷建", "base_type": "network", "opened_on": "2024-01-01"}
     response = client.post(f"{API}/bases/", body, content_type="application/json")
     assert response.status_code == 400 and "unit" in response.json()
@@ -65,9 +66,10 @@ def test_town_cadre_cannot_touch_the_city_base_through_the_api(
     response = client.patch(f"{API}/bases/{zs_base.pk}/", {"name": "改名"}, content_type="application/json")
     assert response.status_code == 404
     response = client.patch(
-        f"{API}/bases/{guzhen_base.pk}/", {"work_stations": 8}, content_type="application/json"
+        f"{API}/bases/{guzhen_base.pk}/", {"work_stations": 8, "version": 1}, content_type="application/json"
     )
     assert response.status_code == 200 and response.json()["work_stations"] == 8
+    assert response.json()["version"] == 2
 
 
 def test_create_base_and_bad_bodies(client_for, zhongshan_cadre, zhongshan):
@@ -133,22 +135,25 @@ def test_admit_beyond_capacity_and_second_physical_base_are_400(
 ):
     client = client_for(zhongshan_cadre)
     for org in zs_orgs[:2]:
-        services.admit(zhongshan_cadre, services.apply(zhongshan_cadre, zs_base.pk, org.pk).pk)
-    third = services.apply(zhongshan_cadre, zs_base.pk, zs_orgs[2].pk)
+        services.admit_residency(
+            zhongshan_cadre, services.apply_for_residency(zhongshan_cadre, zs_base.pk, org.pk).pk
+        )
+    third = services.apply_for_residency(zhongshan_cadre, zs_base.pk, zs_orgs[2].pk)
     response = client.post(f"{API}/residencies/{third.pk}/admit/", {})
     assert response.status_code == 400 and response.json()["non_field_errors"]
-    elsewhere = services.apply(zhongshan_cadre, guzhen_base.pk, zs_orgs[0].pk)
+    elsewhere = services.apply_for_residency(zhongshan_cadre, guzhen_base.pk, zs_orgs[0].pk)
     response = client.post(f"{API}/residencies/{elsewhere.pk}/admit/", {})
     assert response.status_code == 400
     assert Residency.objects.filter(status="admitted").count() == 2
 
 
-def test_service_for_a_residency_outside_jurisdiction_is_refused(client_for, foshan_cadre, zs_resident):
-    response = client_for(foshan_cadre).post(
-        f"{API}/services/",
-        {"residency": zs_resident.pk, "service_type": "training", "date": "2024-05-01"},
-        content_type="application/json",
-    )
+def test_service_for_a_residency_outside_jurisdiction_is_refused(
+    client_for, foshan_cadre, zhongshan_viewer, zs_resident
+):
+    body = {"residency": zs_resident.pk, "service_type": "training", "date": "2024-05-01"}
+    response = client_for(foshan_cadre).post(f"{API}/services/", body, content_type="application/json")
+    assert response.status_code == 404
+    response = client_for(zhongshan_viewer).post(f"{API}/services/", body, content_type="application/json")
     assert response.status_code == 403
     assert not zs_resident.deliveries.exists()
 
@@ -201,12 +206,12 @@ def lots(zhongshan, guzhen, zhongshan_cadre, zs_orgs, units):
     bases = [make_base(guzhen if i % 2 else zhongshan, f"基地{i:02d}", work_stations=10) for i in range(30)]
     for base in bases[:15]:
         for org in zs_orgs:
-            residency = services.apply(zhongshan_cadre, base.pk, org.pk)
+            residency = services.apply_for_residency(zhongshan_cadre, base.pk, org.pk)
             if (
                 base.pk % 3 == 0
                 and not Residency.objects.filter(organization=org, status="admitted").exists()
             ):
-                services.admit(zhongshan_cadre, residency.pk)
+                services.admit_residency(zhongshan_cadre, residency.pk)
                 services.log_service(zhongshan_cadre, residency.pk, "training", None)
     for code in ["442000", "442000012", "442000013"]:
         fund = IncubationFund.objects.create(
@@ -248,3 +253,139 @@ def test_decimal_amounts_keep_fen(client_for, zhongshan_cadre, zs_fund):
     assert response.status_code == 201
     zs_fund.refresh_from_db()
     assert zs_fund.balance == Decimal("100000.10")
+
+
+# One write path: the answers of the pages ---------------------------------------------------
+def test_an_organization_of_another_city_in_an_application_is_400_without_its_name(
+    client_for, zhongshan_cadre, zs_base, fs_org
+):
+    response = client_for(zhongshan_cadre).post(
+        f"{API}/residencies/",
+        {"base": zs_base.pk, "organization": fs_org.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "organization" in response.json()
+    assert fs_org.name not in response.content.decode()
+    assert not Residency.objects.exists()
+
+
+def test_a_representative_applies_through_the_api(client_for, representative, fs_base, zs_orgs):
+    zs_orgs[0].representatives.add(representative)
+    client = client_for(representative)
+    response = client.post(
+        f"{API}/residencies/",
+        {"base": fs_base.pk, "organization": zs_orgs[0].pk, "note": "需要场地"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["organization_name"] == zs_orgs[0].name and response.json()["status"] == "applied"
+    response = client.post(
+        f"{API}/residencies/",
+        {"base": fs_base.pk, "organization": zs_orgs[1].pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and zs_orgs[1].name not in response.content.decode()
+
+
+def test_steps_answer_404_out_of_sight_and_403_when_only_viewable(
+    client_for, zhongshan_cadre, zhongshan_viewer, foshan_cadre, zs_base, zs_orgs
+):
+    application = services.apply_for_residency(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
+    for step in ("admit", "decline", "start", "graduate", "exit"):
+        url = f"{API}/residencies/{application.pk}/{step}/"
+        assert client_for(foshan_cadre).post(url, {}).status_code == 404, step
+        assert client_for(zhongshan_viewer).post(url, {}).status_code == 403, step
+    assert client_for(zhongshan_viewer).get(f"{API}/residencies/{application.pk}/").status_code == 200
+    application.refresh_from_db()
+    assert application.status == "applied"
+
+
+def test_grants_answer_404_out_of_sight_and_403_when_only_viewable(
+    client_for, zhongshan_cadre, zhongshan_viewer, foshan_cadre, zs_fund, zs_base
+):
+    grant = {
+        "fund": zs_fund.pk,
+        "kind": "granted",
+        "amount": "10.00",
+        "purpose": "场地",
+        "grantee_base": zs_base.pk,
+        "approved_by": "办公会",
+    }
+    for user, answer in [(foshan_cadre, 404), (zhongshan_viewer, 403)]:
+        response = client_for(user).post(f"{API}/grants/", grant, content_type="application/json")
+        assert response.status_code == answer
+    granted = client_for(zhongshan_cadre).post(f"{API}/grants/", grant, content_type="application/json")
+    assert granted.status_code == 201
+    url = f"{API}/grants/{granted.json()['id']}/reverse/"
+    assert client_for(foshan_cadre).post(url, {"reason": "x"}).status_code == 404
+    assert client_for(zhongshan_viewer).post(url, {"reason": "x"}).status_code == 403
+    assert FundMovement.objects.filter(fund=zs_fund).count() == 2
+
+
+def test_a_grantee_of_another_city_is_400_without_its_name(
+    client_for, zhongshan_cadre, zs_fund, fs_base, fs_org
+):
+    client = client_for(zhongshan_cadre)
+    base = {"fund": zs_fund.pk, "kind": "granted", "amount": "10", "purpose": "x", "approved_by": "y"}
+    for field, record in [("grantee_base", fs_base), ("grantee_organization", fs_org)]:
+        response = client.post(
+            f"{API}/grants/", dict(base, **{field: record.pk}), content_type="application/json"
+        )
+        assert response.status_code == 400 and field in response.json()
+        assert record.name not in response.content.decode()
+    assert FundMovement.objects.filter(kind="granted").count() == 0
+
+
+@pytest.mark.parametrize("resource", ["bases", "funds"])
+def test_a_stale_version_is_409_and_nothing_is_lost(
+    client_for, zhongshan_cadre, province_admin, zs_base, zs_fund, resource
+):
+    record = zs_base if resource == "bases" else zs_fund
+    url = f"{API}/{resource}/{record.pk}/"
+    first = client_for(province_admin).patch(
+        url, {"name": "甲改", "version": 1}, content_type="application/json"
+    )
+    assert first.status_code == 200 and first.json()["version"] == 2
+    second = client_for(zhongshan_cadre).patch(
+        url, {"name": "乙改", "version": 1}, content_type="application/json"
+    )
+    assert second.status_code == 409 and "version" in second.json()
+    record.refresh_from_db()
+    assert (record.name, record.version) == ("甲改", 2)
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_an_update_without_a_usable_version_is_a_clear_400(client_for, zhongshan_cadre, zs_base, version):
+    body = {"name": "改名"} if version is None else {"name": "改名", "version": version}
+    response = client_for(zhongshan_cadre).patch(
+        f"{API}/bases/{zs_base.pk}/", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and "version" in response.json()
+    zs_base.refresh_from_db()
+    assert zs_base.name == "中山市亲青家园"
+
+
+def test_a_decision_from_the_api_tells_the_applicant_like_the_page(
+    client_for, representative, zhongshan_cadre, zs_base, zs_orgs
+):
+    from django.urls import reverse
+
+    from hubportal.models import OutboxMessage
+
+    representative.email = "rep@example.org"
+    representative.save()
+    for org in zs_orgs[:2]:
+        org.representatives.add(representative)
+    by_page = services.apply_for_residency(representative, zs_base.pk, zs_orgs[0].pk, on=D(2024, 4, 1))
+    by_api = services.apply_for_residency(representative, zs_base.pk, zs_orgs[1].pk, on=D(2024, 4, 1))
+    client = client_for(zhongshan_cadre)
+    page = client.post(
+        reverse("incubation:residency_action", args=[by_page.pk, "admit"]), {"admit-on": "2024-04-02"}
+    )
+    assert page.status_code == 302
+    api = client.post(f"{API}/residencies/{by_api.pk}/admit/", {"on": "2024-04-02"})
+    assert api.status_code == 200
+    sent = list(OutboxMessage.objects.order_by("pk").values_list("recipient", "subject", "tags"))
+    assert len(sent) == 2 and sent[0][0] == sent[1][0] == "rep@example.org"
+    assert sent[0][1].replace(zs_orgs[0].name, "{org}") == sent[1][1].replace(zs_orgs[1].name, "{org}")
+    assert sent[0][2] == sent[1][2]
