@@ -103,6 +103,9 @@ class ChecklistForm(Form):
         super().__init__(*args, **kwargs)
         self.items = list(ChecklistItem.objects.filter(active=True))
         current = {r.item_id: r for r in base.checklist_results.all()}
+        if current:
+            # The page shows the check on record: saved untouched, it stays as it was.
+            self.fields["checked_on"].initial = max(r.checked_on for r in current.values())
         for item in self.items:
             result = current.get(item.pk)
             self.fields[f"met_{item.pk}"] = forms.BooleanField(

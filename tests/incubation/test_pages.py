@@ -485,3 +485,99 @@ def test_a_step_from_a_stale_page_says_why_it_was_refused(client_for, zhongshan_
     assert f"“{exited}”" in response.content.decode()  # “This residency is “exited”; it cannot be graduated.”
     residency.refresh_from_db()
     assert residency.status == "exited" and residency.outcomes == []
+
+
+# One write path ----------------------------------------------------------------------------
+def base_form_data(base, **changes):
+    data = {
+        "name": base.name,
+        "unit": base.unit_id,
+        "base_type": base.base_type,
+        "work_stations": base.work_stations,
+        "services": base.services,
+        "opened_on": base.opened_on.isoformat(),
+        "latitude": base.latitude,
+        "longitude": base.longitude,
+        "version": base.version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_two_cadres_editing_one_base_the_second_is_told_and_nothing_is_lost(
+    client_for, zhongshan_cadre, province_admin, zs_base
+):
+    url = reverse("incubation:base_edit", args=[zs_base.pk])
+    first, second = client_for(province_admin), client_for(zhongshan_cadre)
+    assert 'name="version" value="1"' in second.get(url).content.decode()  # both open version 1
+    assert first.post(url, base_form_data(zs_base, address="兴中道1号")).status_code == 302
+    response = second.post(url, base_form_data(zs_base, name="中山亲青家园（新）"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "李广东" in html and "after you opened it" in html  # who saved in between, above the form
+    assert 'value="中山亲青家园（新）"' in html  # what the second cadre typed is still there
+    zs_base.refresh_from_db()
+    assert (zs_base.name, zs_base.address, zs_base.version) == ("中山市亲青家园", "兴中道1号", 2)
+
+
+@pytest.mark.parametrize("version", ["", "abc", "1e3"])
+def test_a_page_with_a_broken_version_gets_a_message_not_an_error(
+    client_for, zhongshan_cadre, zs_fund, version
+):
+    url = reverse("incubation:fund_edit", args=[zs_fund.pk])
+    body = {"unit": zs_fund.unit_id, "name": "改名", "established_on": "2024-01-01", "version": version}
+    response = client_for(zhongshan_cadre).post(url, body, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and "Reload it" in response.content.decode()
+    zs_fund.refresh_from_db()
+    assert zs_fund.name == "中山市青年社会组织孵化基金"
+
+
+def test_granting_from_a_fund_answers_404_out_of_sight_and_403_when_only_viewable(
+    client_for, zhongshan_cadre, zhongshan_viewer, fs_fund, zs_fund, zs_base
+):
+    body = {
+        "amount": "10",
+        "date": "2024-03-01",
+        "purpose": "x",
+        "grantee_base": zs_base.pk,
+        "approved_by": "y",
+    }
+    response = client_for(zhongshan_cadre).post(reverse("incubation:fund_grant", args=[fs_fund.pk]), body)
+    assert response.status_code == 404
+    response = client_for(zhongshan_viewer).post(reverse("incubation:fund_grant", args=[zs_fund.pk]), body)
+    assert response.status_code == 403
+    assert not FundMovement.objects.filter(kind="granted").exists()
+
+
+def test_an_unknown_residency_step_is_404(client_for, zhongshan_cadre, zs_base, zs_orgs):
+    residency = services.apply_for_residency(zhongshan_cadre, zs_base.pk, zs_orgs[0].pk)
+    url = reverse("incubation:residency_action", args=[residency.pk, "promote"])
+    assert client_for(zhongshan_cadre).post(url, {}).status_code == 404
+
+
+def test_a_refused_photo_is_explained_on_its_page(client_for, zhongshan_cadre, zs_base, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    fake = SimpleUploadedFile("photo.jpg", b"not really a picture", content_type="image/jpeg")
+    response = client_for(zhongshan_cadre).post(
+        reverse("incubation:base_photo_add", args=[zs_base.pk]), {"image": fake}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400 and "image" in response.context["form"].errors
+    assert not BasePhoto.objects.exists()
+
+
+def test_domain_records_are_read_only_in_the_admin(client_for, zs_base, zs_fund, db):
+    from tests.conftest import make_user
+
+    admin_user = make_user("site_admin", is_staff=True, is_superuser=True)
+    client = client_for(admin_user)
+    for model, obj in [("incubationbase", zs_base), ("incubationfund", zs_fund)]:
+        change = f"/admin/incubation/{model}/{obj.pk}/change/"
+        page = client.get(change)
+        assert page.status_code == 200 and 'type="submit"' not in page.content.decode().split("<form")[-1]
+        assert client.post(change, {"name": "后台改名"}).status_code == 403
+        assert client.get(f"/admin/incubation/{model}/add/").status_code == 403
+        assert client.post(f"/admin/incubation/{model}/{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+    zs_base.refresh_from_db()
+    zs_fund.refresh_from_db()
+    assert zs_base.name == "中山市亲青家园" and zs_fund.name == "中山市青年社会组织孵化基金"
+    assert client.get("/admin/incubation/checklistitem/add/").status_code == 200  # configuration
