@@ -210,8 +210,8 @@ def inspection_xlsx(title: str, snapshots: Any) -> bytes:
             _("Status"),
         ]
     )
-    for row in _inspection_rows(snapshots):
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    for line in _inspection_rows(snapshots):
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in line])
     ranks = book.create_sheet(_("Ranking")[:31])
     ranks.append(
         [

@@ -162,14 +162,13 @@ def report_metric_totals(
         return {row[0]: Decimal(row[1]) for row in cursor.fetchall()}
 
 
-def report_drilldown(metric_code: str, unit: Any, start: date, end: date) -> str:
-    query = {
-        "subtree": unit.pk,
-        "metric": metric_code,
-        "period_from": start,
-        "period_to": end,
-        "status": "approved",
-    }
+def report_drilldown(metric_code: str, unit: Any, start: date | None, end: date) -> str:
+    """The approved reports behind a reported figure; no start date means since ever (not
+    "period_from=None", which the filter would refuse)."""
+    query: dict[str, Any] = {"subtree": unit.pk, "metric": metric_code}
+    if start is not None:
+        query["period_from"] = start
+    query.update(period_to=end, status="approved")
     return f"{reverse('reporting:report_list')}?{urlencode(query)}"
 
 

@@ -34,7 +34,7 @@ def generate(context: Any) -> None:
 
     rng: random.Random = context.rng
     today = timezone.localdate()
-    units = {u.code: u for u in LeagueUnit.objects.filter(code__in=["440000", "442000"])}
+    units = {str(u.code): u for u in LeagueUnit.objects.filter(code__in=["440000", "442000"])}
     monthly, _quarterly = demo.seed_forms(units, today.year)
     if "442000" in units:
         demo.seed_programmes(units, today.year)
