@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -339,7 +340,7 @@ def seed_monthly_reports(form: ReportForm, filers: list[LeagueUnit], today: date
                 approved_by=approver if status == Report.Status.APPROVED else None,
                 updated_at=submitted,
             )
-            values = {
+            values: dict[str, Any] = {
                 "orgs_contacted": contacted,
                 "branches_founded": founded,
                 "members": members,
@@ -461,7 +462,13 @@ def seed(units: dict[str, LeagueUnit]) -> None:
     cadre = User.objects.filter(username="zs_cadre").first()
     if cadre is not None and not SpotCheck.objects.filter(unit=zhongshan).exists():
         check = services.draw_spot_check(
-            cadre, zhongshan, date(year, 1, 1), today, 12, seed=2026, title=f"{year}年中山市月度通报电话抽查"
+            cadre,
+            zhongshan.pk,
+            date(year, 1, 1),
+            today,
+            12,
+            seed=2026,
+            title=f"{year}年中山市月度通报电话抽查",
         )
         outcomes = ["confirmed", "confirmed", "confirmed", "not_reachable", "false", "confirmed"]
         for item, outcome in zip(check.items.order_by("pk"), outcomes, strict=False):

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from hubportal.filters import DateFilter, SubtreeFilter
+from hubportal.filters import DateFilter, ScopedModelChoiceFilter, SubtreeFilter
 
 from .models import (
     PeriodType,
@@ -21,7 +21,7 @@ from .models import (
 
 
 class ReportFilterSet(django_filters.FilterSet):
-    form = django_filters.ModelChoiceFilter(queryset=ReportForm.objects.all(), label=_("Report form"))
+    form = ScopedModelChoiceFilter(queryset=ReportForm.objects.all(), label=_("Report form"))
     status = django_filters.ChoiceFilter(choices=Report.Status.choices, label=_("Status"))
     subtree = SubtreeFilter(unit_field="unit", label=_("Within unit"))
     period_from = DateFilter(field_name="period_start", lookup_expr="gte", label=_("Period from"))

@@ -74,11 +74,10 @@ def units_matching(levels: list[str], kinds: list[str]) -> Q:
 
 class ReportFormQuerySet(JurisdictionQuerySet):
     def visible_to(self, user: Any, action: Action | str = Action.VIEW) -> ReportFormQuerySet:
-        # Every cadre must read the forms issued above them to file; only the issuing
-        # unit's subtree may change a form.
+        # A cadre reads the forms issued above their unit (they file them) and inside their
+        # jurisdiction, not a neighbouring city's; only the issuing unit's subtree changes one.
         if Action(action) == Action.VIEW and user is not None and user.is_authenticated and user.is_active:
-            if user.is_superuser or user.is_cadre:
-                return self.all()
+            return self.filter(issued_for_q(user))
         return super().visible_to(user, action)
 
     def active_on(self, day: date) -> ReportFormQuerySet:
@@ -545,6 +544,9 @@ class UnlockRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.report} · {self.get_status_display()}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:report_detail", args=[self.report_id])
+
 
 @track()
 class Reminder(models.Model):
@@ -671,12 +673,15 @@ class SpotCheckItem(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:spotcheck_detail", args=[self.spot_check_id])
 
-def programmes_readable_q(user: Any, field: str = "") -> Q:
-    """Programmes a cadre may read: those issued by a unit above or at their own (they apply to
-    it) and those issued inside their jurisdiction — not a neighbouring city's plan.
 
-    `field` is the path to the programme from the queried model (e.g. "programme")."""
+def issued_for_q(user: Any, field: str = "") -> Q:
+    """Plans and forms a cadre may read: those issued by a unit above or at their own (they
+    apply to it) and those issued inside their jurisdiction — not a neighbouring city's.
+
+    `field` is the path to the plan or form from the queried model (e.g. "programme")."""
     from orgs.models.units import PATH_SEGMENT_WIDTH
 
     owner = f"{field}__owner" if field else "owner"
@@ -691,6 +696,9 @@ def programmes_readable_q(user: Any, field: str = "") -> Q:
     for path in paths:
         q |= Q(**{f"{owner}__path__startswith": path})
     return q
+
+
+programmes_readable_q = issued_for_q
 
 
 @track()

@@ -1,9 +1,25 @@
-"""State changes of the reporting app: filing, approval, unlocking, Excel round trip,
-reminders and spot checks. Pages, the API and the Excel import call the same functions.
+"""State changes of the reporting app: filing, approval, unlocking, the Excel round trip,
+reminders, spot checks and tracking runs. Pages, the API, the Excel import, the demo data
+and management commands call the same functions.
 
-Every function runs in one transaction, re-reads its rows through `visible_to()` with a
-row lock, and raises `ValidationError` with a translated message on bad input, so nothing
-is half applied.
+Every public service follows the portal's convention (`hubportal.services`):
+
+    @service
+    def verb_noun(actor, pk, ..., *, options) -> the changed or created record
+
+- `actor` first (the acting user), then the primary key of the record acted on (of the
+  parent for a create: `draw_spot_check(actor, unit_pk, ...)`), never an instance;
+- the record is read with `hubportal.access.get_for` (404 outside the jurisdiction, 403
+  when only viewable), locked in the service's transaction; records named in the input
+  are read with `related_for` (a field error that does not say whether they exist);
+- a refusal is a translated `ValidationError` (by field where a field is at fault), a stale
+  copy `StaleVersion`; nothing is half applied;
+- effects belong to the service: the filing unit hears of an approval or a return through
+  the outbox, reminders go through the outbox, a tracking run starts with `start_job`.
+
+Approval is the one right decided here rather than by jurisdiction: a report is read with
+VIEW, then only cadres of the filing unit's PARENT (or above) may approve or return it
+(`can_approve`), so a unit never approves itself.
 """
 
 from __future__ import annotations
@@ -13,27 +29,29 @@ import io
 import json
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import Count, FilteredRelation, Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
+from accounts.models import Membership, User
+from hubportal.access import NotChangeable, NotVisible, get_for, parse_pk, related_for
 from hubportal.jurisdiction import Action, user_can
-from hubportal.messaging import Message, send_message
+from hubportal.outbox import queue_message, queue_to_users
+from hubportal.services import StaleVersion, check_version, service
 from orgs.models import LeagueUnit
 
 from .expressions import ExpressionError, evaluate, parse_expression
@@ -50,29 +68,49 @@ from .models import (
     SpotCheckItem,
     UnlockRequest,
 )
+from .tracking import Quarter
+
+if TYPE_CHECKING:
+    from hubportal.models import Job
 
 MAX_MONEY = Decimal("999999999999.99")
+MAX_COUNT = 10**15
+MAX_TEXT = 5000
 ATTACHMENT_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 NON_FIELD = "__all__"
+# Report periods lie within these years; a day far outside would overflow the deadline
+# arithmetic (9999-12-31 has no following month).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+# What people type inside a figure: thousands separators (ASCII and full-width commas,
+# spaces of every width). Only numbers lose them; a text keeps every character.
+NUMBER_NOISE = str.maketrans("", "", ",，  \u00a0\u2009\u202f\u3000")
+MONEY_NOISE = str.maketrans("", "", "¥￥元")
+FILING_ROLES = (Membership.Role.ADMIN, Membership.Role.EDITOR)
+REPORT_RELATED = ("form", "unit", "unit__parent", "updated_by")
 
 
-class ConcurrentEditError(ValidationError):
-    """Someone else saved the report since this editor loaded it."""
+def _reports() -> Any:
+    return Report.objects.select_related(*REPORT_RELATED)
 
 
 # Filing ---------------------------------------------------------------------------
 
 
-def report_for(user: Any, form: ReportForm, unit: LeagueUnit, day: date) -> Report:
-    """The report of `unit` on `form` for the period containing `day`, created on demand."""
-    if not user_can(user, unit, Action.VIEW):
-        raise ValidationError(_("This unit lies outside your jurisdiction."))
+@service
+def open_report(actor: User, form_pk: Any, unit_pk: Any, day: date) -> Report:
+    """The report of a unit on a form for the period containing `day`, created on demand.
+
+    Only a cadre who may change the unit's records opens (and so creates) its report."""
+    form = related_for(actor, ReportForm, form_pk, "form", Action.VIEW)
+    unit = related_for(actor, LeagueUnit, unit_pk, "unit", Action.CHANGE)
     if not form.applies_to(unit):
-        raise ValidationError(_("Units of this level or kind do not file this form."))
+        raise ValidationError({"unit": [_("Units of this level or kind do not file this form.")]})
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError({"day": [_("Choose a day between 2000 and 2099.")]})
     start, end = form.period_for(day)
     if start < form.period_for(form.active_from)[0] or (form.active_to and start > form.active_to):
-        raise ValidationError(_("The form is not in use for this period."))
+        raise ValidationError({"day": [_("The form is not in use for this period.")]})
     report, _created = Report.objects.get_or_create(
         form=form,
         unit=unit,
@@ -82,69 +120,65 @@ def report_for(user: Any, form: ReportForm, unit: LeagueUnit, day: date) -> Repo
     return report
 
 
-def _locked_report(user: Any, report_id: int, action: Action = Action.CHANGE) -> Report:
-    try:
-        return (
-            Report.objects.visible_to(user, action)
-            .select_for_update(of=("self",))
-            .select_related("form", "unit", "unit__parent", "updated_by")
-            .get(pk=report_id)
-        )
-    except Report.DoesNotExist as exc:
-        raise ValidationError(
-            _("This report does not exist or lies outside the units you may change.")
-        ) from exc
+def _clean_integer(raw: Any) -> int:
+    not_whole = ValidationError(_("“%(value)s” is not a whole number.") % {"value": raw})
+    if isinstance(raw, bool):
+        raise not_whole
+    if isinstance(raw, int):
+        value = raw
+    else:
+        try:
+            number = Decimal(str(raw))
+        except InvalidOperation:
+            raise not_whole from None
+        if not number.is_finite() or number != number.to_integral_value():
+            raise not_whole
+        value = int(number)
+    if value < 0:
+        raise ValidationError(_("A count cannot be negative."))
+    if value > MAX_COUNT:
+        raise ValidationError(_("The number is too large."))
+    return value
 
 
-def clean_value(metric: ReportMetric, raw: Any) -> Any:
-    """Check one raw value against its metric's type; returns the typed value or None."""
+def _clean_amount(raw: Any, *, percent: bool) -> Decimal:
+    if isinstance(raw, bool):
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": raw})
     if isinstance(raw, str):
-        raw = raw.strip().replace(",", "").replace("，", "")
+        raw = raw.rstrip("%％") if percent else raw.translate(MONEY_NOISE)
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": raw}) from None
+    if not value.is_finite():
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": raw})
+    if value < 0:
+        raise ValidationError(_("The amount cannot be negative."))
+    if percent and value > 100:
+        raise ValidationError(_("A percentage lies between 0 and 100."))
+    if value > MAX_MONEY:
+        raise ValidationError(_("The amount is too large."))
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("Give at most two decimal places (fen)."))
+    return value.quantize(Decimal("0.01"))
+
+
+def _clean_text(raw: Any) -> str | None:
+    """A narrative exactly as typed (commas, spaces and all); only the browser's CRLF line
+    ends become LF, so a page saved unchanged stores the same text."""
+    if raw is None:
+        return None
+    value = str(raw).replace("\r\n", "\n").replace("\r", "\n")
+    if not value.strip():
+        return None
+    if len(value) > MAX_TEXT:
+        raise ValidationError(_("Keep the text under 5,000 characters."))
+    return value
+
+
+def _clean_attachment(raw: Any) -> UploadedFile | None:
     if raw is None or raw == "":
         return None
-    if metric.type == MetricType.INTEGER:
-        not_whole = ValidationError(_("“%(value)s” is not a whole number.") % {"value": raw})
-        if isinstance(raw, bool):
-            raise not_whole
-        if isinstance(raw, int):
-            value = raw
-        else:
-            try:
-                number = Decimal(str(raw))
-            except InvalidOperation:
-                raise not_whole from None
-            if not number.is_finite() or number != number.to_integral_value():
-                raise not_whole
-            value = int(number)
-        if value < 0:
-            raise ValidationError(_("A count cannot be negative."))
-        if value > 10**15:
-            raise ValidationError(_("The number is too large."))
-        return value
-    if metric.type in (MetricType.MONEY, MetricType.PERCENT):
-        if isinstance(raw, str) and metric.type == MetricType.PERCENT:
-            raw = raw.rstrip("%")
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation:
-            raise ValidationError(_("“%(value)s” is not a number.") % {"value": raw}) from None
-        if not value.is_finite():
-            raise ValidationError(_("“%(value)s” is not a number.") % {"value": raw})
-        if value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValidationError(_("Give at most two decimal places (fen)."))
-        if value < 0:
-            raise ValidationError(_("The amount cannot be negative."))
-        if metric.type == MetricType.PERCENT and value > 100:
-            raise ValidationError(_("A percentage lies between 0 and 100."))
-        if value > MAX_MONEY:
-            raise ValidationError(_("The amount is too large."))
-        return value.quantize(Decimal("0.01"))
-    if metric.type == MetricType.TEXT:
-        value = str(raw)
-        if len(value) > 5000:
-            raise ValidationError(_("Keep the text under 5,000 characters."))
-        return value
-    # Attachment
     if not isinstance(raw, UploadedFile):
         raise ValidationError(_("Upload a file."))
     if Path(raw.name or "").suffix.lower() not in ATTACHMENT_EXTENSIONS:
@@ -152,6 +186,37 @@ def clean_value(metric: ReportMetric, raw: Any) -> Any:
     if raw.size and raw.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(_("The file is larger than 10 MB."))
     return raw
+
+
+def clean_value(metric: ReportMetric, raw: Any) -> Any:
+    """Check one raw value (from a page, the API or a workbook) against its metric's type;
+    returns the typed value, or None when nothing was given."""
+    if metric.type == MetricType.TEXT:
+        return _clean_text(raw)
+    if metric.type == MetricType.ATTACHMENT:
+        return _clean_attachment(raw)
+    if isinstance(raw, str):
+        raw = raw.translate(NUMBER_NOISE).strip()
+    if raw is None or raw == "":
+        return None
+    if metric.type == MetricType.INTEGER:
+        return _clean_integer(raw)
+    return _clean_amount(raw, percent=metric.type == MetricType.PERCENT)
+
+
+def _rule_errors(report: Report, metrics: list[ReportMetric], cleaned: dict[str, Any]) -> list[str]:
+    numeric = {m.code: cleaned.get(m.code) for m in metrics if m.is_numeric}
+    codes = [m.code for m in metrics]
+    errors = []
+    for rule in report.form.rules.all():
+        try:
+            ok = evaluate(parse_expression(rule.expression, codes), numeric)
+        except ExpressionError as exc:
+            errors.append(str(exc))
+            continue
+        if not ok:
+            errors.append(rule.message)
+    return errors
 
 
 def validate_values(
@@ -179,79 +244,82 @@ def validate_values(
             errors[metric.code] = [_("This figure is required to submit the report.")]
             continue
         cleaned[metric.code] = value
-    if not errors:
-        numeric = {m.code: cleaned.get(m.code) for m in metrics if m.is_numeric}
-        codes = [m.code for m in metrics]
-        for rule in report.form.rules.all():
-            try:
-                ok = evaluate(parse_expression(rule.expression, codes), numeric)
-            except ExpressionError as exc:
-                errors.setdefault(NON_FIELD, []).append(str(exc))
-                continue
-            if not ok:
-                errors.setdefault(NON_FIELD, []).append(rule.message)
+    if not errors and (failed := _rule_errors(report, metrics, cleaned)):
+        errors[NON_FIELD] = failed
     if errors:
         raise ValidationError(errors)
     return cleaned
 
 
-def _check_version(report: Report, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != report.version:
-        who = str(report.updated_by) if report.updated_by else _("someone else")
-        when = date_format(timezone.localtime(report.updated_at), "DATETIME_FORMAT")
-        raise ConcurrentEditError(
-            _(
-                "This report was changed by %(who)s at %(when)s after you opened it. "
-                "Nothing was saved: reload the page and enter your changes again."
-            )
-            % {"who": who, "when": when}
-        )
+def _check_report_version(report: Report, sent: Any) -> None:
+    """A save from a page, a body or a workbook loaded before someone else's save is refused,
+    naming who saved and when; a missing or garbled version is refused as well."""
+    who = str(report.updated_by) if report.updated_by else None
+    when = date_format(timezone.localtime(report.updated_at), "DATETIME_FORMAT")
+    check_version(report, sent, who=who, when=when)
 
 
-@transaction.atomic
-def save_report_values(
-    report_id: int,
-    user: Any,
-    raw: Mapping[str, Any],
-    files: Mapping[str, Any] | None = None,
-    expected_version: int | None = None,
-    submit: bool = False,
-) -> Report:
-    """Save a draft's values (and optionally submit it); all or nothing.
-
-    `expected_version` is the version the editor loaded: if the report changed since, the
-    save is refused with who changed it and when.
-    """
-    report = _locked_report(user, report_id)
-    _check_version(report, expected_version)
+def _refuse_if_locked(report: Report) -> None:
     reason = report.editable_reason()
     if reason:
         raise ValidationError(reason)
-    metrics = list(report.form.metrics.all())
+
+
+def _store_values(report: Report, metrics: list[ReportMetric], cleaned: dict[str, Any]) -> None:
     existing = {v.metric_id: v for v in report.values.all()}
-    cleaned = validate_values(report, metrics, raw, files or {}, existing, for_submission=submit)
-    to_create, to_update = [], []
+    to_create: list[ReportValue] = []
+    to_update: list[ReportValue] = []
     for metric in metrics:
         value = cleaned.get(metric.code)
         row = existing.get(metric.pk) or ReportValue(report=report, metric=metric)
         row.int_value = value if metric.type == MetricType.INTEGER else None
         row.decimal_value = value if metric.type in (MetricType.MONEY, MetricType.PERCENT) else None
-        row.text_value = value or "" if metric.type == MetricType.TEXT else ""
+        row.text_value = (value or "") if metric.type == MetricType.TEXT else ""
         if metric.type == MetricType.ATTACHMENT:
             if isinstance(value, UploadedFile):
                 row.file.save(value.name or "attachment", value, save=False)
             elif value is None:
-                row.file = None  # type: ignore[assignment]
+                row.file = None
         (to_update if row.pk else to_create).append(row)
     ReportValue.objects.bulk_create(to_create)
     ReportValue.objects.bulk_update(to_update, ["int_value", "decimal_value", "text_value", "file"])
+
+
+def _save_values(
+    actor: User, report: Report, raw: Mapping[str, Any], files: Mapping[str, Any], *, submit: bool
+) -> Report:
+    """Validate and store the values of a locked report whose version was checked."""
+    _refuse_if_locked(report)
+    metrics = list(report.form.metrics.all())
+    existing = {v.metric_id: v for v in report.values.all()}
+    cleaned = validate_values(report, metrics, raw, files, existing, for_submission=submit)
+    _store_values(report, metrics, cleaned)
     report.version += 1
-    report.updated_by = user
+    report.updated_by = actor
     report.updated_at = timezone.now()
     report.save(update_fields=["version", "updated_by", "updated_at"])
     if submit:
-        _submit(report, user)
+        _submit(report, actor)
     return report
+
+
+@service
+def save_report(
+    actor: User,
+    report_pk: Any,
+    raw: Mapping[str, Any],
+    files: Mapping[str, Any] | None = None,
+    *,
+    version: Any,
+    submit: bool = False,
+) -> Report:
+    """Save a report's values (and submit it when `submit`); all or nothing.
+
+    `version` is the version the editor loaded: if the report changed since, the save is
+    refused with who changed it and when (`StaleVersion`)."""
+    report = get_for(actor, _reports(), report_pk, Action.CHANGE, lock=True)
+    _check_report_version(report, version)
+    return _save_values(actor, report, raw, files or {}, submit=submit)
 
 
 def _snapshot_data(report: Report) -> dict[str, Any]:
@@ -259,13 +327,13 @@ def _snapshot_data(report: Report) -> dict[str, Any]:
     return {v.metric.code: (str(v.value) if v.value is not None else None) for v in values}
 
 
-def _submit(report: Report, user: Any) -> None:
+def _submit(report: Report, actor: User) -> None:
     now = timezone.now()
     report.status = Report.Status.RESUBMITTED if report.first_submitted_at else Report.Status.SUBMITTED
     report.first_submitted_at = report.first_submitted_at or now
     report.submitted_at = now
     report.unlocked_until = None  # an unlock lasts until the corrected report is submitted
-    report.updated_by, report.updated_at = user, now
+    report.updated_by, report.updated_at = actor, now
     report.version += 1
     report.save(
         update_fields=[
@@ -280,26 +348,29 @@ def _submit(report: Report, user: Any) -> None:
     )
     number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     ReportVersion.objects.create(
-        report=report, number=number, status=report.status, data=_snapshot_data(report), created_by=user
+        report=report, number=number, status=report.status, data=_snapshot_data(report), created_by=actor
     )
 
 
-@transaction.atomic
-def submit_report(report_id: int, user: Any, expected_version: int | None = None) -> Report:
+@service
+def submit_report(actor: User, report_pk: Any, version: Any) -> Report:
     """Submit the saved values as they are (required figures and rules re-checked)."""
-    report = _locked_report(user, report_id)
-    _check_version(report, expected_version)
-    reason = report.editable_reason()
-    if reason:
-        raise ValidationError(reason)
+    report = get_for(actor, _reports(), report_pk, Action.CHANGE, lock=True)
+    _check_report_version(report, version)
+    _refuse_if_locked(report)
     metrics = list(report.form.metrics.all())
     existing = {v.metric_id: v for v in report.values.all()}
     raw = {
-        m.code: existing[m.pk].value if m.pk in existing else None for m in metrics if m.type != "attachment"
+        m.code: existing[m.pk].value if m.pk in existing else None
+        for m in metrics
+        if m.type != MetricType.ATTACHMENT
     }
     validate_values(report, metrics, raw, {}, existing, for_submission=True)
-    _submit(report, user)
+    _submit(report, actor)
     return report
+
+
+# Approval -------------------------------------------------------------------------
 
 
 def can_approve(user: Any, report: Report) -> bool:
@@ -310,38 +381,64 @@ def can_approve(user: Any, report: Report) -> bool:
     return parent is not None and user_can(user, parent, Action.CHANGE)
 
 
-def _approvable(user: Any, report_id: int) -> Report:
-    try:
-        report = (
-            Report.objects.visible_to(user, Action.VIEW)
-            .select_for_update(of=("self",))
-            .select_related("form", "unit", "unit__parent")
-            .get(pk=report_id)
-        )
-    except Report.DoesNotExist as exc:
-        raise ValidationError(_("This report does not exist or lies outside your jurisdiction.")) from exc
-    if not can_approve(user, report):
-        raise ValidationError(_("Only a cadre of the parent unit may approve or return this report."))
-    return report
+def _require_approver(actor: User, report: Report) -> None:
+    """Refuse (403) a cadre who sees the report but does not belong above its unit."""
+    if not can_approve(actor, report):
+        raise NotChangeable(_("Only a cadre of the parent unit may approve or return this report."))
 
 
-@transaction.atomic
-def approve_report(report_id: int, user: Any) -> Report:
-    """Approve a submitted report; it is locked from then on."""
-    report = _approvable(user, report_id)
+def _filing_cadres(report: Report) -> Iterable[User]:
+    """The administrators and editors of the filing unit: they hear of a decision."""
+    return User.objects.filter(
+        is_active=True, memberships__unit_id=report.unit_id, memberships__role__in=FILING_ROLES
+    ).distinct()
+
+
+def _tell_filing_unit(report: Report, subject: str, body: str, tag: str) -> int:
+    return queue_to_users(_filing_cadres(report), subject=subject, body=body, tags=("reporting", tag))
+
+
+def _names(report: Report, actor: User) -> dict[str, str]:
+    return {
+        "form": report.form.name,
+        "unit": report.unit.name,
+        "period": report.period_label,
+        "who": str(actor),
+    }
+
+
+@service
+def approve_report(actor: User, report_pk: Any) -> Report:
+    """Approve a submitted report; it is locked from then on. The filing unit's cadres are told."""
+    report = get_for(actor, _reports(), report_pk, Action.VIEW, lock=True)
+    _require_approver(actor, report)
     if report.status not in Report.AWAITING_APPROVAL:
         raise ValidationError(_("Only a submitted report can be approved."))
     report.status = Report.Status.APPROVED
-    report.approved_at, report.approved_by = timezone.now(), user
+    report.approved_at, report.approved_by = timezone.now(), actor
     report.version += 1
     report.save(update_fields=["status", "approved_at", "approved_by", "version"])
+    with translation.override(settings.LANGUAGE_CODE):
+        names = _names(report, actor)
+        _tell_filing_unit(
+            report,
+            _("Approved: %(form)s of %(unit)s, %(period)s") % names,
+            _(
+                "%(who)s approved the report %(form)s of %(unit)s for %(period)s. It is now locked; "
+                "if a figure must change, ask the parent unit to unlock it in the portal."
+            )
+            % names,
+            "approved",
+        )
     return report
 
 
-@transaction.atomic
-def return_report(report_id: int, user: Any, code: str, comment: str = "") -> Report:
-    """Return a submitted report to its unit with a reason code and a comment."""
-    report = _approvable(user, report_id)
+@service
+def return_report(actor: User, report_pk: Any, code: str, comment: str = "") -> Report:
+    """Return a submitted report to its unit with a reason code and a comment; the filing
+    unit's cadres are told why."""
+    report = get_for(actor, _reports(), report_pk, Action.VIEW, lock=True)
+    _require_approver(actor, report)
     if report.status not in Report.AWAITING_APPROVAL:
         raise ValidationError(_("Only a submitted report can be returned."))
     if code not in ReturnReason.Code.values:
@@ -349,17 +446,26 @@ def return_report(report_id: int, user: Any, code: str, comment: str = "") -> Re
     comment = (comment or "").strip()
     if code == ReturnReason.Code.OTHER and not comment:
         raise ValidationError({"comment": [_("Say what is wrong when the reason is “other”.")]})
-    ReturnReason.objects.create(report=report, code=code, comment=comment, returned_by=user)
+    ReturnReason.objects.create(report=report, code=code, comment=comment, returned_by=actor)
     report.status = Report.Status.RETURNED
     report.version += 1
     report.save(update_fields=["status", "version"])
+    with translation.override(settings.LANGUAGE_CODE):
+        names = {**_names(report, actor), "reason": str(ReturnReason.Code(code).label)}
+        body = (
+            _("%(who)s returned the report %(form)s of %(unit)s for %(period)s. Reason: %(reason)s.") % names
+        )
+        if comment:
+            body += "\n" + _("Comment: %(comment)s") % {"comment": comment}
+        body += "\n" + _("Please correct the report and submit it again in the portal.")
+        _tell_filing_unit(report, _("Returned: %(form)s of %(unit)s, %(period)s") % names, body, "returned")
     return report
 
 
-@transaction.atomic
-def request_unlock(report_id: int, user: Any, reason: str) -> UnlockRequest:
+@service
+def request_unlock(actor: User, report_pk: Any, reason: str) -> UnlockRequest:
     """Ask the parent unit to reopen an approved or past-deadline report."""
-    report = _locked_report(user, report_id)
+    report = get_for(actor, _reports(), report_pk, Action.CHANGE, lock=True)
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("Say why the report must be reopened.")]})
     if report.status in Report.AWAITING_APPROVAL:
@@ -368,31 +474,27 @@ def request_unlock(report_id: int, user: Any, reason: str) -> UnlockRequest:
         raise ValidationError(_("The report can still be edited; no unlock is needed."))
     if report.unlocks.filter(status=UnlockRequest.Status.PENDING).exists():
         raise ValidationError(_("An unlock request for this report is already waiting for a decision."))
-    return UnlockRequest.objects.create(report=report, reason=reason.strip(), requested_by=user)
+    return UnlockRequest.objects.create(report=report, reason=reason.strip(), requested_by=actor)
 
 
-@transaction.atomic
-def decide_unlock(request_id: int, user: Any, approve: bool, hours: int = 72) -> UnlockRequest:
+MAX_UNLOCK_HOURS = 24 * 30
+
+
+@service
+def decide_unlock(actor: User, unlock_pk: Any, approve: bool, hours: int | None = 72) -> UnlockRequest:
     """The parent unit grants a time-boxed unlock (or refuses it); both are recorded."""
-    try:
-        request = (
-            UnlockRequest.objects.visible_to(user, Action.VIEW)
-            .select_for_update(of=("self",))
-            .select_related("report")
-            .get(pk=request_id)
-        )
-    except UnlockRequest.DoesNotExist as exc:
-        raise ValidationError(_("This request does not exist or lies outside your jurisdiction.")) from exc
-    report = _approvable(user, request.report_id)
+    request = get_for(actor, UnlockRequest, unlock_pk, Action.VIEW, lock=True)
+    report = get_for(actor, _reports(), request.report_id, Action.VIEW, lock=True)
+    _require_approver(actor, report)
     if request.status != UnlockRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided."))
-    if not 1 <= int(hours) <= 24 * 30:
-        raise ValidationError({"hours": [_("Unlock for between 1 hour and 30 days.")]})
     now = timezone.now()
-    request.decided_by, request.decided_at = user, now
+    request.decided_by, request.decided_at = actor, now
     if approve:
+        if hours is None or not 1 <= hours <= MAX_UNLOCK_HOURS:
+            raise ValidationError({"hours": [_("Unlock for between 1 hour and 30 days.")]})
         request.status = UnlockRequest.Status.APPROVED
-        request.unlocked_until = now + timedelta(hours=int(hours))
+        request.unlocked_until = now + timedelta(hours=hours)
         report.unlocked_until = request.unlocked_until
         if report.status == Report.Status.APPROVED:
             report.status = Report.Status.DRAFT  # corrected figures need a new submission and approval
@@ -415,6 +517,10 @@ def _signature(payload: list[Any]) -> str:
     return salted_hmac("reporting.report-xlsx", text, algorithm="sha256").hexdigest()
 
 
+def _cell_value(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
 def report_workbook(report: Report) -> bytes:
     """The report pre-filled as .xlsx, carrying signed hidden codes for the upload."""
     from openpyxl import Workbook
@@ -433,12 +539,14 @@ def report_workbook(report: Report) -> bytes:
         cell = sheet.cell(row=FIRST_VALUE_ROW - 1, column=column, value=title)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F8D7DA")
-    rows = []
+    rows: list[list[Any]] = []
     for offset, metric in enumerate(metrics):
         row = FIRST_VALUE_ROW + offset
         value = values[metric.pk].value if metric.pk in values else None
         sheet.cell(row=row, column=1, value=metric.label)
-        sheet.cell(row=row, column=2, value=float(value) if isinstance(value, Decimal) else value)
+        cell = sheet.cell(row=row, column=2, value=_cell_value(value))
+        if isinstance(value, str):
+            cell.data_type = "s"  # a narrative starting with "=" is text, not a formula
         sheet.cell(row=row, column=3, value=metric.get_type_display())
         sheet.cell(row=row, column=4, value=metric.help_text)
         rows.append([metric.code, row])
@@ -452,15 +560,23 @@ def report_workbook(report: Report) -> bytes:
     codes.append(["form_version", report.form.version])
     codes.append(["report_version", report.version])
     codes.append(["signature", _signature(payload)])
-    for code, row in rows:
-        codes.append([code, row])
+    for code, line in rows:
+        codes.append([code, line])
     codes.sheet_state = "veryHidden"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _read_workbook(fileobj: Any) -> tuple[list[Any], str, dict[str, Any]]:
+@dataclass
+class UploadedWorkbook:
+    payload: list[Any]
+    signature: str
+    raw: dict[str, Any]
+    rows: dict[str, int]
+
+
+def _read_workbook(fileobj: Any) -> UploadedWorkbook:
     from openpyxl import load_workbook
 
     bad = ValidationError(_("This is not a report file downloaded from the portal."))
@@ -471,43 +587,67 @@ def _read_workbook(fileobj: Any) -> tuple[list[Any], str, dict[str, Any]]:
     if CODES_SHEET not in book.sheetnames or len(book.sheetnames) < 2:
         raise bad
     codes = [row for row in book[CODES_SHEET].iter_rows(values_only=True) if row and row[0] is not None]
-    head = {str(row[0]): row[1] for row in codes[:5]}
+    head = {str(row[0]): row[1] if len(row) > 1 else None for row in codes[:5]}
     if set(head) != {"report", "form", "form_version", "report_version", "signature"}:
         raise bad
     try:
-        rows = [[str(code), int(row)] for code, row, *_rest in codes[5:]]
+        rows = {str(row[0]): int(str(row[1])) for row in codes[5:]}
         payload = [
-            int(head["report"]),
+            int(str(head["report"])),
             str(head["form"]),
-            int(head["form_version"]),
-            int(head["report_version"]),
-            rows,
+            int(str(head["form_version"])),
+            int(str(head["report_version"])),
+            [[code, row] for code, row in rows.items()],
         ]
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, IndexError) as exc:
         raise bad from exc
     sheet = book[book.sheetnames[0]]
-    raw = {code: sheet.cell(row=row, column=2).value for code, row in rows}
-    return payload, str(head["signature"]), raw
+    raw = {code: sheet.cell(row=row, column=2).value for code, row in rows.items()}
+    return UploadedWorkbook(payload, str(head["signature"]), raw, rows)
 
 
-def import_report_workbook(report_id: int, user: Any, fileobj: Any) -> Report:
+def _located(error: ValidationError, report: Report, rows: dict[str, int]) -> ValidationError:
+    """A refusal of uploaded values that says where: the row and the metric of each error."""
+    if not hasattr(error, "error_dict"):
+        return error
+    labels = {m.code: m.label for m in report.form.metrics.all()}
+    located: dict[str, list[str]] = {}
+    for code, messages in error.message_dict.items():
+        if code not in rows:
+            located[code] = messages
+            continue
+        located[code] = [
+            _("Row %(row)s (%(metric)s): %(message)s")
+            % {"row": rows[code], "metric": labels.get(code, code), "message": message}
+            for message in messages
+        ]
+    return ValidationError(located)
+
+
+@service
+def import_report_workbook(actor: User, report_pk: Any, fileobj: Any) -> Report:
     """Read an uploaded report workbook back; validated exactly like the page.
 
     A file whose hidden codes were altered, or that belongs to another report or another
     version of the form, is refused; a file downloaded before someone else saved the report
-    is refused like a stale page.
+    is refused like a stale page. Errors name the row and the metric.
     """
-    payload, signature, raw = _read_workbook(fileobj)
-    if not hmac.compare_digest(signature, _signature(payload)):
+    report = get_for(actor, _reports(), report_pk, Action.CHANGE, lock=True)
+    upload = _read_workbook(fileobj)
+    if not hmac.compare_digest(upload.signature, _signature(upload.payload)):
         raise ValidationError(_("The file’s hidden codes were changed or it was not issued by the portal."))
-    report_pk, form_code, form_version, report_version, _rows = payload
-    if report_pk != report_id:
+    file_report, form_code, form_version, report_version, _rows = upload.payload
+    if file_report != report.pk:
         raise ValidationError(_("This file belongs to another report."))
-    with transaction.atomic():
-        report = _locked_report(user, report_id)
-        if (report.form.code, report.form.version) != (form_code, form_version):
-            raise ValidationError(_("This file was made for another version of the form."))
-        return save_report_values(report_id, user, raw, expected_version=report_version)
+    if (report.form.code, report.form.version) != (form_code, form_version):
+        raise ValidationError(_("This file was made for another version of the form."))
+    _check_report_version(report, report_version)
+    try:
+        return _save_values(actor, report, upload.raw, {}, submit=False)
+    except StaleVersion:
+        raise
+    except ValidationError as error:
+        raise _located(error, report, upload.rows) from error
 
 
 # Completeness and timeliness -----------------------------------------------------
@@ -526,7 +666,7 @@ class CompletenessRow:
 
     @property
     def report_status_label(self) -> str:
-        return Report.Status(self.report_status).label if self.report_status else ""
+        return str(Report.Status(self.report_status).label) if self.report_status else ""
 
 
 @dataclass
@@ -625,73 +765,100 @@ def _non_filers(form: ReportForm, period_start: date) -> list[tuple[int, int | N
     )
 
 
+def _due_steps(form: ReportForm, start: date, end: date, today: date) -> list[str]:
+    """The reminder steps due today for the period `start`–`end` of `form`."""
+    before_days = int(getattr(settings, "REPORTING_REMIND_DAYS_BEFORE", 3))
+    escalate_days = int(getattr(settings, "REPORTING_ESCALATE_AFTER_DAYS", 5))
+    deadline = form.deadline_for(end)
+    if today < start:
+        return []
+    steps: list[str] = []
+    if deadline - timedelta(days=before_days) <= today <= deadline:
+        steps.append(Reminder.Step.BEFORE)
+    if today > deadline:
+        steps.append(Reminder.Step.AFTER)
+    if today >= deadline + timedelta(days=escalate_days):
+        steps.append(Reminder.Step.ESCALATED)
+    return steps
+
+
 @transaction.atomic
 def send_due_reminders(today: date | None = None) -> dict[str, int]:
     """Remind non-filers before and after the deadline, escalating to the parent unit's cadres
-    after `REPORTING_ESCALATE_AFTER_DAYS`; each step at most once per unit and period."""
+    after `REPORTING_ESCALATE_AFTER_DAYS`; each step at most once per unit and period.
+
+    The beat's daily sweep (no acting user). Each step is recorded with `INSERT … ON
+    CONFLICT DO NOTHING` before its messages are written to the outbox in the same
+    transaction, so a rerun or a second worker never reminds a unit twice."""
     today = today or timezone.localdate()
-    before_days = int(getattr(settings, "REPORTING_REMIND_DAYS_BEFORE", 3))
-    escalate_days = int(getattr(settings, "REPORTING_ESCALATE_AFTER_DAYS", 5))
     sent = {step: 0 for step in Reminder.Step.values}
-    for form in ReportForm.objects.active_on(today):
-        current_start, _end = form.period_for(today)
-        previous_start, previous_end = form.period_for(current_start - timedelta(days=1))
-        for start, end in ((previous_start, previous_end), (current_start, _end)):
-            deadline = form.deadline_for(end)
-            if today < start:
-                continue
-            steps = []
-            if deadline - timedelta(days=before_days) <= today <= deadline:
-                steps.append(Reminder.Step.BEFORE)
-            if today > deadline:
-                steps.append(Reminder.Step.AFTER)
-            if today >= deadline + timedelta(days=escalate_days):
-                steps.append(Reminder.Step.ESCALATED)
-            if not steps:
-                continue
-            non_filers = _non_filers(form, start)
-            for step in steps:
-                new_ids = set(_insert_reminders(form, start, step, [u for u, _p, _n in non_filers]))
-                if not new_ids:
+    with translation.override(settings.LANGUAGE_CODE):
+        for form in ReportForm.objects.active_on(today):
+            current_start, current_end = form.period_for(today)
+            previous_start, previous_end = form.period_for(current_start - timedelta(days=1))
+            for start, end in ((previous_start, previous_end), (current_start, current_end)):
+                steps = _due_steps(form, start, end, today)
+                if not steps:
                     continue
-                targets = [(u, p, n) for u, p, n in non_filers if u in new_ids]
-                sent[step] += _deliver(form, start, deadline, step, targets)
+                non_filers = _non_filers(form, start)
+                for step in steps:
+                    new_ids = set(_insert_reminders(form, start, step, [u for u, _p, _n in non_filers]))
+                    if not new_ids:
+                        continue
+                    targets = [(u, p, n) for u, p, n in non_filers if u in new_ids]
+                    sent[step] += _queue_reminders(form, start, form.deadline_for(end), step, targets)
     return sent
 
 
-def _deliver(
+def _reminder_text(
+    form: ReportForm, start: date, deadline: date, step: str, unit_name: str
+) -> tuple[str, str]:
+    names = {"form": form.name, "deadline": deadline, "unit": unit_name, "start": start}
+    subject = {
+        Reminder.Step.BEFORE: _("Reminder: %(form)s is due on %(deadline)s"),
+        Reminder.Step.AFTER: _("Overdue: %(form)s was due on %(deadline)s"),
+        Reminder.Step.ESCALATED: _("Escalation: %(unit)s has not filed %(form)s due %(deadline)s"),
+    }[Reminder.Step(step)] % names
+    body = (
+        _(
+            "%(unit)s has not yet submitted %(form)s for the period from %(start)s. Please file it in the portal."
+        )
+        % names
+    )
+    return subject, body
+
+
+def _queue_reminders(
     form: ReportForm, start: date, deadline: date, step: str, targets: list[tuple[int, int | None, str]]
 ) -> int:
+    """One outbox message to each cadre of every unit reminded (of its parent when escalated);
+    the number reached per unit is recorded in one UPDATE."""
     escalated = step == Reminder.Step.ESCALATED
     recipient_units = {(p if escalated else u) for u, p, _n in targets} - {None}
     cadres: dict[int, list[Any]] = {}
     for membership in Membership.objects.filter(
-        unit_id__in=recipient_units, role__in=[Membership.Role.ADMIN, Membership.Role.EDITOR]
+        unit_id__in=recipient_units, role__in=FILING_ROLES, user__is_active=True
     ).select_related("user"):
         cadres.setdefault(membership.unit_id, []).append(membership.user)
-    counts: dict[int, int] = {}
+    reached: dict[int, int] = {}
     for unit_id, parent_id, name in targets:
-        people = cadres.get(parent_id if escalated else unit_id, []) if (parent_id or not escalated) else []
-        subject = {
-            Reminder.Step.BEFORE: _("Reminder: %(form)s is due on %(deadline)s"),
-            Reminder.Step.AFTER: _("Overdue: %(form)s was due on %(deadline)s"),
-            Reminder.Step.ESCALATED: _("Escalation: %(unit)s has not filed %(form)s due %(deadline)s"),
-        }[Reminder.Step(step)] % {"form": form.name, "deadline": deadline, "unit": name}
-        body = _(
-            "%(unit)s has not yet submitted %(form)s for the period from %(start)s. Please file it in the portal."
-        ) % {
-            "unit": name,
-            "form": form.name,
-            "start": start,
-        }
-        for person in people:
-            send_message(
-                Message(
-                    subject=subject, body=body, email=person.email, phone=person.phone, tags=("reminder",)
-                )
+        recipient_unit = parent_id if escalated else unit_id
+        people = cadres.get(recipient_unit, []) if recipient_unit is not None else []
+        subject, body = _reminder_text(form, start, deadline, step, name)
+        queued = sum(
+            queue_message(
+                subject=subject,
+                body=body,
+                email=person.email,
+                phone=person.phone,
+                user=person,
+                tags=("reminder",),
             )
-        counts[unit_id] = len(people)
-    reached = {unit_id: number for unit_id, number in counts.items() if number}
+            is not None
+            for person in people
+        )
+        if queued:
+            reached[unit_id] = queued
     if reached:
         # One UPDATE for every unit of the step, never one per unit.
         with connection.cursor() as cursor:
@@ -761,36 +928,42 @@ def _candidate_registry_records(
 
 
 SPOT_CHECK_SOURCES = ("reports", "registry", "both")
+MAX_SAMPLE = 500
 
 
-@transaction.atomic
+def _check_draw(start: date, end: date, size: int, source: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if source not in SPOT_CHECK_SOURCES:
+        errors["source"] = [_("Choose what to sample: reported figures, registry records or both.")]
+    if end < start:
+        errors["period_end"] = [_("The period ends before it starts.")]
+    if not 1 <= size <= MAX_SAMPLE:
+        errors["sample_size"] = [_("Draw between 1 and 500 facts.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@service
 def draw_spot_check(
-    user: Any,
-    unit: LeagueUnit,
+    actor: User,
+    unit_pk: Any,
     start: date,
     end: date,
     size: int,
+    *,
     seed: int | None = None,
     metric_code: str | None = None,
     title: str = "",
     source: str = "reports",
 ) -> SpotCheck:
     """Draw a weighted random sample of reported facts (and/or registry records: league
-    branches founded) in the unit's subtree.
+    branches founded) in the subtree of a unit the actor may change.
 
     Unusual figures (far from their siblings') are more likely to be drawn; the seed is
     stored so the same draw can be reproduced.
     """
-    if source not in SPOT_CHECK_SOURCES:
-        raise ValidationError(
-            {"source": [_("Choose what to sample: reported figures, registry records or both.")]}
-        )
-    if not user_can(user, unit, Action.CHANGE):
-        raise ValidationError(_("This unit lies outside the units you may change."))
-    if end < start:
-        raise ValidationError({"period_end": [_("The period ends before it starts.")]})
-    if not 1 <= size <= 500:
-        raise ValidationError({"sample_size": [_("Draw between 1 and 500 facts.")]})
+    unit = get_for(actor, LeagueUnit, unit_pk, Action.CHANGE)
+    _check_draw(start, end, size, source)
     seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
     candidates: list[tuple[Any, int, str, float]] = []
     if source in ("reports", "both"):
@@ -811,7 +984,7 @@ def draw_spot_check(
         period_end=end,
         seed=seed,
         sample_size=len(sample),
-        drawn_by=user,
+        drawn_by=actor,
     )
     value_type = ContentType.objects.get_for_model(ReportValue)
     registry_type = None
@@ -833,36 +1006,46 @@ def draw_spot_check(
     return check
 
 
-@transaction.atomic
-def assign_spot_check_items(user: Any, item_ids: list[int], assignee_id: int) -> int:
-    """Give sampled calls to a cadre who may see the unit of each item."""
-    from accounts.models import User
+def _keys(values: Iterable[Any]) -> set[int]:
+    """The ids sent in a form or body; one that is not an id matches nothing."""
+    keys = set()
+    for value in values:
+        try:
+            keys.add(parse_pk(value))
+        except NotVisible:
+            keys.add(0)
+    return keys
 
+
+@service
+def assign_spot_check_items(
+    actor: User, spot_check_pk: Any, item_pks: Iterable[Any], assignee_pk: Any
+) -> SpotCheck:
+    """Give calls of a spot check to an active cadre who may see the unit of each of them."""
+    check = get_for(actor, SpotCheck, spot_check_pk, Action.CHANGE, lock=True)
+    wanted = _keys(item_pks)
     items = list(
-        SpotCheckItem.objects.visible_to(user, Action.CHANGE).select_for_update().filter(pk__in=item_ids)
+        SpotCheckItem.objects.visible_to(actor, Action.CHANGE)
+        .select_for_update(of=("self",))
+        .select_related("unit")
+        .filter(spot_check=check, pk__in=wanted)
     )
-    if len(items) != len(set(item_ids)):
-        raise ValidationError(_("Some of these calls lie outside the units you may change."))
-    try:
-        assignee = User.objects.get(pk=assignee_id, is_active=True)
-    except ObjectDoesNotExist as exc:
-        raise ValidationError({"assignee": [_("Choose an active cadre.")]}) from exc
-    units = LeagueUnit.objects.in_bulk({i.unit_id for i in items})
-    if not all(user_can(assignee, units[i.unit_id], Action.VIEW) for i in items):
-        raise ValidationError({"assignee": [_("The cadre cannot see every unit of these calls.")]})
-    return SpotCheckItem.objects.filter(pk__in=[i.pk for i in items]).update(assigned_to=assignee)
+    if not wanted or len(items) != len(wanted):
+        raise ValidationError(
+            {"items": [_("Choose calls of this spot check that lie within the units you may change.")]}
+        )
+    assignee = User.objects.filter(pk__in=_keys([assignee_pk]), is_active=True).first()
+    if assignee is None or not all(user_can(assignee, item.unit, Action.VIEW) for item in items):
+        raise ValidationError({"assignee": [_("Choose an active cadre who can see the unit of every call.")]})
+    SpotCheckItem.objects.filter(pk__in=[i.pk for i in items]).update(assigned_to=assignee)
+    return check
 
 
-@transaction.atomic
-def record_spot_check_outcome(user: Any, item_id: int, outcome: str, note: str = "") -> SpotCheckItem:
-    """Record the result of one call: confirmed, not reachable or false."""
-    try:
-        item = SpotCheckItem.objects.visible_to(user, Action.VIEW).select_for_update().get(pk=item_id)
-    except SpotCheckItem.DoesNotExist as exc:
-        raise ValidationError(_("This call does not exist or lies outside your jurisdiction.")) from exc
-    may_change = SpotCheckItem.objects.visible_to(user, Action.CHANGE).filter(pk=item.pk).exists()
-    if not (may_change or item.assigned_to_id == user.pk):
-        raise ValidationError(_("Only the assigned cadre or a cadre of the unit may record this call."))
+@service
+def record_spot_check_outcome(actor: User, item_pk: Any, outcome: str, note: str = "") -> SpotCheckItem:
+    """Record the result of one call: confirmed, not reachable or false. The cadres of the
+    unit and the cadre the call was assigned to may record it."""
+    item = get_for(actor, SpotCheckItem, item_pk, Action.CHANGE, lock=True, also=Q(assigned_to=actor))
     if outcome not in SpotCheckItem.Outcome.values or outcome == SpotCheckItem.Outcome.PENDING:
         raise ValidationError({"outcome": [_("Choose the outcome of the call.")]})
     if outcome == SpotCheckItem.Outcome.FALSE and not (note or "").strip():
@@ -870,6 +1053,30 @@ def record_spot_check_outcome(user: Any, item_id: int, outcome: str, note: str =
     item.outcome, item.note, item.checked_at = outcome, (note or "").strip(), timezone.now()
     item.save(update_fields=["outcome", "note", "checked_at"])
     return item
+
+
+# Tracking runs --------------------------------------------------------------------
+
+
+@service
+def start_tracking(actor: User, period: str | None = None) -> Job:
+    """Start a background run that snapshots every target of `period` (a quarter such as
+    2026Q3; default the current one); returns the job whose progress the dashboard shows."""
+    from hubportal.jobs import start_job
+
+    from .tasks import track_targets_job
+
+    if not (actor.is_superuser or actor.jurisdiction_paths(Action.CHANGE)):
+        raise NotChangeable(_("Only cadres who may change records can start a tracking run."))
+    quarter = Quarter.parse(period or str(Quarter.containing(timezone.localdate())))
+    return start_job(
+        actor,
+        track_targets_job,
+        str(quarter),
+        kind="reporting.track_targets",
+        title=_("Target tracking %(period)s") % {"period": quarter},
+        result={"period": str(quarter)},
+    )
 
 
 def confirmation_rates(items_qs: Any) -> list[dict[str, Any]]:

@@ -23,22 +23,33 @@ from .tracking import Quarter, track_targets
 
 @shared_task(name="reporting.track_targets")
 def track_targets_task(period: str | None = None, job_id: int | None = None) -> dict[str, Any]:
-    """Snapshot every target of `period` (default: the current quarter)."""
+    """Snapshot every target of `period` (default: the current quarter); the nightly beat run."""
     period = period or str(Quarter.containing(timezone.localdate()))
     with history_context(actor="reporting.track_targets"):
         if job_id is None:
             return track_targets(period)
-        with running_job(job_id, total=1) as job:
+        return _tracked(job_id, period)
 
-            def progress(done: int, total: int, message: str) -> None:
-                if job.total != total:
-                    Job.objects.filter(pk=job.pk).update(total=total)
-                    job.total = total
-                job.advance(done, message)
 
-            result = track_targets(period, progress=progress)
-            job.result = result
-            return result
+@shared_task(name="reporting.track_targets_job")
+def track_targets_job(job_id: int, period: str) -> dict[str, Any]:
+    """A tracking run a cadre started (`services.start_tracking`), its progress on the job."""
+    with history_context(actor="reporting.track_targets"):
+        return _tracked(job_id, period)
+
+
+def _tracked(job_id: int, period: str) -> dict[str, Any]:
+    with running_job(job_id, total=1) as job:
+
+        def progress(done: int, total: int, message: str) -> None:
+            if job.total != total:
+                Job.objects.filter(pk=job.pk).update(total=total)
+                job.total = total
+            job.advance(done, message)
+
+        result = track_targets(period, progress=progress)
+        job.result = result
+        return result
 
 
 @shared_task(name="reporting.track_previous_quarter")

@@ -1,4 +1,8 @@
-"""Cadre pages of the reporting app. Thin: read input, check access, call a service, render."""
+"""Cadre pages of the reporting app. Thin: read input, read the record with
+`hubportal.access.get_for` (404 outside the jurisdiction, 403 when only viewable), call one
+service, render. Domain actions on one record are `ServiceActionView`s; a service's refusal
+is shown on the form (`add_service_errors`) with what the user typed.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,26 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from hubportal.generic import Column, ObjectDetailView, ObjectListView
+from hubportal.access import get_for
+from hubportal.forms import add_service_errors
+from hubportal.generic import Column, ObjectDetailView, ObjectListView, ServiceActionView
 from hubportal.history import history_of
+from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action, user_can
 from hubportal.models import Job
-from hubportal.tasks import enqueue
 from orgs.models import LeagueUnit
 
-from . import documents, services
+from . import dashboards, documents, services
 from .filters import ProgrammeFilterSet, ReportFilterSet, ReportFormFilterSet, SpotCheckFilterSet
 from .forms import (
     AssignForm,
@@ -37,19 +44,20 @@ from .forms import (
     UnlockDecisionForm,
     UnlockRequestForm,
     UploadForm,
+    VersionForm,
 )
 from .metrics import registry
 from .models import (
     Programme,
     Report,
     ReportForm,
+    ReportMetric,
     SpotCheck,
     SpotCheckItem,
     TargetSnapshot,
     UnlockRequest,
     programmes_readable_q,
 )
-from .tasks import track_targets_task
 from .tracking import Quarter, window_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +70,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _home_unit(request: HttpRequest) -> LeagueUnit:
+def _home_unit(request: AuthenticatedHttpRequest) -> LeagueUnit:
     user = request.user
     unit = user.primary_unit or (
         LeagueUnit.objects.filter(parent__isnull=True).first() if user.is_superuser else None
@@ -72,14 +80,11 @@ def _home_unit(request: HttpRequest) -> LeagueUnit:
     return unit
 
 
-def _unit_param(request: HttpRequest, name: str = "unit") -> LeagueUnit:
+def _unit_param(request: AuthenticatedHttpRequest, name: str = "unit") -> LeagueUnit:
     raw = request.GET.get(name)
     if not raw:
         return _home_unit(request)
-    try:
-        return LeagueUnit.objects.visible_to(request.user).get(pk=int(raw))
-    except (ValueError, LeagueUnit.DoesNotExist) as exc:
-        raise Http404(_("This unit does not exist or lies outside your jurisdiction.")) from exc
+    return get_for(request.user, LeagueUnit, raw, Action.VIEW)
 
 
 # Forms ----------------------------------------------------------------------------
@@ -137,33 +142,33 @@ class ReportListView(ObjectListView):
 
 
 @login_required
-def open_report(request: HttpRequest) -> HttpResponse:
+def open_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open (creating on demand) the report of a unit and period."""
     form = OpenReportForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            report = services.report_for(
-                request.user, form.cleaned_data["form"], form.cleaned_data["unit"], form.cleaned_data["day"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
+            report = services.open_report(request.user, data["form"].pk, data["unit"].pk, data["day"])
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             return redirect(report)
-    return render(request, "reporting/open_report.html", {"form": form, "title": _("File a report")})
-
-
-def _report_or_404(request: HttpRequest, pk: int) -> Report:
-    return get_object_or_404(
-        Report.objects.visible_to(request.user).select_related(
-            "form", "unit", "unit__parent", "updated_by", "approved_by"
-        ),
-        pk=pk,
+    return render(
+        request,
+        "reporting/open_report.html",
+        {"form": form, "title": _("File a report")},
+        status=400 if form.errors else 200,
     )
 
 
+def _report(request: AuthenticatedHttpRequest, pk: Any, action: Action = Action.VIEW) -> Report:
+    reports = Report.objects.select_related("form", "unit", "unit__parent", "updated_by", "approved_by")
+    return get_for(request.user, reports, pk, action)
+
+
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report_or_404(request, pk)
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
     metrics = list(report.form.metrics.all())
     values = {v.metric_id: v for v in report.values.all()}
     can_change = user_can(request.user, report.unit, Action.CHANGE)
@@ -178,7 +183,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": can_approve and report.status in Report.AWAITING_APPROVAL,
         "return_form": ReturnForm(),
         "unlock_form": UnlockRequestForm(),
-        "decision_form": UnlockDecisionForm(),
         "upload_form": UploadForm(),
         "versions": _versions_with_labels(report, metrics),
         "returns": report.returns.select_related("returned_by"),
@@ -190,10 +194,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report_or_404(request, pk)
-    if not user_can(request.user, report.unit, Action.CHANGE):
-        raise PermissionDenied(_("You may view this report but not change it."))
+def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Fill in a report. The raw input goes to `save_report`, which checks it exactly like
+    the API and the workbook; a refusal is shown next to each field, keeping what was typed."""
+    report = _report(request, pk, Action.CHANGE)
     metrics = list(report.form.metrics.all())
     initial = {v.metric.code: v.value for v in report.values.select_related("metric")}
     form = ReportValuesForm(
@@ -202,16 +206,16 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         try:
-            services.save_report_values(
-                report.pk,
+            services.save_report(
                 request.user,
+                report.pk,
                 request.POST,
                 request.FILES,
-                expected_version=form.cleaned_data["version"],
+                version=request.POST.get("version"),
                 submit=submit,
             )
-        except ValidationError as exc:
-            form.apply_errors(exc)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The report was submitted.") if submit else _("The draft was saved."))
             return redirect(report)
@@ -224,10 +228,11 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("Fill in %(report)s") % {"report": report},
             "locked_reason": report.editable_reason(),
         },
+        status=400 if form.errors else 200,
     )
 
 
-def _versions_with_labels(report: Report, metrics: list[Any]) -> list[Any]:
+def _versions_with_labels(report: Report, metrics: list[ReportMetric]) -> list[Any]:
     """Submitted versions, each with `rows` of (metric label, value): the stored data is keyed
     by code, which means nothing to a reader."""
     labels = {m.code: m.label for m in metrics}
@@ -237,112 +242,81 @@ def _versions_with_labels(report: Report, metrics: list[Any]) -> list[Any]:
     return versions
 
 
-def _action(request: HttpRequest, pk: int, func: Any, success: str) -> HttpResponse:
-    try:
-        func()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-    return HttpResponseRedirect(reverse("reporting:report_detail", args=[pk]))
+class ReportSubmitView(ServiceActionView):
+    """Submit the saved values as they are (the button on the report's page)."""
+
+    model = Report
+    form_class = VersionForm
+    service = services.submit_report
+    title = gettext_lazy("Submit %(object)s")
+    submit_label = gettext_lazy("Submit")
+    success_message = gettext_lazy("The report was submitted.")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"initial": {"version": self.object.version}}
+
+
+class ReportApproveView(ServiceActionView):
+    """Approve a submitted report: read with VIEW, the service decides (parent unit only, 403)."""
+
+    model = Report
+    right = Action.VIEW
+    service = services.approve_report
+    success_message = gettext_lazy("The report was approved and is now locked.")
+
+
+class ReportReturnView(ServiceActionView):
+    model = Report
+    right = Action.VIEW
+    form_class = ReturnForm
+    service = services.return_report
+    title = gettext_lazy("Return %(object)s")
+    submit_label = gettext_lazy("Return to the unit")
+    success_message = gettext_lazy("The report was returned to its unit.")
+
+
+class ReportUnlockRequestView(ServiceActionView):
+    model = Report
+    form_class = UnlockRequestForm
+    service = services.request_unlock
+    title = gettext_lazy("Ask to unlock %(object)s")
+    submit_label = gettext_lazy("Send the request")
+    success_message = gettext_lazy("Your request was sent to the parent unit.")
+
+
+class UnlockDecideView(ServiceActionView):
+    """The parent unit unlocks a report for some hours, or refuses."""
+
+    model = UnlockRequest
+    right = Action.VIEW
+    form_class = UnlockDecisionForm
+    service = services.decide_unlock
+    title = gettext_lazy("Decide on %(object)s")
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        approve = form.cleaned_data["decision"] == "approve"
+        self.success_message = _("The report was unlocked.") if approve else _("The request was refused.")
+        return {"approve": approve, "hours": form.cleaned_data["hours"]}
+
+
+class ReportUploadView(ServiceActionView):
+    """Read a filled-in workbook back into the report."""
+
+    model = Report
+    form_class = UploadForm
+    service = services.import_report_workbook
+    title = gettext_lazy("Upload the filled-in Excel file for %(object)s")
+    submit_label = gettext_lazy("Upload")
+    success_message = gettext_lazy("The figures from the Excel file were saved.")
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"fileobj": form.cleaned_data["file"]}
 
 
 @login_required
-@require_POST
-def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    version = request.POST.get("version")
-    return _action(
-        request,
-        pk,
-        lambda: services.submit_report(
-            pk, request.user, int(version) if version and version.isdigit() else None
-        ),
-        _("The report was submitted."),
-    )
-
-
-@login_required
-@require_POST
-def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        lambda: services.approve_report(pk, request.user),
-        _("The report was approved and is now locked."),
-    )
-
-
-@login_required
-@require_POST
-def report_return(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a reason for returning the report."))
-        return HttpResponseRedirect(reverse("reporting:report_detail", args=[pk]))
-    return _action(
-        request,
-        pk,
-        lambda: services.return_report(
-            pk, request.user, form.cleaned_data["code"], form.cleaned_data["comment"]
-        ),
-        _("The report was returned to its unit."),
-    )
-
-
-@login_required
-@require_POST
-def report_unlock_request(request: HttpRequest, pk: int) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        lambda: services.request_unlock(pk, request.user, request.POST.get("reason", "")),
-        _("Your request was sent to the parent unit."),
-    )
-
-
-@login_required
-@require_POST
-def unlock_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    unlock = get_object_or_404(UnlockRequest.objects.visible_to(request.user), pk=pk)
-    approve = request.POST.get("decision") == "approve"
-    form = UnlockDecisionForm(request.POST)
-    hours = form.cleaned_data["hours"] if form.is_valid() else 0
-    return _action(
-        request,
-        unlock.report_id,
-        lambda: services.decide_unlock(pk, request.user, approve, hours if approve else 1),
-        _("The report was unlocked.") if approve else _("The request was refused."),
-    )
-
-
-@login_required
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report_or_404(request, pk)
+def report_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
     return _download(services.report_workbook(report), f"report-{report.pk}-{report.period_label}.xlsx", XLSX)
-
-
-@login_required
-@require_POST
-def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose the Excel file to upload."))
-        return HttpResponseRedirect(reverse("reporting:report_detail", args=[pk]))
-    try:
-        services.import_report_workbook(pk, request.user, form.cleaned_data["file"])
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for key, errors in exc.message_dict.items():
-                prefix = "" if key == services.NON_FIELD else f"{key}: "
-                for message in errors:
-                    messages.error(request, prefix + message)
-        else:
-            for message in exc.messages:
-                messages.error(request, message)
-    else:
-        messages.success(request, _("The figures from the Excel file were saved."))
-    return HttpResponseRedirect(reverse("reporting:report_detail", args=[pk]))
 
 
 class ApprovalListView(ObjectListView):
@@ -352,7 +326,7 @@ class ApprovalListView(ObjectListView):
     columns = ReportListView.columns
 
     def get_queryset(self):
-        queryset = Report.objects.visible_to(self.request.user).awaiting_approval_by(self.request.user)
+        queryset = Report.objects.visible_to(self.actor).awaiting_approval_by(self.actor)
         self.filterset = None
         return queryset.select_related("unit", "form").order_by("submitted_at", "pk")
 
@@ -360,7 +334,7 @@ class ApprovalListView(ObjectListView):
 # Completeness and briefing -------------------------------------------------------
 
 
-def _scope(request: HttpRequest) -> tuple[PeriodScopeForm, LeagueUnit, ReportForm | None, date]:
+def _scope(request: AuthenticatedHttpRequest) -> tuple[PeriodScopeForm, LeagueUnit, ReportForm | None, date]:
     form = PeriodScopeForm(request.GET or None, user=request.user)
     unit, report_form, day = None, None, None
     if form.is_bound and form.is_valid():
@@ -389,7 +363,7 @@ def _scope(request: HttpRequest) -> tuple[PeriodScopeForm, LeagueUnit, ReportFor
 
 
 @login_required
-def completeness_view(request: HttpRequest) -> HttpResponse:
+def completeness_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, unit, report_form, day = _scope(request)
     result = services.completeness(unit, report_form, day) if report_form else None
     chart = None
@@ -420,7 +394,7 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def briefing_view(request: HttpRequest) -> HttpResponse:
+def briefing_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, unit, report_form, day = _scope(request)
     if report_form is None:
         raise Http404(_("There is no report form yet."))
@@ -462,14 +436,14 @@ class SpotCheckListView(ObjectListView):
 
 
 @login_required
-def spotcheck_create(request: HttpRequest) -> HttpResponse:
+def spotcheck_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SpotCheckDrawForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             check = services.draw_spot_check(
                 request.user,
-                data["unit"],
+                data["unit"].pk,
                 data["period_start"],
                 data["period_end"],
                 data["sample_size"],
@@ -478,60 +452,27 @@ def spotcheck_create(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 source=data["source"],
             )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for key, errors in exc.message_dict.items():
-                    form.add_error(key if key in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(n)s calls were drawn.") % {"n": check.sample_size})
             return redirect(check)
-    return render(request, "reporting/spotcheck_form.html", {"form": form, "title": _("Draw a spot check")})
+    return render(
+        request,
+        "reporting/spotcheck_form.html",
+        {"form": form, "title": _("Draw a spot check")},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
-def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    check = get_object_or_404(
-        SpotCheck.objects.visible_to(request.user).select_related("unit", "drawn_by"), pk=pk
-    )
+def spotcheck_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    check = get_for(request.user, SpotCheck.objects.select_related("unit", "drawn_by"), pk)
     items = (
         SpotCheckItem.objects.visible_to(request.user)
         .filter(spot_check=check)
         .select_related("unit", "assigned_to")
     )
-    if request.method == "POST" and request.POST.get("action") == "assign":
-        assign = AssignForm(request.POST, unit=check.unit)
-        assign.set_items([i.pk for i in items])
-        if assign.is_valid():
-            try:
-                count = services.assign_spot_check_items(
-                    request.user, assign.cleaned_data["items"], assign.cleaned_data["assignee"].pk
-                )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("%(n)s calls were assigned.") % {"n": count})
-        else:
-            messages.error(request, _("Choose the calls and the cadre who makes them."))
-        return redirect(check)
-    if request.method == "POST":
-        item_id = request.POST.get("item")
-        form = OutcomeForm(request.POST)
-        if form.is_valid() and item_id and item_id.isdigit():
-            try:
-                services.record_spot_check_outcome(
-                    request.user, int(item_id), form.cleaned_data["outcome"], form.cleaned_data["note"]
-                )
-            except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("The outcome was recorded."))
-        else:
-            messages.error(request, _("Choose the outcome of the call."))
-        return redirect(check)
     return render(
         request,
         "reporting/spotcheck_detail.html",
@@ -542,9 +483,46 @@ def spotcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcome_form": OutcomeForm(),
             "rates": services.confirmation_rates(items),
             "can_change": user_can(request.user, check.unit, Action.CHANGE),
-            "assign_form": AssignForm(unit=check.unit),
+            "assign_form": AssignForm(spot_check=check),
         },
     )
+
+
+class SpotCheckAssignView(ServiceActionView):
+    """Give the ticked calls to a cadre who makes them."""
+
+    model = SpotCheck
+    form_class = AssignForm
+    service = services.assign_spot_check_items
+    title = gettext_lazy("Assign calls of %(object)s")
+    submit_label = gettext_lazy("Assign")
+    success_message = gettext_lazy("The calls were assigned.")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"spot_check": self.object}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"item_pks": form.cleaned_data["items"], "assignee_pk": form.cleaned_data["assignee"].pk}
+
+
+class SpotCheckOutcomeView(ServiceActionView):
+    """Record the outcome of one call: the unit's cadres and the cadre it was assigned to."""
+
+    model = SpotCheckItem
+    form_class = OutcomeForm
+    service = services.record_spot_check_outcome
+    title = gettext_lazy("Outcome of the call: %(object)s")
+    submit_label = gettext_lazy("Record")
+    success_message = gettext_lazy("The outcome was recorded.")
+
+    def get_object(self) -> Any:
+        return get_for(
+            self.request.user,
+            SpotCheckItem,
+            self.kwargs["pk"],
+            Action.CHANGE,
+            also=Q(assigned_to=self.request.user.pk),
+        )
 
 
 # Programmes, targets and dashboards -----------------------------------------------
@@ -564,17 +542,16 @@ class ProgrammeListView(ObjectListView):
 
     def get_queryset(self):
         # Programmes issued above a cadre's unit apply to it; a neighbouring city's plan does not.
-        queryset = Programme.objects.select_related("owner").filter(programmes_readable_q(self.request.user))
+        queryset = Programme.objects.select_related("owner").filter(programmes_readable_q(self.actor))
         self.filterset = ProgrammeFilterSet(self.request.GET or None, queryset=queryset, request=self.request)
         return self.filterset.qs if self.filterset.is_bound else queryset
 
 
 @login_required
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not (request.user.is_cadre or request.user.is_superuser):
-        raise Http404
-    programme = get_object_or_404(
-        Programme.objects.select_related("owner").filter(programmes_readable_q(request.user)), pk=pk
+def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    # Programmes issued above the cadre's unit apply to it too: readable beyond jurisdiction.
+    programme = get_for(
+        request.user, Programme.objects.select_related("owner"), pk, also=programmes_readable_q(request.user)
     )
     rules = list(programme.rules.all())
     metric_names = {r.metric: registry.get(r.metric) for r in rules}
@@ -590,16 +567,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-STATUS_COLOURS = {
-    TargetSnapshot.Status.MET: "success",
-    TargetSnapshot.Status.ON_TRACK: "info",
-    TargetSnapshot.Status.BEHIND: "warning",
-    TargetSnapshot.Status.OVERDUE: "danger",
-    TargetSnapshot.Status.NO_DATA: "secondary",
-}
-
-
-def _period_param(request: HttpRequest) -> Quarter:
+def _period_param(request: AuthenticatedHttpRequest) -> Quarter:
     try:
         return Quarter.parse(request.GET.get("period") or str(Quarter.containing(timezone.localdate())))
     except ValidationError:
@@ -607,70 +575,27 @@ def _period_param(request: HttpRequest) -> Quarter:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Target status of every unit below the cadre's unit, by unit, by city and over quarters."""
     unit = _unit_param(request)
     quarter = _period_param(request)
     programme_id = request.GET.get("programme") or ""
-    snapshots = TargetSnapshot.objects.visible_to(request.user).in_subtree(unit).filter(period=str(quarter))
+    in_unit = TargetSnapshot.objects.visible_to(request.user).in_subtree(unit)
+    snapshots = in_unit.filter(period=str(quarter))
     if programme_id.isdigit():
         snapshots = snapshots.filter(rule__programme_id=int(programme_id))
     status_filter = request.GET.get("status") or ""
     listed = (
         snapshots.filter(status=status_filter) if status_filter in TargetSnapshot.Status.values else snapshots
     )
-    page = listed.select_related("unit", "rule", "rule__programme").order_by(
-        "unit__path", "rule__programme_id", "rule__order"
-    )
-    from django.core.paginator import Paginator
-
-    paginator = Paginator(page, 100)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    totals = dict(snapshots.values_list("status").annotate(n=Count("pk")).order_by())
-    # By child unit (cities under the province): one GROUP BY over the path prefix.
-    from django.db.models.functions import Substr
-
-    width = len(unit.path) + 9
-    by_child_rows = (
-        snapshots.exclude(unit=unit)
-        .annotate(prefix=Substr("unit__path", 1, width))
-        .values("prefix", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    children = {c.path: c.name for c in unit.children.all()}
-    child_names = sorted({children[r["prefix"]] for r in by_child_rows if r["prefix"] in children})
-    by_child: dict[str, dict[str, int]] = {name: {} for name in child_names}
-    for row in by_child_rows:
-        name = children.get(row["prefix"])
-        if name:
-            by_child[name][row["status"]] = by_child[name].get(row["status"], 0) + row["n"]
-    over_time = (
-        TargetSnapshot.objects.visible_to(request.user)
-        .in_subtree(unit)
-        .values("period")
-        .annotate(
-            total=Count("pk"),
-            met=Count("pk", filter=Q(status=TargetSnapshot.Status.MET)),
-            measured=Count("pk", filter=~Q(status=TargetSnapshot.Status.NO_DATA)),
-        )
-        .order_by("period")
-    )
-    statuses = TargetSnapshot.Status
-    chart = {
-        "cities": child_names,
-        "series": [
-            {"name": str(label), "key": key, "data": [by_child[n].get(key, 0) for n in child_names]}
-            for key, label in statuses.choices
-        ],
-        "periods": [r["period"] for r in over_time],
-        "met_share": [round(100 * r["met"] / r["measured"], 1) if r["measured"] else 0 for r in over_time],
-    }
-    matrix = _matrix(snapshots, unit, int(programme_id)) if programme_id.isdigit() else None
-    job_id = request.GET.get("job")
-    job = (
-        Job.objects.filter(pk=int(job_id), user=request.user).first() if job_id and job_id.isdigit() else None
-    )
+    page_obj = Paginator(
+        listed.select_related("unit", "rule", "rule__programme").order_by(
+            "unit__path", "rule__programme_id", "rule__order"
+        ),
+        100,
+    ).get_page(request.GET.get("page"))
+    figures = dashboards.overview(snapshots, in_unit, unit)
+    job_id = request.GET.get("job") or ""
     return render(
         request,
         "reporting/dashboard.html",
@@ -679,80 +604,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "quarter": quarter,
             "page_obj": page_obj,
-            "rows": [(s, STATUS_COLOURS[s.status]) for s in page_obj],
-            "totals": [
-                (key, label, totals.get(key, 0), STATUS_COLOURS[key]) for key, label in statuses.choices
-            ],
-            "chart": chart,
+            "rows": [(s, dashboards.colour_of(s.status)) for s in page_obj],
+            "totals": figures.totals,
+            "chart": figures.chart,
             "programmes": Programme.objects.filter(programmes_readable_q(request.user)).order_by("name"),
             "programme_id": programme_id,
             "status_filter": status_filter,
-            "statuses": statuses.choices,
-            "job": job,
-            "comparison": _registry_vs_reports(unit, quarter),
-            "matrix": matrix,
+            "statuses": TargetSnapshot.Status.choices,
+            "job": Job.objects.filter(pk=int(job_id), user=request.user).first()
+            if job_id.isdigit()
+            else None,
+            "comparison": dashboards.registry_vs_reports(unit, quarter),
+            "matrix": dashboards.matrix(snapshots, unit, int(programme_id))
+            if programme_id.isdigit()
+            else None,
             "periods": [str(Quarter(quarter.year - 1, n)) for n in range(1, 5)]
             + [str(Quarter(quarter.year, n)) for n in range(1, 5)],
         },
     )
 
 
-def _matrix(snapshots: Any, unit: LeagueUnit, programme_id: int) -> dict[str, Any] | None:
-    """The units directly below `unit` against the programme's targets, one query."""
-    rows = list(
-        snapshots.filter(unit__parent=unit, rule__programme_id=programme_id)
-        .select_related("unit", "rule")
-        .order_by("unit__path", "rule__order", "rule_id")
-    )
-    if not rows:
-        return None
-    rules = sorted({(s.rule.order, s.rule_id): s.rule for s in rows}.items())
-    by_unit: dict[int, dict[int, TargetSnapshot]] = {}
-    units: dict[int, LeagueUnit] = {}
-    for s in rows:
-        units[s.unit_id] = s.unit
-        by_unit.setdefault(s.unit_id, {})[s.rule_id] = s
-    table = []
-    for unit_id, child in units.items():
-        cells = []
-        for _key, rule in rules:
-            s = by_unit[unit_id].get(rule.pk)
-            cells.append((s, STATUS_COLOURS[s.status] if s else ""))
-        table.append((child, cells))
-    return {"rules": [rule for _key, rule in rules], "rows": table}
-
-
-def _registry_vs_reports(unit: LeagueUnit, quarter: Quarter) -> list[dict[str, Any]]:
-    """For metrics kept both in the registry and in reports: each child's two values."""
-    children = list(unit.children.filter(is_active=True).order_by("path")) or [unit]
-    rows = []
-    year_start = date(quarter.year, 1, 1)
-    for metric in registry.all():
-        if not metric.report_metric or not metric.has_source:
-            continue
-        reported_metric = registry.get(f"report:{metric.report_metric}")
-        kept = metric.compute(children, year_start, quarter.end) or {}
-        reported = reported_metric.compute(children, year_start, quarter.end) if reported_metric else {}
-        for child in children:
-            a, b = kept.get(child.pk), (reported or {}).get(child.pk)
-            rows.append(
-                {
-                    "metric": metric.label,
-                    "unit": child,
-                    "registry": a,
-                    "reports": b,
-                    "difference": (a or 0) - (b or 0),
-                }
-            )
-    return rows
-
-
 @login_required
-def snapshot_drilldown(request: HttpRequest, pk: int) -> HttpResponse:
+def snapshot_drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """From a number on the dashboard to the records behind it."""
-    snapshot = get_object_or_404(
-        TargetSnapshot.objects.visible_to(request.user).select_related("rule", "rule__programme", "unit"),
-        pk=pk,
+    snapshot = get_for(
+        request.user, TargetSnapshot.objects.select_related("rule", "rule__programme", "unit"), pk
     )
     metric = registry.get(snapshot.rule.metric)
     quarter = Quarter.parse(snapshot.period)
@@ -768,26 +644,20 @@ def snapshot_drilldown(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_tracking(request: HttpRequest) -> HttpResponse:
+def run_tracking(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Start a tracking run (`start_tracking` starts the job); the dashboard shows its progress."""
     try:
-        quarter = Quarter.parse(request.POST.get("period") or str(Quarter.containing(timezone.localdate())))
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
+        job = services.start_tracking(request.user, request.POST.get("period"))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
         return redirect("reporting:dashboard")
-    if not request.user.jurisdiction_paths(Action.CHANGE) and not request.user.is_superuser:
-        raise PermissionDenied(_("Only cadres who may change records can start a tracking run."))
-    job = Job.objects.create(
-        kind="reporting.track_targets",
-        title=_("Target tracking %(period)s") % {"period": quarter},
-        user=request.user,
-    )
-    enqueue(track_targets_task, str(quarter), job=job, job_id=job.pk)
-    url = f"{reverse('reporting:dashboard')}?period={quarter}&job={job.pk}"
-    return HttpResponseRedirect(url)
+    period = job.result.get("period", "")
+    return HttpResponseRedirect(f"{reverse('reporting:dashboard')}?period={period}&job={job.pk}")
 
 
 @login_required
-def inspection_export(request: HttpRequest) -> HttpResponse:
+def inspection_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The December inspection sheet and ranking of the units below, as Excel or PDF."""
     unit = _unit_param(request)
     quarter = _period_param(request) if request.GET.get("period") else Quarter(timezone.localdate().year, 4)

@@ -80,22 +80,28 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportValueSerializer(serializers.ModelSerializer):
     metric_code = serializers.CharField(source="metric.code", read_only=True)
-    value = serializers.SerializerMethodField()
+    # Not `get_value`: that name is Field.get_value(dictionary), which DRF itself calls.
+    value = serializers.SerializerMethodField(method_name="value_text")
 
     class Meta:
         model = ReportValue
         fields = ["id", "report", "metric", "metric_code", "value"]
 
-    def get_value(self, obj: ReportValue) -> str | None:
+    def value_text(self, obj: ReportValue) -> str | None:
         value = obj.value
         return None if value in (None, "") else str(value)
 
 
 class SaveValuesSerializer(serializers.Serializer):
-    """Body of POST /reports/{id}/save/: the version the client read and the values by code."""
+    """Body of POST /reports/{id}/save/: the version the client read and the values by code.
 
-    version = serializers.IntegerField()
-    values = serializers.DictField(child=serializers.CharField(allow_blank=True, allow_null=True))
+    Values are kept exactly as sent (a narrative's commas and spaces included) and checked
+    by the service; a missing or garbled version is refused there with a clear message."""
+
+    version = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
+    values = serializers.DictField(
+        source="raw", child=serializers.CharField(allow_blank=True, allow_null=True, trim_whitespace=False)
+    )
     submit = serializers.BooleanField(default=False)
 
 
@@ -119,8 +125,10 @@ class SpotCheckSerializer(serializers.ModelSerializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    assignee = serializers.IntegerField()
-    items = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    """Calls of the spot check to give to a cadre; the service checks both are within reach."""
+
+    assignee = serializers.IntegerField(source="assignee_pk")
+    items = serializers.ListField(source="item_pks", child=serializers.IntegerField(), allow_empty=False)
 
 
 class OutcomeSerializer(serializers.Serializer):

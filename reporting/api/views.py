@@ -1,15 +1,23 @@
-"""The reporting API: the same services, filters and jurisdiction as the pages."""
+"""The reporting API: the same services, filters and jurisdiction as the pages.
+
+Lists are read-only (a POST to them is 405); every write is a service called through
+`hubportal.api.service_action`, its refusal answered by the shared exception handler
+(400 with field errors, 404 outside the jurisdiction, 403 when only viewable, 409 stale).
+"""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
-from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions, status
+from typing import Any
+
+from django.db.models import Prefetch, Q
+from rest_framework import exceptions, permissions
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hubportal.api import JurisdictionReadOnlyViewSet
+from hubportal.access import get_for
+from hubportal.api import JurisdictionReadOnlyViewSet, service_action
+from hubportal.jurisdiction import Action
 from reporting import services
 from reporting.filters import (
     ProgrammeFilterSet,
@@ -37,9 +45,13 @@ from reporting.models import (
 from . import serializers as s
 
 
-def _raise(exc: DjangoValidationError):
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    raise exceptions.ValidationError(detail)
+class ReadOnlyListViewSet(JurisdictionReadOnlyViewSet):
+    """Read-only lists whose records take POST actions: the list itself refuses a POST (405)."""
+
+    http_method_names = ["get", "head", "options", "post"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise exceptions.MethodNotAllowed(str(request.method))
 
 
 class ReportFormViewSet(JurisdictionReadOnlyViewSet):
@@ -57,37 +69,20 @@ class ReportFormViewSet(JurisdictionReadOnlyViewSet):
         )
 
 
-class ReportViewSet(JurisdictionReadOnlyViewSet):
-    """Reports within jurisdiction; POST save/submit act on one (optimistic locking by version)."""
+class ReportViewSet(ReadOnlyListViewSet):
+    """Reports within jurisdiction; POST save/ saves (and submits) one, optimistic locking by
+    the version the client read (409 when stale)."""
 
     queryset = Report.objects.all()
     serializer_class = s.ReportSerializer
     filterset_class = ReportFilterSet
     ordering_fields = ["period_start", "deadline", "submitted_at"]
     ordering = ["-period_start", "unit__path"]
-    http_method_names = ["get", "head", "options", "post"]
 
     def optimize(self, queryset):
         return queryset.select_related("unit", "form")
 
-    @action(detail=True, methods=["post"], serializer_class=s.SaveValuesSerializer)
-    def save(self, request, pk=None):
-        report = self.get_object()
-        body = s.SaveValuesSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            report = services.save_report_values(
-                report.pk,
-                request.user,
-                body.validated_data["values"],
-                expected_version=body.validated_data["version"],
-                submit=body.validated_data["submit"],
-            )
-        except services.ConcurrentEditError as exc:
-            return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as exc:
-            _raise(exc)
-        return Response(s.ReportSerializer(report).data)
+    save_report = service_action(services.save_report, body=s.SaveValuesSerializer, url_path="save")
 
 
 class ReportValueViewSet(JurisdictionReadOnlyViewSet):
@@ -100,49 +95,33 @@ class ReportValueViewSet(JurisdictionReadOnlyViewSet):
         return queryset.select_related("metric")
 
 
-class ApprovalViewSet(JurisdictionReadOnlyViewSet):
-    """Reports waiting for the caller's approval (their parent unit is in the caller's care)."""
+class ApprovalViewSet(ReadOnlyListViewSet):
+    """Reports waiting for the caller's approval (their parent unit is in the caller's care).
+
+    A decision reads the report with VIEW; the service then lets only the parent unit decide
+    (403 for a report one may only see, 404 for one of another jurisdiction)."""
 
     queryset = Report.objects.all()
     serializer_class = s.ReportSerializer
     filterset_class = ReportFilterSet
     ordering = ["submitted_at"]
-    http_method_names = ["get", "head", "options", "post"]
+    object_rights = {"approve_report": Action.VIEW, "return_report": Action.VIEW}
 
     def optimize(self, queryset):
-        return queryset.awaiting_approval_by(self.request.user).select_related("unit", "form")
+        queryset = queryset.select_related("unit", "form")
+        if self.action in self.object_rights:
+            return queryset
+        return queryset.awaiting_approval_by(self.request.user)
 
-    @action(detail=True, methods=["post"], serializer_class=None)
-    def approve(self, request, pk=None):
-        if not str(pk).isdigit():
-            raise exceptions.NotFound(_("This report does not exist or lies outside your jurisdiction."))
-        try:
-            report = services.approve_report(int(pk), request.user)
-        except DjangoValidationError as exc:
-            _raise(exc)
-        return Response(s.ReportSerializer(report).data)
-
-    @action(detail=True, methods=["post"], url_path="return", serializer_class=s.ReturnSerializer)
-    def return_(self, request, pk=None):
-        if not str(pk).isdigit():
-            raise exceptions.NotFound(_("This report does not exist or lies outside your jurisdiction."))
-        body = s.ReturnSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            report = services.return_report(
-                int(pk), request.user, body.validated_data["code"], body.validated_data["comment"]
-            )
-        except DjangoValidationError as exc:
-            _raise(exc)
-        return Response(s.ReportSerializer(report).data)
+    approve_report = service_action(services.approve_report, url_path="approve")
+    return_report = service_action(services.return_report, body=s.ReturnSerializer, url_path="return")
 
 
-class SpotCheckViewSet(JurisdictionReadOnlyViewSet):
+class SpotCheckViewSet(ReadOnlyListViewSet):
     queryset = SpotCheck.objects.all()
     serializer_class = s.SpotCheckSerializer
     filterset_class = SpotCheckFilterSet
     ordering = ["-created_at"]
-    http_method_names = ["get", "head", "options", "post"]
 
     @action(detail=True, methods=["get"])
     def items(self, request, pk=None):
@@ -150,36 +129,34 @@ class SpotCheckViewSet(JurisdictionReadOnlyViewSet):
         items = SpotCheckItem.objects.visible_to(request.user).filter(spot_check=check).order_by("pk")
         return Response(s.SpotCheckItemSerializer(items, many=True).data)
 
-    @action(detail=True, methods=["post"], serializer_class=s.AssignSerializer)
-    def assign(self, request, pk=None):
-        check = self.get_object()
-        body = s.AssignSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        items = body.validated_data["items"]
-        if SpotCheckItem.objects.filter(pk__in=items).exclude(spot_check=check).exists():
-            raise exceptions.ValidationError({"items": [_("These calls belong to another spot check.")]})
-        try:
-            count = services.assign_spot_check_items(request.user, items, body.validated_data["assignee"])
-        except DjangoValidationError as exc:
-            _raise(exc)
-        return Response({"assigned": count})
-
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path=r"items/(?P<item_id>\d+)/outcome",
-        serializer_class=s.OutcomeSerializer,
+    assign_spot_check_items = service_action(
+        services.assign_spot_check_items, body=s.AssignSerializer, url_path="assign"
     )
-    def outcome(self, request, item_id=None):
-        body = s.OutcomeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            item = services.record_spot_check_outcome(
-                request.user, int(item_id), body.validated_data["outcome"], body.validated_data["note"]
-            )
-        except DjangoValidationError as exc:
-            _raise(exc)
-        return Response(s.SpotCheckItemSerializer(item).data)
+
+
+class SpotCheckItemViewSet(ReadOnlyListViewSet):
+    """Sampled calls within jurisdiction; POST outcome/ records the result of one. The
+    cadres of the unit and the cadre the call was assigned to may record it."""
+
+    queryset = SpotCheckItem.objects.all()
+    serializer_class = s.SpotCheckItemSerializer
+    ordering = ["spot_check", "pk"]
+
+    def get_object(self):
+        assigned = Q(assigned_to=self.request.user.pk)
+        return get_for(
+            self.request.user, self.get_queryset(), self.kwargs["pk"], self.object_right(), also=assigned
+        )
+
+    def get_queryset(self) -> Any:
+        if self.action == "record_spot_check_outcome":
+            # The assigned cadre reaches the call by assignment, not only by jurisdiction.
+            return SpotCheckItem.objects.all()
+        return super().get_queryset()
+
+    record_spot_check_outcome = service_action(
+        services.record_spot_check_outcome, body=s.OutcomeSerializer, url_path="outcome"
+    )
 
 
 class ProgrammeViewSet(JurisdictionReadOnlyViewSet):

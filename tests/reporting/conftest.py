@@ -86,3 +86,32 @@ GOOD = {
     "coverage": "45.5",
     "narrative": "新建三个团支部。",
 }
+
+
+def file_report(actor, form, unit, day, values=None, *, submit=False):
+    """Open the report of `unit` for the period of `day` and save `values` (GOOD by default)
+    as the page would, with the version it read."""
+    from reporting import services
+
+    report = services.open_report(actor, form.pk, unit.pk, day)
+    return services.save_report(
+        actor, report.pk, GOOD if values is None else values, version=report.version, submit=submit
+    )
+
+
+def save(actor, report, values=None, *, submit=False):
+    """Save `values` on `report` with its current version (a fresh page)."""
+    from reporting import services
+    from reporting.models import Report
+
+    version = Report.objects.get(pk=report.pk).version
+    return services.save_report(
+        actor, report.pk, GOOD if values is None else values, version=version, submit=submit
+    )
+
+
+def submit(actor, report):
+    from reporting import services
+    from reporting.models import Report
+
+    return services.submit_report(actor, report.pk, Report.objects.get(pk=report.pk).version)

@@ -21,7 +21,8 @@ def test_demo_is_idempotent_and_complete(units, clock):
     statuses = set(Report.objects.values_list("status", flat=True))
     assert {"approved", "returned", "submitted"} <= statuses
     # A metric no installed app provides yet (co-building committees) shows no value, never 0.
-    assert registry.get("cobuilding_committees").has_source is False
+    metric = registry.get("cobuilding_committees")
+    assert metric is not None and metric.has_source is False
     assert TargetSnapshot.objects.filter(
         period="2026Q4", status="no_data", rule__metric="cobuilding_committees"
     ).exists()

@@ -2,21 +2,23 @@
 
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 
+from hubportal.access import NotChangeable, NotVisible
+from hubportal.services import StaleVersion
 from reporting import services
 from reporting.models import Report, ReportValue
 
-from .conftest import GOOD
+from .conftest import GOOD, file_report, save, submit
 
 
 @pytest.fixture
 def report(clock, monthly_form, guzhen, guzhen_cadre):
-    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
-    return services.save_report_values(report.pk, guzhen_cadre, GOOD)
+    return file_report(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
 
 
 def workbook_with(report, changes: dict[str, object], codes: dict[str, object] | None = None) -> io.BytesIO:
@@ -51,7 +53,7 @@ def test_downloaded_workbook_is_prefilled_with_hidden_codes(report):
 
 def test_uploaded_workbook_saves_its_values(report, guzhen_cadre):
     services.import_report_workbook(
-        report.pk, guzhen_cadre, workbook_with(report, {"orgs_contacted": 20, "branches_founded": 5})
+        guzhen_cadre, report.pk, workbook_with(report, {"orgs_contacted": 20, "branches_founded": 5})
     )
     assert stored(report)["orgs_contacted"] == 20 and stored(report)["branches_founded"] == 5
 
@@ -59,9 +61,37 @@ def test_uploaded_workbook_saves_its_values(report, guzhen_cadre):
 def test_bad_value_in_the_workbook_is_refused_per_field(report, guzhen_cadre):
     with pytest.raises(ValidationError) as caught:
         services.import_report_workbook(
-            report.pk, guzhen_cadre, workbook_with(report, {"orgs_contacted": "很多"})
+            guzhen_cadre, report.pk, workbook_with(report, {"orgs_contacted": "很多"})
         )
-    assert "orgs_contacted" in caught.value.message_dict
+    # The message says where: the row of the sheet and the metric's label.
+    assert caught.value.message_dict["orgs_contacted"] == [
+        "Row 4 (联系青年社会组织数): “很多” is not a whole number."
+    ]
+    assert stored(report)["orgs_contacted"] == 12
+
+
+def test_a_narrative_with_commas_is_kept_as_typed_in_the_workbook(report, guzhen_cadre):
+    narrative = "14家，新建3个团支部, 其中…"
+    services.import_report_workbook(
+        guzhen_cadre, report.pk, workbook_with(report, {"narrative": narrative, "subsidy": "2,000.50"})
+    )
+    assert stored(report)["narrative"] == narrative and stored(report)["subsidy"] == Decimal("2000.50")
+
+
+def test_a_narrative_that_looks_like_a_formula_goes_out_and_back_as_text(report, guzhen_cadre):
+    save(guzhen_cadre, report, {**GOOD, "narrative": "=1+1 新建团支部"})
+    report = Report.objects.get(pk=report.pk)
+    services.import_report_workbook(guzhen_cadre, report.pk, workbook_with(report, {}))
+    assert stored(report)["narrative"] == "=1+1 新建团支部"
+
+
+def test_only_cadres_who_may_change_the_report_upload_it(report, foshan_cadre, zhongshan_viewer):
+    with pytest.raises(NotVisible):
+        services.import_report_workbook(foshan_cadre, report.pk, workbook_with(report, {"orgs_contacted": 1}))
+    with pytest.raises(NotChangeable):
+        services.import_report_workbook(
+            zhongshan_viewer, report.pk, workbook_with(report, {"orgs_contacted": 1})
+        )
     assert stored(report)["orgs_contacted"] == 12
 
 
@@ -69,19 +99,19 @@ def test_altered_hidden_codes_are_refused(report, guzhen_cadre):
     # Pointing the file at another metric row (or report) breaks the signature.
     with pytest.raises(ValidationError, match="hidden codes were changed"):
         services.import_report_workbook(
-            report.pk, guzhen_cadre, workbook_with(report, {}, {"orgs_contacted": 8})
+            guzhen_cadre, report.pk, workbook_with(report, {}, {"orgs_contacted": 8})
         )
     with pytest.raises(ValidationError, match="hidden codes were changed"):
         services.import_report_workbook(
-            report.pk, guzhen_cadre, workbook_with(report, {}, {"report": report.pk + 1})
+            guzhen_cadre, report.pk, workbook_with(report, {}, {"report": report.pk + 1})
         )
     assert stored(report)["orgs_contacted"] == 12
 
 
 def test_a_file_of_another_report_is_refused(report, monthly_form, guzhen, guzhen_cadre):
-    other = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 3, 1))
+    other = services.open_report(guzhen_cadre, monthly_form.pk, guzhen.pk, date(2026, 3, 1))
     with pytest.raises(ValidationError, match="another report"):
-        services.import_report_workbook(other.pk, guzhen_cadre, workbook_with(report, {"orgs_contacted": 30}))
+        services.import_report_workbook(guzhen_cadre, other.pk, workbook_with(report, {"orgs_contacted": 30}))
     assert not ReportValue.objects.filter(report=other).exists()
 
 
@@ -92,22 +122,22 @@ def test_a_foreign_workbook_or_a_non_excel_file_is_refused(report, guzhen_cadre)
     foreign.save(out)
     out.seek(0)
     with pytest.raises(ValidationError, match="not a report file"):
-        services.import_report_workbook(report.pk, guzhen_cadre, out)
+        services.import_report_workbook(guzhen_cadre, report.pk, out)
     with pytest.raises(ValidationError, match="not an Excel workbook"):
-        services.import_report_workbook(report.pk, guzhen_cadre, io.BytesIO(b"%PDF-1.4 not a workbook"))
+        services.import_report_workbook(guzhen_cadre, report.pk, io.BytesIO(b"%PDF-1.4 not a workbook"))
 
 
 def test_a_stale_workbook_is_refused_after_someone_saved(report, guzhen_cadre, zhongshan_cadre):
     stale = workbook_with(report, {"orgs_contacted": 40})
-    services.save_report_values(report.pk, zhongshan_cadre, {**GOOD, "narrative": "市里补充"})
-    with pytest.raises(services.ConcurrentEditError):
-        services.import_report_workbook(report.pk, guzhen_cadre, stale)
+    save(zhongshan_cadre, report, {**GOOD, "narrative": "市里补充"})
+    with pytest.raises(StaleVersion):
+        services.import_report_workbook(guzhen_cadre, report.pk, stale)
     assert stored(report)["narrative"] == "市里补充"
 
 
 def test_upload_after_approval_is_refused(report, guzhen_cadre, zhongshan_cadre):
-    services.submit_report(report.pk, guzhen_cadre)
-    services.approve_report(report.pk, zhongshan_cadre)
+    submit(guzhen_cadre, report)
+    services.approve_report(zhongshan_cadre, report.pk)
     report = Report.objects.get(pk=report.pk)
     with pytest.raises(ValidationError, match="approved and locked"):
-        services.import_report_workbook(report.pk, guzhen_cadre, workbook_with(report, {"orgs_contacted": 1}))
+        services.import_report_workbook(guzhen_cadre, report.pk, workbook_with(report, {"orgs_contacted": 1}))

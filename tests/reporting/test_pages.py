@@ -1,7 +1,7 @@
 """Cadre pages: jurisdiction, bad input and query counts."""
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -10,7 +10,7 @@ from reporting import services
 from reporting.models import Report, ReportValue, TargetSnapshot
 from reporting.tracking import track_targets
 
-from .conftest import GOOD, at
+from .conftest import GOOD, at, file_report
 
 
 def bulk_reports(form, units, months):
@@ -20,7 +20,7 @@ def bulk_reports(form, units, months):
         for month in range(1, months + 1):
             start = date(2025, month, 1)
             end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            when = timezone.make_aware(timezone.datetime(2025, month, 28))
+            when = timezone.make_aware(datetime(2025, month, 28))
             rows.append(
                 Report(
                     form=form,
@@ -66,19 +66,33 @@ def test_foshan_cadre_sees_no_zhongshan_report(
     assert zhongshan_towns[0].name not in client.get("/reporting/reports/").content.decode()
     response = client.post(f"/reporting/reports/{report.pk}/approve/")
     assert Report.objects.get(pk=report.pk).approved_by is None
-    assert response.status_code == 302
+    assert response.status_code == 404
+    for url in ("edit/", "submit/", "return/", "unlock/", "upload/"):
+        assert client.post(f"/reporting/reports/{report.pk}/{url}", {"version": 1}).status_code == 404, url
+
+
+def test_a_viewer_reads_a_report_but_may_not_act_on_it(
+    client_for, zhongshan_viewer, monthly_form, zhongshan_towns
+):
+    report = bulk_reports(monthly_form, zhongshan_towns[:1], 1)[0]
+    client = client_for(zhongshan_viewer)
+    assert client.get(f"/reporting/reports/{report.pk}/").status_code == 200
+    assert client.get(f"/reporting/reports/{report.pk}/edit/").status_code == 403
+    for url in ("submit/", "unlock/", "upload/", "approve/"):
+        assert client.post(f"/reporting/reports/{report.pk}/{url}", {"version": 1}).status_code == 403, url
+    assert Report.objects.get(pk=report.pk).status == "approved"
 
 
 def test_fill_in_page_shows_errors_next_to_fields_and_saves_nothing(
     clock, client_for, guzhen_cadre, monthly_form, guzhen
 ):
-    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
+    report = services.open_report(guzhen_cadre, monthly_form.pk, guzhen.pk, date(2026, 2, 1))
     client = client_for(guzhen_cadre)
     response = client.post(
         f"/reporting/reports/{report.pk}/edit/",
         {**GOOD, "orgs_contacted": "十二", "version": report.version, "save": "1"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert "不是整数" in page or "is not a whole number" in page
     assert 'value="十二"' in page  # what the cadre typed is kept
@@ -93,32 +107,53 @@ def test_fill_in_page_shows_errors_next_to_fields_and_saves_nothing(
 def test_stale_page_gets_the_conflict_message(
     clock, client_for, guzhen_cadre, zhongshan_cadre, monthly_form, guzhen
 ):
-    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
-    services.save_report_values(report.pk, zhongshan_cadre, GOOD, expected_version=1)
+    report = services.open_report(guzhen_cadre, monthly_form.pk, guzhen.pk, date(2026, 2, 1))
+    services.save_report(zhongshan_cadre, report.pk, GOOD, version=1)
     response = client_for(guzhen_cadre).post(
         f"/reporting/reports/{report.pk}/edit/", {**GOOD, "orgs_contacted": "1", "version": 1, "save": "1"}
     )
-    assert response.status_code == 200 and "陈中山" in response.content.decode()
+    page = response.content.decode()
+    # Who saved and when, above the form; what the cadre typed is still in it.
+    assert response.status_code == 400 and "陈中山" in page.split('id="report-form"')[1]
+    assert 'name="orgs_contacted" value="1"' in page
     assert ReportValue.objects.get(report=report, metric__code="orgs_contacted").int_value == 12
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_a_page_without_a_usable_version_is_refused_with_a_message_not_a_500(
+    clock, client_for, guzhen_cadre, monthly_form, guzhen, version
+):
+    report = services.open_report(guzhen_cadre, monthly_form.pk, guzhen.pk, date(2026, 2, 1))
+    data = {**GOOD, "save": "1"} if version is None else {**GOOD, "version": version, "save": "1"}
+    client = client_for(guzhen_cadre)
+    response = client.post(f"/reporting/reports/{report.pk}/edit/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "The page you saved is incomplete or too old" in response.content.decode()
+    submitted = client.post(
+        f"/reporting/reports/{report.pk}/submit/", {} if version is None else {"version": version}
+    )
+    assert submitted.status_code == 400
+    assert not ReportValue.objects.filter(report=report).exists()
+    assert Report.objects.get(pk=report.pk).status == "draft"
 
 
 def test_guzhen_cadre_cannot_approve_its_own_report_on_the_page(
     clock, client_for, guzhen_cadre, zhongshan_cadre, monthly_form, guzhen
 ):
-    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
-    services.save_report_values(report.pk, guzhen_cadre, GOOD, submit=True)
+    report = file_report(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1), submit=True)
     client = client_for(guzhen_cadre)
     approve_url = f"/reporting/reports/{report.pk}/approve/"
     assert approve_url not in client.get(f"/reporting/reports/{report.pk}/").content.decode()
     assert approve_url in client_for(zhongshan_cadre).get(f"/reporting/reports/{report.pk}/").content.decode()
-    client.post(f"/reporting/reports/{report.pk}/approve/")
+    assert client.post(approve_url).status_code == 403
+    assert client.post(f"/reporting/reports/{report.pk}/return/", {"code": "wrong"}).status_code == 403
     assert Report.objects.get(pk=report.pk).status == "submitted"
     client_for(zhongshan_cadre).post(f"/reporting/reports/{report.pk}/approve/")
     assert Report.objects.get(pk=report.pk).status == "approved"
 
 
 def test_excel_upload_on_the_page(clock, client_for, guzhen_cadre, monthly_form, guzhen):
-    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
+    report = services.open_report(guzhen_cadre, monthly_form.pk, guzhen.pk, date(2026, 2, 1))
     client = client_for(guzhen_cadre)
     download = client.get(f"/reporting/reports/{report.pk}/xlsx/")
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -128,8 +163,31 @@ def test_excel_upload_on_the_page(clock, client_for, guzhen_cadre, monthly_form,
     assert response.status_code == 200
     bad = io.BytesIO(b"not excel")
     bad.name = "report.xlsx"
-    response = client.post(f"/reporting/reports/{report.pk}/upload/", {"file": bad}, follow=True)
-    assert "Excel" in response.content.decode()
+    response = client.post(
+        f"/reporting/reports/{report.pk}/upload/", {"file": bad}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400 and "The file is not an Excel workbook" in response.content.decode()
+
+
+def test_an_uploaded_bad_figure_names_its_row_and_metric(
+    clock, client_for, guzhen_cadre, monthly_form, guzhen
+):
+    from openpyxl import load_workbook
+
+    report = services.open_report(guzhen_cadre, monthly_form.pk, guzhen.pk, date(2026, 2, 1))
+    client = client_for(guzhen_cadre)
+    book = load_workbook(io.BytesIO(client.get(f"/reporting/reports/{report.pk}/xlsx/").content))
+    book.worksheets[0]["B4"] = "很多"
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "report.xlsx"
+    response = client.post(
+        f"/reporting/reports/{report.pk}/upload/", {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "Row 4 (联系青年社会组织数): “很多” is not a whole number." in response.content.decode()
+    assert not ReportValue.objects.filter(report=report).exists()
 
 
 @pytest.mark.parametrize(
@@ -177,6 +235,7 @@ def test_dashboard_query_count_and_jurisdiction(
     assert "古镇镇" in comparison
     assert client.get(f"/reporting/targets/?unit={province.pk}").status_code == 404
     foshan_snapshot = TargetSnapshot.objects.filter(unit__code="440600").first()
+    assert foshan_snapshot is not None
     assert client.get(f"/reporting/snapshots/{foshan_snapshot.pk}/").status_code == 404
     assert "古镇镇" not in client_for(foshan_cadre).get("/reporting/targets/?period=2026Q2").content.decode()
 
@@ -202,11 +261,23 @@ def test_run_now_starts_a_job_and_shows_progress(tracked, client_for, zhongshan_
         patch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
         response = client.post("/reporting/targets/run/", {"period": "2026Q2"})
     assert response.status_code == 302 and "job=" in response["Location"]
+    assert "period=2026Q2" in response["Location"]
     page = client.get(response["Location"]).content.decode()
     assert "progress-bar" in page
     from hubportal.models import Job
 
-    assert Job.objects.get().status == Job.Status.SUCCEEDED
+    job = Job.objects.get()
+    assert job.status == Job.Status.SUCCEEDED and job.user == zhongshan_cadre
+    assert job.kind == "reporting.track_targets" and job.result["snapshots"] > 0
+
+
+def test_a_viewer_cannot_start_a_tracking_run(tracked, client_for, zhongshan_viewer):
+    from hubportal.models import Job
+
+    assert (
+        client_for(zhongshan_viewer).post("/reporting/targets/run/", {"period": "2026Q2"}).status_code == 403
+    )
+    assert not Job.objects.exists()
 
 
 def test_dashboard_matrix_of_children_against_a_programmes_targets(
@@ -257,8 +328,7 @@ def test_submitted_versions_show_metric_labels_and_a_missing_author_as_a_dash(
 ):
     from reporting.models import ReportVersion
 
-    report = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1))
-    services.save_report_values(report.pk, guzhen_cadre, GOOD, submit=True)
+    report = file_report(guzhen_cadre, monthly_form, guzhen, date(2026, 2, 1), submit=True)
     ReportVersion.objects.filter(report=report).update(created_by=None)  # e.g. seeded by a script
     body = client_for(zhongshan_cadre).get(f"/reporting/reports/{report.pk}/").content.decode()
     versions = body[body.index('id="versions"') :]
@@ -295,3 +365,11 @@ def test_programme_page_names_levels_and_kinds_in_words(client_for, zhongshan_ca
     body = response.content.decode()
     assert "Prefecture city、Town / subdistrict" in body and "Regional committee" in body
     assert "city, town" not in body and "· regional" not in body
+
+
+def test_a_drill_down_since_ever_sends_no_start_date(client_for, zhongshan_cadre, zhongshan):
+    from reporting.metrics import report_drilldown
+
+    url = report_drilldown("orgs_contacted", zhongshan, None, date(2026, 6, 30))
+    assert "period_from" not in url and "None" not in url and "period_to=2026-06-30" in url
+    assert client_for(zhongshan_cadre).get(url).status_code == 200

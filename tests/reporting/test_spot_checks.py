@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from hubportal.access import NotChangeable, NotVisible
 from reporting import services
 from reporting.models import SpotCheckItem
 
-from .conftest import GOOD
+from .conftest import GOOD, file_report
 
 
 @pytest.fixture
@@ -17,18 +18,22 @@ def filed(clock, monthly_form, units, zhongshan, zhongshan_cadre):
         (u for u in units.values() if u.parent_id == zhongshan.pk and u.level == "town"), key=lambda u: u.path
     )
     for index, town in enumerate(towns[:10]):
-        report = services.report_for(zhongshan_cadre, monthly_form, town, date(2026, 2, 1))
         # One town reports far more organizations than its siblings.
         contacted = "500" if index == 0 else str(10 + index % 3)
-        services.save_report_values(
-            report.pk, zhongshan_cadre, {**GOOD, "orgs_contacted": contacted}, submit=True
+        file_report(
+            zhongshan_cadre,
+            monthly_form,
+            town,
+            date(2026, 2, 1),
+            {**GOOD, "orgs_contacted": contacted},
+            submit=True,
         )
     return towns
 
 
 def draw(user, unit, seed, size=3):
     return services.draw_spot_check(
-        user, unit, date(2026, 2, 1), date(2026, 2, 28), size, seed=seed, metric_code="orgs_contacted"
+        user, unit.pk, date(2026, 2, 1), date(2026, 2, 28), size, seed=seed, metric_code="orgs_contacted"
     )
 
 
@@ -60,14 +65,19 @@ def test_outcomes_and_confirmation_rate(filed, zhongshan, zhongshan_cadre, guzhe
     assert sum(r["checked"] for r in rates) == 2 and sum(r["confirmed"] for r in rates) == 1
 
 
-def test_outsiders_cannot_draw_or_record(filed, zhongshan, zhongshan_cadre, foshan_cadre, guzhen_cadre):
-    with pytest.raises(ValidationError):
-        draw(foshan_cadre, zhongshan, 1)
-    with pytest.raises(ValidationError):
-        draw(guzhen_cadre, zhongshan, 1)  # a town cadre cannot draw over its city
+def test_outsiders_cannot_draw_or_record(
+    filed, zhongshan, zhongshan_cadre, foshan_cadre, guzhen_cadre, zhongshan_viewer
+):
+    for outsider in (foshan_cadre, guzhen_cadre):  # another city; a town below the city
+        with pytest.raises(NotVisible):
+            draw(outsider, zhongshan, 1)
+    with pytest.raises(NotChangeable):
+        draw(zhongshan_viewer, zhongshan, 1)  # sees the city, may not draw over it
     check = draw(zhongshan_cadre, zhongshan, 1)
     item = check.items.first()
-    with pytest.raises(ValidationError):
+    assert item is not None
+    # 佛山 does not see 中山's call at all: 404, not a refusal naming it.
+    with pytest.raises(NotVisible):
         services.record_spot_check_outcome(foshan_cadre, item.pk, "confirmed")
     assert SpotCheckItem.objects.get(pk=item.pk).outcome == "pending"
 
@@ -87,13 +97,35 @@ def test_spot_check_page_records_an_outcome(filed, client_for, zhongshan, zhongs
     )
     assert response.status_code == 302
     item = SpotCheckItem.objects.first()
-    client.post(response["Location"], {"item": item.pk, "outcome": "not_reachable"})
+    assert item is not None
+    outcome_url = f"/reporting/spot-checks/items/{item.pk}/outcome/"
+    assert outcome_url in client.get(response["Location"]).content.decode()
+    assert client.post(outcome_url, {"outcome": "not_reachable"}).status_code == 302
     assert SpotCheckItem.objects.get(pk=item.pk).outcome == "not_reachable"
     bad = client.post(
         "/reporting/spot-checks/new/",
-        {"unit": zhongshan.pk, "period_start": "2026-03-01", "period_end": "2026-02-01", "sample_size": 3},
+        {
+            "unit": zhongshan.pk,
+            "title": "二月抽查",
+            "period_start": "2026-03-01",
+            "period_end": "2026-02-01",
+            "sample_size": 3,
+            "source": "reports",
+        },
     )
-    assert bad.status_code == 200 and SpotCheckItem.objects.values("spot_check").distinct().count() == 1
+    assert bad.status_code == 400 and SpotCheckItem.objects.values("spot_check").distinct().count() == 1
+    assert bad.context["form"].errors["period_end"] and 'value="二月抽查"' in bad.content.decode()
+
+
+def test_a_foshan_cadre_recording_a_zhongshan_call_on_the_page_gets_404(
+    filed, client_for, zhongshan, zhongshan_cadre, foshan_cadre, zhongshan_viewer
+):
+    item = draw(zhongshan_cadre, zhongshan, 3).items.first()
+    assert item is not None
+    url = f"/reporting/spot-checks/items/{item.pk}/outcome/"
+    assert client_for(foshan_cadre).post(url, {"outcome": "confirmed"}).status_code == 404
+    assert client_for(zhongshan_viewer).post(url, {"outcome": "confirmed"}).status_code == 403
+    assert SpotCheckItem.objects.get(pk=item.pk).outcome == "pending"
 
 
 def test_registry_records_can_be_sampled(clock, units, zhongshan, zhongshan_cadre):
@@ -102,7 +134,7 @@ def test_registry_records_can_be_sampled(clock, units, zhongshan, zhongshan_cadr
 
     seed_registry(units)
     check = services.draw_spot_check(
-        zhongshan_cadre, zhongshan, date(2000, 1, 1), date(2026, 12, 31), 5, seed=3, source="registry"
+        zhongshan_cadre, zhongshan.pk, date(2000, 1, 1), date(2026, 12, 31), 5, seed=3, source="registry"
     )
     items = list(check.items.select_related("content_type"))
     assert items and {i.content_type.model for i in items} == {"leaguebuilding"}
@@ -111,7 +143,7 @@ def test_registry_records_can_be_sampled(clock, units, zhongshan, zhongshan_cadr
     assert all(isinstance(i.record, LeagueBuilding) for i in items)
     with pytest.raises(ValidationError):
         services.draw_spot_check(
-            zhongshan_cadre, zhongshan, date(2026, 1, 1), date(2026, 2, 1), 5, source="gossip"
+            zhongshan_cadre, zhongshan.pk, date(2026, 1, 1), date(2026, 2, 1), 5, source="gossip"
         )
 
 
@@ -120,13 +152,15 @@ def test_calls_are_assigned_to_a_cadre_who_can_see_them(
 ):
     check = draw(zhongshan_cadre, zhongshan, 4, size=3)
     ids = list(check.items.values_list("pk", flat=True))
-    with pytest.raises(ValidationError):
-        services.assign_spot_check_items(zhongshan_cadre, ids, foshan_cadre.pk)  # cannot see 中山's towns
-    with pytest.raises(ValidationError):
-        services.assign_spot_check_items(foshan_cadre, ids, zhongshan_cadre.pk)
+    with pytest.raises(ValidationError) as caught:
+        services.assign_spot_check_items(
+            zhongshan_cadre, check.pk, ids, foshan_cadre.pk
+        )  # cannot see 中山's towns
+    assert set(caught.value.message_dict) == {"assignee"}
+    with pytest.raises(NotVisible):
+        services.assign_spot_check_items(foshan_cadre, check.pk, ids, zhongshan_cadre.pk)
     response = client_for(zhongshan_cadre).post(
-        f"/reporting/spot-checks/{check.pk}/",
-        {"action": "assign", "assignee": zhongshan_cadre.pk, "items": ids},
+        f"/reporting/spot-checks/{check.pk}/assign/", {"assignee": zhongshan_cadre.pk, "items": ids}
     )
     assert response.status_code == 302
     assert set(SpotCheckItem.objects.filter(pk__in=ids).values_list("assigned_to", flat=True)) == {
@@ -134,10 +168,23 @@ def test_calls_are_assigned_to_a_cadre_who_can_see_them(
     }
     from rest_framework.test import APIClient
 
+    from tests.conftest import make_user
+
+    item = SpotCheckItem.objects.select_related("unit").get(pk=ids[0])
+    town_caller = make_user("town_caller", item.unit, role="viewer")
     api = APIClient()
     api.force_authenticate(zhongshan_cadre)
-    assert api.post(
+    response = api.post(
         f"/api/reporting/spot-checks/{check.pk}/assign/",
-        {"assignee": zhongshan_cadre.pk, "items": ids[:1]},
+        {"assignee": town_caller.pk, "items": ids},
         format="json",
-    ).json() == {"assigned": 1}
+    )
+    # The town's cadre cannot see the other towns' calls: nothing is assigned.
+    assert response.status_code == 400 and set(response.json()) == {"assignee"}
+    response = api.post(
+        f"/api/reporting/spot-checks/{check.pk}/assign/",
+        {"assignee": town_caller.pk, "items": ids[:1]},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert SpotCheckItem.objects.get(pk=ids[0]).assigned_to == town_caller

@@ -15,7 +15,7 @@ from reporting.models import Programme, Report, TargetRule, TargetSnapshot, Wind
 from reporting.tasks import track_targets_task
 from reporting.tracking import Quarter, track_targets
 
-from .conftest import GOOD, at
+from .conftest import GOOD, at, file_report
 
 S = TargetSnapshot.Status
 
@@ -65,9 +65,10 @@ def programme(province):
 
 def approved_report(form, unit, month, contacted, cadre, approver, clock):
     clock.move_to(at(2026, month + 1, 2))
-    report = services.report_for(cadre, form, unit, date(2026, month, 1))
-    services.save_report_values(report.pk, cadre, {**GOOD, "orgs_contacted": str(contacted)}, submit=True)
-    return services.approve_report(report.pk, approver)
+    report = file_report(
+        cadre, form, unit, date(2026, month, 1), {**GOOD, "orgs_contacted": str(contacted)}, submit=True
+    )
+    return services.approve_report(approver, report.pk)
 
 
 def snapshot(rule_label, unit, period="2026Q2"):
@@ -81,8 +82,9 @@ def test_report_metric_targets_sum_approved_values_over_the_subtree(
     approved_report(monthly_form, guzhen, 3, 10, guzhen_cadre, zhongshan_cadre, clock)
     # A report not approved does not count.
     clock.move_to(at(2026, 5, 2))
-    draft = services.report_for(guzhen_cadre, monthly_form, guzhen, date(2026, 4, 1))
-    services.save_report_values(draft.pk, guzhen_cadre, {**GOOD, "orgs_contacted": "50"}, submit=True)
+    file_report(
+        guzhen_cadre, monthly_form, guzhen, date(2026, 4, 1), {**GOOD, "orgs_contacted": "50"}, submit=True
+    )
     clock.move_to(at(2026, 5, 15))
     result = track_targets("2026Q2")
     assert result["snapshots"] == TargetSnapshot.objects.filter(period="2026Q2").count() > 0
@@ -180,6 +182,31 @@ def test_task_records_progress_on_its_job(clock, programme, zhongshan_cadre):
     assert job.done == job.total > 0
 
 
+def test_start_tracking_records_a_job_and_queues_the_run_on_commit(
+    clock, programme, zhongshan_cadre, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    clock.move_to(at(2026, 5, 15))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = services.start_tracking(zhongshan_cadre, "2026q2")
+    assert job.status == Job.Status.PENDING and job.user == zhongshan_cadre
+    assert job.result == {"period": "2026Q2"} and len(callbacks) == 1
+    assert not TargetSnapshot.objects.exists()  # nothing runs before the commit
+    callbacks[0]()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and TargetSnapshot.objects.filter(period="2026Q2").exists()
+
+
+def test_start_tracking_refuses_a_bad_quarter_and_starts_nothing(clock, zhongshan_cadre, zhongshan_viewer):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    with pytest.raises(ValidationError, match="2026Q3"):
+        services.start_tracking(zhongshan_cadre, "2026-07")
+    with pytest.raises(PermissionDenied):
+        services.start_tracking(zhongshan_viewer, "2026Q2")
+    assert not Job.objects.exists()
+
+
 def test_management_command_runs_the_same_code(clock, programme, capsys):
     clock.move_to(at(2026, 8, 15))
     call_command("track_targets", "--period", "2026Q3")
@@ -199,7 +226,13 @@ def test_spot_checked_false_figures_are_discounted(
     approved_report(monthly_form, guzhen, 3, 10, guzhen_cadre, zhongshan_cadre, clock)
     clock.move_to(at(2026, 5, 15))
     check = services.draw_spot_check(
-        zhongshan_cadre, guzhen, date(2026, 2, 1), date(2026, 2, 28), 50, seed=7, metric_code="orgs_contacted"
+        zhongshan_cadre,
+        guzhen.pk,
+        date(2026, 2, 1),
+        date(2026, 2, 28),
+        50,
+        seed=7,
+        metric_code="orgs_contacted",
     )
     item = check.items.get(object_id=report.values.get(metric__code="orgs_contacted").pk)
     services.record_spot_check_outcome(zhongshan_cadre, item.pk, "false", "电话核实：只联系了2家")
