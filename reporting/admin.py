@@ -1,4 +1,16 @@
+"""Admin of the reporting app.
+
+Report forms (with their metrics and rules) and programmes (with their targets) are
+configuration and stay editable here. Filed reports and every other domain record
+(versions, values, returns, unlock requests, reminders, spot checks, snapshots) change only
+through the services — filing, approval and unlocking have rules and effects that an edit
+form would bypass — so their admins are read-only.
+"""
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from . import models
 
@@ -28,13 +40,6 @@ class ReportFormAdmin(admin.ModelAdmin):
     inlines = [MetricInline, RuleInline]
 
 
-@admin.register(models.Report)
-class ReportAdmin(admin.ModelAdmin):
-    list_display = ["unit", "form", "period_start", "status", "first_submitted_at"]
-    list_filter = ["status", "form"]
-    raw_id_fields = ["unit", "approved_by", "updated_by"]
-
-
 class TargetRuleInline(admin.TabularInline):
     model = models.TargetRule
     extra = 0
@@ -46,13 +51,96 @@ class ProgrammeAdmin(admin.ModelAdmin):
     inlines = [TargetRuleInline]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A domain record shown to administrators, changed only by its services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ValueInline(ReadOnlyInline):
+    model = models.ReportValue
+    fields = ["metric", "int_value", "decimal_value", "text_value", "file"]
+
+
+class ReturnInline(ReadOnlyInline):
+    model = models.ReturnReason
+
+
+class UnlockInline(ReadOnlyInline):
+    model = models.UnlockRequest
+
+
+@admin.register(models.Report)
+class ReportAdmin(ReadOnlyAdmin):
+    """Status, approval and unlocking are the services' (submit, approve, return, unlock)."""
+
+    list_display = ["unit", "form", "period_start", "status", "first_submitted_at"]
+    list_filter = ["status", "form"]
+    list_select_related = ["unit", "form"]
+    search_fields = ["unit__name"]
+    inlines = [ValueInline, ReturnInline, UnlockInline]
+
+
 @admin.register(models.TargetSnapshot)
-class TargetSnapshotAdmin(admin.ModelAdmin):
+class TargetSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["unit", "rule", "period", "value", "threshold", "status"]
     list_filter = ["period", "status"]
-    raw_id_fields = ["unit", "rule"]
+    list_select_related = ["unit", "rule"]
 
 
-admin.site.register(
-    [models.UnlockRequest, models.Reminder, models.SpotCheck, models.SpotCheckItem, models.ReturnReason]
-)
+@admin.register(models.UnlockRequest)
+class UnlockRequestAdmin(ReadOnlyAdmin):
+    list_display = ["report", "status", "requested_by", "requested_at", "decided_by", "unlocked_until"]
+    list_filter = ["status"]
+    list_select_related = ["report__unit", "report__form", "requested_by", "decided_by"]
+
+
+@admin.register(models.ReturnReason)
+class ReturnReasonAdmin(ReadOnlyAdmin):
+    list_display = ["report", "code", "returned_by", "returned_at"]
+    list_filter = ["code"]
+    list_select_related = ["report__unit", "report__form", "returned_by"]
+
+
+@admin.register(models.Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "form", "period_start", "step", "recipients", "sent_at"]
+    list_filter = ["step", "form"]
+    list_select_related = ["unit", "form"]
+
+
+class SpotCheckItemInline(ReadOnlyInline):
+    model = models.SpotCheckItem
+    fields = ["unit", "description", "weight", "assigned_to", "outcome", "note", "checked_at"]
+
+
+@admin.register(models.SpotCheck)
+class SpotCheckAdmin(ReadOnlyAdmin):
+    list_display = ["title", "unit", "sample_size", "drawn_by", "created_at"]
+    list_select_related = ["unit", "drawn_by"]
+    inlines = [SpotCheckItemInline]
+
+
+@admin.register(models.SpotCheckItem)
+class SpotCheckItemAdmin(ReadOnlyAdmin):
+    list_display = ["description", "unit", "outcome", "assigned_to", "checked_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["unit", "assigned_to"]
