@@ -1,48 +1,64 @@
 """The briefing (工作简报) as PDF and Word."""
 
-import base64
 import io
-import re
-import zlib
+import subprocess
 from datetime import date
 
 import pytest
 from docx import Document
 
-from reporting import documents, services
+from reporting import documents
 
-from .conftest import GOOD
+from .conftest import GOOD, file_report
 
 
 @pytest.fixture
 def filed(clock, monthly_form, units, zhongshan, zhongshan_cadre):
     towns = [u for u in units.values() if u.parent_id == zhongshan.pk and u.level == "town"][:3]
     for number, town in enumerate(towns, start=1):
-        report = services.report_for(zhongshan_cadre, monthly_form, town, date(2026, 2, 1))
-        services.save_report_values(
-            report.pk,
+        file_report(
             zhongshan_cadre,
+            monthly_form,
+            town,
+            date(2026, 2, 1),
             {**GOOD, "orgs_contacted": str(10 * number), "narrative": f"{town.name}的工作简述"},
             submit=True,
         )
     return towns
 
 
-def pdf_text(content: bytes) -> str:
-    """The text a PDF shows: its content streams (ASCII85 + Flate) unpacked, the strings of
-    its text operators unescaped and read as the CID font's UCS-2 (UTF-16BE) codes."""
-    text = []
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", content, re.S):
-        stream = zlib.decompress(base64.a85decode(match.group(1).strip(), adobe=True))
-        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", stream, re.S):
-            raw = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit() else m.group(1),
-                literal,
-            )
-            if len(raw) % 2 == 0:
-                text.append(raw.decode("utf-16-be", errors="replace"))
-    return "".join(text)
+def poppler(tool: str, content: bytes, tmp_path) -> str:
+    """The output of a poppler-utils tool (installed by `make setup`) run on a PDF."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(content)
+    args = [tool, str(path), "-"] if tool == "pdftotext" else [tool, str(path)]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def embedded_fonts(content: bytes, tmp_path) -> dict[str, str]:
+    """Font name → the `emb` column of `pdffonts` (yes/no) for every font the PDF uses."""
+    lines = poppler("pdffonts", content, tmp_path).splitlines()[2:]  # two header lines
+    fonts = {}
+    for line in lines:
+        columns = line.split()
+        # name type [subtype] encoding emb sub uni object-id generation: emb is 5th from the end.
+        fonts[columns[0]] = columns[-5]
+    return fonts
+
+
+def assert_cjk_font_embedded(content: bytes, tmp_path) -> None:
+    """The portal's CJK TrueType font (`hubportal.pdf`) is in the file, embedded as a
+    subset (`ABCDEF+Name`); no reader-side CID font such as STSong-Light is used."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from hubportal import pdf
+
+    face = pdfmetrics.getFont(pdf.register_font()).face.name
+    face = face.decode() if isinstance(face, bytes) else face
+    fonts = embedded_fonts(content, tmp_path)
+    cjk = {name: emb for name, emb in fonts.items() if name.split("+")[-1].startswith(face)}
+    assert cjk and set(cjk.values()) == {"yes"}, fonts
+    assert not any("STSong" in name for name in fonts), fonts
 
 
 def test_briefing_sums_the_subtree_and_collects_narratives(
@@ -59,12 +75,36 @@ def test_briefing_sums_the_subtree_and_collects_narratives(
     )
 
 
-def test_briefing_pdf_is_a_real_pdf_naming_the_unit(filed, monthly_form, zhongshan):
-    content = documents.briefing_pdf(documents.compile_briefing(zhongshan, monthly_form, date(2026, 2, 1)))
+def test_briefing_pdf_embeds_the_cjk_font_and_reads_as_text(filed, monthly_form, zhongshan, tmp_path):
+    zhongshan.name = "中山市·火炬开发区"  # a middle dot, which a reader-side CID font shows as a box
+    briefing = documents.compile_briefing(zhongshan, monthly_form, date(2026, 2, 1))
+    content = documents.briefing_pdf(briefing)
     assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
-    assert b"STSong-Light" in content
-    text = pdf_text(content)
-    assert "中山市" in text and "的工作简述" in text
+    assert_cjk_font_embedded(content, tmp_path)
+    text = poppler("pdftotext", content, tmp_path)
+    assert "中山市·火炬开发区" in text and "的工作简述" in text
+
+
+def test_inspection_pdf_embeds_the_cjk_font_and_keeps_the_middle_dot(clock, units, zhongshan, tmp_path):
+    from reporting import demo
+    from reporting.models import TargetSnapshot
+    from reporting.tracking import track_targets
+
+    from .conftest import at
+
+    guzhen = units["442000012"]
+    guzhen.name = "古镇·灯饰"
+    guzhen.save(update_fields=["name"])
+    clock.move_to(at(2026, 5, 15))
+    demo.seed_programmes({code: unit for code, unit in units.items()}, 2026)
+    track_targets("2026Q2")
+    snapshots = TargetSnapshot.objects.in_subtree(zhongshan).filter(period="2026Q2").exclude(unit=zhongshan)
+    assert snapshots.filter(unit=guzhen).exists()
+    content = documents.inspection_pdf("中山市·2026Q2 目标考核", snapshots)
+    assert content.startswith(b"%PDF-")
+    assert_cjk_font_embedded(content, tmp_path)
+    text = poppler("pdftotext", content, tmp_path)
+    assert "中山市·2026Q2 目标考核" in text and "古镇·灯饰" in text
 
 
 def test_briefing_docx_opens_with_python_docx(filed, monthly_form, zhongshan):
