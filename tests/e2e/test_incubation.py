@@ -56,3 +56,34 @@ def test_cadre_admits_with_the_button_on_a_phone(phone_page, zhongshan_cadre, zh
     page.goto(f"/incubation/bases/{base.pk}/")
     page.wait_for_function("document.querySelector('#base-chart canvas') !== null")
     assert "1 / 3" in page.locator("#dashboard").inner_text()
+
+
+def test_a_base_saved_in_the_browser_keeps_its_date_and_money_takes_separators(
+    page, zhongshan_cadre, zhongshan
+):
+    from incubation.models import FundMovement, IncubationFund
+
+    base = make_base(zhongshan, "中山市亲青家园", opened_on=datetime.date(2009, 6, 6), work_stations=8)
+    fund = IncubationFund.objects.create(
+        unit=zhongshan, name="中山市孵化基金", established_on=datetime.date(2012, 3, 1)
+    )
+    log_in(page, "zs_cadre")
+    page.goto(f"/incubation/bases/{base.pk}/edit/")
+    assert page.input_value("input[name=opened_on]") == "2009-06-06"  # what the browser holds
+    page.fill("input[name=address]", "中山市东区兴中道 6 号")
+    with page.expect_navigation():
+        page.locator("form[method=post] button[type=submit]").last.click()
+    base.refresh_from_db()
+    assert (base.address, base.opened_on, base.version) == (
+        "中山市东区兴中道 6 号",
+        datetime.date(2009, 6, 6),
+        2,
+    )
+    page.goto(f"/incubation/funds/{fund.pk}/raise/")
+    page.fill("input[name=amount]", "5,000,000.00")
+    page.fill("input[name=purpose]", "市财政配套")
+    with page.expect_navigation():
+        page.locator("form[method=post] button[type=submit]").last.click()
+    assert FundMovement.objects.get(fund=fund).amount == Decimal("5000000.00")
+    fund.refresh_from_db()
+    assert fund.balance == Decimal("5000000.00")
