@@ -45,6 +45,7 @@ def test_reports_list_query_count_and_scope(
         "/api/reporting/values/",
         "/api/reporting/approvals/",
         "/api/reporting/spot-checks/",
+        "/api/reporting/spot-checks/items/",
         "/api/reporting/programmes/",
         "/api/reporting/targets/",
         "/api/reporting/snapshots/?period=2026Q2",
