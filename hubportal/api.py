@@ -27,14 +27,10 @@ from .access import get_for
 from .jurisdiction import Action
 
 
-class JurisdictionViewSet(viewsets.ModelViewSet):
-    """A model viewset whose every row comes through `visible_to()` and every write through
-    a service."""
+class JurisdictionScoped(viewsets.GenericViewSet):
+    """Rows through `visible_to()`, one record through `get_for()` (404/403 like the pages)."""
 
     permission_classes = [permissions.IsAuthenticated]
-    create_service: Callable[..., Any] | None = None
-    update_service: Callable[..., Any] | None = None
-    destroy_service: Callable[..., Any] | None = None
     # The right an action needs on its record, when not the default (view for reads,
     # change for writes): e.g. an approval is read with VIEW and decided by the service.
     object_rights: dict[str, Action] = {}
@@ -64,6 +60,15 @@ class JurisdictionViewSet(viewsets.ModelViewSet):
         """The saved record as the list serializes it (annotations included)."""
         return self.get_queryset().get(pk=obj.pk)
 
+
+class JurisdictionViewSet(JurisdictionScoped, viewsets.ModelViewSet):
+    """A model viewset whose every row comes through `visible_to()` and every write through
+    a service."""
+
+    create_service: Callable[..., Any] | None = None
+    update_service: Callable[..., Any] | None = None
+    destroy_service: Callable[..., Any] | None = None
+
     # Services are read from the class: a function stored on it must not bind to the view.
     def perform_create(self, serializer: Any) -> None:
         create = type(self).create_service
@@ -86,8 +91,20 @@ class JurisdictionViewSet(viewsets.ModelViewSet):
         destroy(self.request.user, instance.pk)
 
 
-class JurisdictionReadOnlyViewSet(JurisdictionViewSet, viewsets.ReadOnlyModelViewSet):
-    http_method_names = ["get", "head", "options"]
+class JurisdictionReadOnlyViewSet(JurisdictionScoped, viewsets.ReadOnlyModelViewSet):
+    """Lists and records to read; domain steps are `service_action`s (POST on a record),
+    while a POST, PUT or DELETE on the list or the record itself answers 405."""
+
+
+class _ServiceAction:
+    """Installs the action under whatever attribute name it is given (DRF routes an action
+    by its function's name, which must be the attribute's)."""
+
+    def __init__(self, build: Callable[[str], Any]) -> None:
+        self.build = build
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        setattr(owner, name, self.build(name))
 
 
 def service_action(
@@ -108,27 +125,30 @@ def service_action(
     service returns, e.g. a reversal) serialized like the list, 201 when `created`.
     """
 
-    @extend_schema(request=body, description=description or (service.__doc__ or "").strip())
-    def run(self: JurisdictionViewSet, request: Request, pk: Any = None) -> Response:
-        record = self.get_object()
-        kwargs: dict[str, Any] = {}
-        if body is not None:
-            checked = body(data=request.data, context=self.get_serializer_context())
-            checked.is_valid(raise_exception=True)
-            kwargs = dict(checked.validated_data)
-        result = service(request.user, record.pk, **kwargs)
-        shown = result if isinstance(result, self.get_queryset().model) else record
-        return Response(
-            self.get_serializer(self.reload(shown)).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+    def build(name: str) -> Any:
+        @extend_schema(request=body, description=description or (service.__doc__ or "").strip())
+        def run(self: JurisdictionScoped, request: Request, pk: Any = None) -> Response:
+            record = self.get_object()
+            kwargs: dict[str, Any] = {}
+            if body is not None:
+                checked = body(data=request.data, context=self.get_serializer_context())
+                checked.is_valid(raise_exception=True)
+                kwargs = dict(checked.validated_data)
+            result = service(request.user, record.pk, **kwargs)
+            shown = result if isinstance(result, self.get_queryset().model) else record
+            return Response(
+                self.get_serializer(self.reload(shown)).data,
+                status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            )
 
-    run.__name__ = service.__name__
-    # No serializer_class here: the answer is the viewset's own serializer.
-    decorated = action(detail=True, methods=["post"], url_path=url_path)(run)
-    if right is not None:
-        setattr(decorated, "required_right", right)  # noqa: B010 - read by JurisdictionViewSet.object_right
-    return decorated
+        run.__name__ = name
+        # No serializer_class here: the answer is the viewset's own serializer.
+        decorated = action(detail=True, methods=["post"], url_path=url_path or name.replace("_", "-"))(run)
+        if right is not None:
+            setattr(decorated, "required_right", right)  # noqa: B010 - read by JurisdictionScoped.object_right
+        return decorated
+
+    return _ServiceAction(build)
 
 
 class UnitInJurisdictionField(serializers.PrimaryKeyRelatedField):

@@ -58,13 +58,26 @@ class MoneyField(forms.DecimalField):
 class UnitChoiceIterator(ModelChoiceIterator):
     """All units in one query, in tree order, each indented by its depth below the top one."""
 
+    def __init__(self, field: Any) -> None:
+        super().__init__(field)
+        self._units: list[Any] | None = None
+
+    def units(self) -> list[Any]:
+        if self._units is None:
+            self._units = list(self.queryset.order_by("path"))
+        return self._units
+
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        units = list(self.queryset.order_by("path"))
+        units = self.units()
         top = min((u.depth for u in units), default=0)
         for unit in units:
             yield (ModelChoiceIteratorValue(unit.pk, unit), "\u3000" * (unit.depth - top) + unit.name)
+
+    def __len__(self) -> int:
+        # Without this, list() would ask the database for a count first.
+        return len(self.units()) + (1 if self.field.empty_label is not None else 0)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -101,7 +114,7 @@ class _SharedWidgetsMetaclass(ModelFormMetaclass):
         return super().__new__(mcs, name, bases, attrs)
 
 
-class ModelForm(forms.BaseModelForm, metaclass=_SharedWidgetsMetaclass):
+class ModelForm(forms.ModelForm, metaclass=_SharedWidgetsMetaclass):
     """The base of every model form: the shared widgets for dates, money and units, and the
     acting user (`user=`) for the choices that depend on jurisdiction.
 

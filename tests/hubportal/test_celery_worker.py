@@ -81,3 +81,19 @@ def test_real_worker_runs_a_task_on_the_test_database(worker, client):
         time.sleep(0.5)
     assert response.status_code == 200
     assert any(name.startswith(worker) for name in response.json()["celery"]["workers"])
+
+
+@pytest.mark.celery_worker
+def test_real_worker_delivers_the_outbox(worker):
+    from hubportal.models import OutboxMessage
+
+    message = OutboxMessage.objects.create(
+        channel="email", recipient="group@example.cn", subject="您的组织已列入名录", body="正文"
+    )
+    assert tasks.deliver_messages.apply_async(args=[[message.pk]], queue=worker).get(timeout=60) == {
+        "sent": 1
+    }
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    # Retried by the beat sweep: nothing is due, nothing is sent twice.
+    assert tasks.deliver_due_messages.apply_async(queue=worker).get(timeout=30) == {}
