@@ -1,6 +1,16 @@
+"""Forms of the cadre pages of the registry. They check the shape of the input only: the
+services re-read every unit and organization within the actor's jurisdiction and run the
+model's own validation with the row locked. Dates, units and text areas get the portal's
+shared widgets from `hubportal.forms.ModelForm`."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hubportal import forms as hub
 from hubportal.jurisdiction import Action
 
 from .models import (
@@ -15,8 +25,14 @@ from .models import (
 from .validators import validate_credit_code, validate_document_file, validate_id_number
 
 
-class LeagueUnitForm(forms.ModelForm):
-    """Create or edit a unit; the parent can only be a unit the cadre may change."""
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A model-choice field of the form (typed so that its queryset can be narrowed)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class LeagueUnitForm(hub.ModelForm):
+    """Create or edit a unit; the parent can only be a unit the cadre may change (or the one
+    it already has), never the unit itself or one below it."""
 
     class Meta:
         model = LeagueUnit
@@ -33,28 +49,26 @@ class LeagueUnitForm(forms.ModelForm):
             "is_active",
         ]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
-        parents = LeagueUnit.objects.visible_to(user, Action.CHANGE)
+        parents = LeagueUnit.objects.visible_to(self.user, Action.CHANGE)
         if self.instance.pk:
+            if self.instance.parent_id:
+                parents = parents | LeagueUnit.objects.filter(pk=self.instance.parent_id)
             parents = parents.exclude(path__startswith=self.instance.path)
-        self.fields["parent"].queryset = parents.order_by("path")
-        self.fields["parent"].required = not user.is_superuser
+        parent = _model_choice(self, "parent")
+        parent.queryset = parents
+        is_root = bool(self.instance.pk) and self.instance.parent_id is None
+        parent.required = not (is_root or getattr(self.user, "is_superuser", False))
         self.fields["region"].help_text = _("Only for cities; the units below a city inherit its tag.")
 
-    def clean_parent(self):
-        parent = self.cleaned_data.get("parent")
-        if self.instance.pk and self.instance.parent_id and parent is None and not self.user.is_superuser:
-            raise forms.ValidationError(_("Choose the parent unit."))
-        return parent
 
-
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(hub.ModelForm):
     """A cadre's form for an organization; saving goes through `services`. `version` carries
-    the optimistic lock through the round trip."""
+    the optimistic lock through the round trip (checked by the service, so a missing or
+    garbled one is a message on the form, never an error page)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
     service_fields = forms.MultipleChoiceField(
         label=_("Service fields"),
         choices=Organization.ServiceField.choices,
@@ -83,17 +97,11 @@ class OrganizationForm(forms.ModelForm):
             "address",
             "governing_unit",
         ]
-        widgets = {
-            "founded_on": forms.DateInput(attrs={"type": "date"}),
-            "registered_on": forms.DateInput(attrs={"type": "date"}),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["governing_unit"].queryset = LeagueUnit.objects.visible_to(user, Action.CHANGE).order_by(
-            "path"
+        _model_choice(self, "governing_unit").queryset = LeagueUnit.objects.visible_to(
+            self.user, Action.CHANGE
         )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
@@ -101,28 +109,21 @@ class OrganizationForm(forms.ModelForm):
             "Filled in automatically when an unregistered organization becomes registered."
         )
 
-    def clean_credit_code(self):
+    def clean_credit_code(self) -> str:
         value = (self.cleaned_data.get("credit_code") or "").strip().upper()
         if value:
             validate_credit_code(value)
         return value
 
-    def _post_clean(self):
-        # Model validation (uniqueness, constraints) runs in the service, with the lock held.
-        pass
 
-    def service_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
-
-
-class StatusForm(forms.Form):
+class StatusForm(hub.Form):
     to = forms.ChoiceField(label=_("New status"), choices=Organization.Status.choices)
     reason = forms.CharField(
         label=_("Reason or comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(hub.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("return", _("Return for correction")), ("reject", _("Reject"))],
@@ -132,31 +133,19 @@ class ReviewForm(forms.Form):
     )
 
 
-class ChildForm(forms.ModelForm):
-    """Forms of the records hanging from an organization: model checks run in the service."""
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def _post_clean(self):
-        pass
-
-
-class BackboneMemberForm(ChildForm):
+class BackboneMemberForm(hub.ModelForm):
     class Meta:
         model = BackboneMember
         fields = ["name", "gender", "birth_year", "birth_date", "phone", "id_number", "role"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
 
-    def clean_id_number(self):
+    def clean_id_number(self) -> str:
         value = (self.cleaned_data.get("id_number") or "").strip().upper()
         if value:
             validate_id_number(value)
         return value
 
 
-class LeagueBuildingForm(ChildForm):
+class LeagueBuildingForm(hub.ModelForm):
     organizations = forms.ModelMultipleChoiceField(
         label=_("Other organizations sharing the branch"),
         queryset=Organization.objects.none(),
@@ -167,12 +156,13 @@ class LeagueBuildingForm(ChildForm):
     class Meta:
         model = LeagueBuilding
         fields = ["branch_name", "mode", "form", "founded_on", "member_count"]
-        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, lead=None, **kwargs):
+    def __init__(self, *args: Any, lead: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         lead = lead or (self.instance.lead_organization if self.instance.pk else None)
-        candidates = Organization.objects.visible_to(self.user).exclude(status__in=["rejected", "dissolved"])
+        candidates = Organization.objects.visible_to(self.user).exclude(
+            status__in=[Organization.Status.REJECTED, Organization.Status.DISSOLVED]
+        )
         if lead is not None:
             # Organizations of the same governing unit: a joint branch gathers neighbours.
             candidates = candidates.filter(governing_unit_id=lead.governing_unit_id).exclude(pk=lead.pk)
@@ -180,38 +170,34 @@ class LeagueBuildingForm(ChildForm):
                 self.fields["organizations"].initial = [
                     o.pk for o in self.instance.organizations.all() if o.pk != lead.pk
                 ]
-        self.fields["organizations"].queryset = candidates.order_by("name")
+        _model_choice(self, "organizations").queryset = candidates.order_by("name")
 
 
-class ContactLogForm(ChildForm):
+class ContactLogForm(hub.ModelForm):
     class Meta:
         model = ContactLog
         fields = ["date", "kind", "days", "note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 3})}
 
 
-class DirectContactForm(ChildForm):
+class DirectContactForm(hub.ModelForm):
     class Meta:
         model = DirectContact
         fields = ["unit", "since", "note"]
-        widgets = {"since": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = LeagueUnit.objects.visible_to(self.user, Action.CHANGE).order_by(
-            "path"
-        )
+        _model_choice(self, "unit").queryset = LeagueUnit.objects.visible_to(self.user, Action.CHANGE)
         if self.instance.pk:
             self.fields["unit"].disabled = True
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(hub.Form):
     doc_type = forms.ChoiceField(label=_("Type"), choices=OrganizationDocument.Type.choices)
     file = forms.FileField(
         label=_("File"), validators=[validate_document_file], help_text=_("PDF, JPG or PNG, at most 10 MB.")
     )
 
 
-class SavedFilterForm(forms.Form):
+class SavedFilterForm(hub.Form):
     name = forms.CharField(label=_("Name of the filter"), max_length=80)
     query = forms.CharField(widget=forms.HiddenInput, required=False)

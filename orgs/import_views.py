@@ -16,26 +16,25 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hubportal.jurisdiction import Action
+from hubportal import forms as hub
+from hubportal.http import AuthenticatedHttpRequest
 from hubportal.models import Job
-from hubportal.tasks import enqueue
 
-from . import exporting, importing
-from .tasks import apply_import
+from . import exporting, importing, services
 
-TOKEN_SALT = "orgs.import"
+TOKEN_SALT = "orgs.import"  # noqa: S105 - a signing namespace for the dry-run token, not a secret
 TOKEN_MAX_AGE = 3600
-JOB_KIND = "orgs.import"
+JOB_KIND = services.IMPORT_JOB_KIND
 
 
-class UploadForm(forms.Form):
+class UploadForm(hub.Form):
     file = forms.FileField(
         label=gettext_lazy("Excel (.xlsx) or CSV file"),
         help_text=gettext_lazy("At most 5 MB and 10,000 rows; the columns of the template."),
@@ -44,16 +43,11 @@ class UploadForm(forms.Form):
     )
 
 
-def _require_editor(user: Any) -> None:
-    if not (user.is_superuser or user.jurisdiction_paths(Action.CHANGE)):
-        raise PermissionDenied(_("Only cadres who may change organizations can import them."))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a file and see the dry run: every bad row and field, or what would change."""
-    _require_editor(request.user)
+    services.check_importer(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"title": _("Import organizations"), "form": form}
     if request.method == "POST" and form.is_valid():
@@ -85,9 +79,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest) -> HttpResponse:
+def import_apply(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Queue the checked file; the job page shows the progress bar."""
-    _require_editor(request.user)
+    services.check_importer(request.user)
     try:
         data = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
@@ -104,28 +98,22 @@ def import_apply(request: HttpRequest) -> HttpResponse:
         )
     if data.get("user") != request.user.pk:
         raise PermissionDenied(_("This import was checked by another user."))
-    job = Job.objects.create(
-        kind=JOB_KIND,
-        title=_("Import of %(name)s") % {"name": data["name"]},
-        user=request.user,
-        result={"file": data["file"], "name": data["name"]},
-    )
-    enqueue(apply_import, job.pk, job=job)
+    job = services.start_import(request.user, data["file"], data["name"])
     return redirect("orgs_flow:import_job", pk=job.pk)
 
 
 @login_required
 @require_GET
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.filter(user=request.user, kind=JOB_KIND), pk=pk)
     return render(request, "orgs/import/job.html", {"title": job.title, "job": job})
 
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+def import_template(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """The template: .xlsx with drop-downs and instructions, or the same columns as CSV."""
-    _require_editor(request.user)
+    services.check_importer(request.user)
     if fmt == "csv":
         response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = "attachment; filename*=UTF-8''organizations-template.csv"
@@ -140,7 +128,7 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_organizations(request: HttpRequest, fmt: str) -> HttpResponse:
+def export_organizations(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
     """The organization list as filtered by the query string, streamed as CSV or Excel."""
     rows = exporting.export_rows(exporting.export_queryset(request))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

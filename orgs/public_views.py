@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hubportal.forms import add_service_errors
+from hubportal.http import AuthenticatedHttpRequest
 from hubportal.registry import ListAction, NavItem, register_list_action, register_nav
 
 from . import registration as flow
@@ -289,10 +291,9 @@ def _finish(request: HttpRequest, valid: dict[str, Any]) -> HttpResponse:
         documents=form.documents(),
     )
     try:
-        org, user = flow.register_organization(submission)
+        org, user = flow.register_organization(None, submission)
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        add_service_errors(form, error)
         return _render_step(request, "documents", form)
     request.session.pop(WIZARD_SESSION_KEY, None)
     request.session.pop(flow.VERIFICATION_SESSION_KEY, None)
@@ -332,7 +333,7 @@ def _render_step(request: HttpRequest, step: str, form: Any) -> HttpResponse:
 def register_towns(request: HttpRequest) -> HttpResponse:
     """The town options of one city (the HTMX-dependent second select)."""
     # The select may carry a form prefix (“unit-city” on the profile page).
-    value = next((v for k, v in request.GET.items() if k == "city" or k.endswith("-city")), "")
+    value = next((str(v) for k, v in request.GET.items() if k == "city" or k.endswith("-city")), "")
     city = (
         LeagueUnit.objects.filter(pk=int(value), level=LeagueUnit.Level.CITY).first()
         if value.isdigit()
@@ -346,7 +347,7 @@ def register_towns(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_organizations(request: HttpRequest) -> HttpResponse:
+def my_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = flow.represented_by(request.user).select_related("governing_unit").order_by("name", "pk")
     return render(
         request, "orgs/registration/mine.html", {"title": _("My organizations"), "organizations": rows}
@@ -354,9 +355,9 @@ def my_organizations(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_organization(request: HttpRequest, pk: int) -> HttpResponse:
+def my_organization(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The group's view of its organization: status, the reviewers' reasons, waiting changes."""
-    org = get_object_or_404(flow.represented_by(request.user).select_related("governing_unit"), pk=pk)
+    org = flow.own_organization(request.user, pk)
     changes = list(org.status_changes.select_related("by").order_by("-at", "-pk"))
     documents = list(org.documents.order_by("-uploaded_at", "-pk"))
     pending = flow.pending_change_rows(org)
@@ -376,12 +377,23 @@ def my_organization(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _show_refusal(forms: list[Any], error: ValidationError) -> None:
+    """A service's refusal on the part of the page that holds the field at fault (the rest,
+    and a stale or garbled version, above the first part)."""
+    if not hasattr(error, "error_dict"):
+        add_service_errors(forms[0], error)
+        return
+    for field, messages_ in error.message_dict.items():
+        target = next((f for f in forms if field in f.fields), forms[0])
+        add_service_errors(target, ValidationError({field: messages_}))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def my_organization_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a returned registration and resubmit it, or edit a listed organization's
     profile (key fields then wait for review)."""
-    org = get_object_or_404(flow.represented_by(request.user).select_related("governing_unit"), pk=pk)
+    org = flow.own_organization(request.user, pk)
     if org.status not in (
         Organization.Status.RETURNED,
         Organization.Status.LISTED,
@@ -390,16 +402,21 @@ def my_organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("A rejected, suspended or dissolved organization cannot be edited here."))
     city = LeagueUnit.objects.filter(path=org.governing_unit.path[:CITY_PATH_LENGTH]).first()
     data = request.POST if request.method == "POST" else None
-    basic = BasicForm(data, instance=org, prefix="basic")
+    basic = BasicForm(data, instance=org, prefix="basic", user=request.user)
     unit = UnitForm(
         data,
         prefix="unit",
         initial={"city": city.pk if city else None, "governing_unit": org.governing_unit_id},
+        current=org.governing_unit,
+        user=request.user,
     )
     contact = ProfileContactForm(
-        data, prefix="contact", initial={f: getattr(org, f) for f in ProfileContactForm.field_names}
+        data,
+        prefix="contact",
+        initial={f: getattr(org, f) for f in ProfileContactForm.field_names},
+        user=request.user,
     )
-    documents = ExtraDocumentsForm(data, request.FILES or None, prefix="documents")
+    documents = ExtraDocumentsForm(data, request.FILES or None, prefix="documents", user=request.user)
     forms = [basic, unit, contact, documents]
     if request.method == "POST" and all(f.is_valid() for f in forms):
         changes = {
@@ -412,8 +429,7 @@ def my_organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, org.pk, changes, request.POST.get("version"), documents.documents()
             )
         except ValidationError as error:
-            for message in error.messages:
-                basic.add_error(None, message)
+            _show_refusal(forms, error)
         else:
             if org.status == Organization.Status.PENDING and org.pending_changes == {}:
                 messages.success(request, _("Saved. The registration waits for review again."))
@@ -438,4 +454,5 @@ def my_organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "documents": documents,
             "version": request.POST.get("version", org.version) if request.method == "POST" else org.version,
         },
+        status=400 if request.method == "POST" else 200,
     )

@@ -1,16 +1,15 @@
 """Services of the public self-registration flow (组织登记).
 
 - e-mail / phone verification codes: six digits, only their keyed hash is kept (in the
-  session), valid 10 minutes, 5 tries, a new one at most once a minute;
+  session), valid 10 minutes, 5 tries, a new one at most once a minute; the code goes
+  through the outbox as a sensitive message (its body is erased once delivered);
 - per-address rate limits (IP) for the public endpoints, kept in the cache;
 - `register_organization`: the group's account, the pending organization, its backbone
   person and documents, in one transaction;
-- `correct_registration`: the group's own edit; a returned registration goes back to review;
-- `notify_group`: tells the group what the reviewers decided, through the pluggable
-  message backend (`hubportal.messaging`).
+- `correct_registration`: the group's own edit; a returned registration goes back to review.
 
 The review decisions themselves (approve, return, reject) are the core services in
-`orgs.services`; the pages in `orgs.review_views` call those and then `notify_group`.
+`orgs.services`, which also tell the group what was decided.
 """
 
 from __future__ import annotations
@@ -20,23 +19,29 @@ import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hubportal.messaging import Message, send_message
+from hubportal.access import get_for
+from hubportal.jurisdiction import Action
+from hubportal.outbox import queue_message
+from hubportal.services import service
 
 from . import services
 from .models import BackboneMember, LeagueUnit, Organization
+from .services import registrable_units
+
+__all__ = ["registrable_units"]
 
 CODE_TTL_SECONDS = 10 * 60
 CODE_MAX_TRIES = 5
@@ -164,18 +169,21 @@ def send_verification_code(session: Any, address: str, request: Any | None = Non
     }
     session.modified = True
     with translation.override(settings.LANGUAGE_CODE):
-        message = Message(
-            subject=_("Your Qinqinghui verification code"),
-            body=_(
-                "Your verification code for registering on the Qinqinghui Hub Portal is %(code)s. "
-                "It is valid for 10 minutes. If you did not ask for it, ignore this message."
-            )
-            % {"code": code},
+        subject = _("Your Qinqinghui verification code")
+        body = _(
+            "Your verification code for registering on the Qinqinghui Hub Portal is %(code)s. "
+            "It is valid for 10 minutes. If you did not ask for it, ignore this message."
+        ) % {"code": code}
+    # Sensitive: the code is erased from the outbox row once it is delivered.
+    with transaction.atomic():
+        queue_message(
+            subject=subject,
+            body=body,
             email=address if channel == "email" else "",
             phone=address if channel == "phone" else "",
             tags=("verification",),
+            sensitive=True,
         )
-    send_message(message)
     return channel
 
 
@@ -234,23 +242,16 @@ class Registration:
     documents: list[tuple[str, UploadedFile]]
 
 
-def registrable_units() -> Any:
-    """Units a group may register under: active regional committees below the province."""
-    return LeagueUnit.objects.filter(kind=LeagueUnit.Kind.REGIONAL, is_active=True, depth__gte=1)
+@service
+def register_organization(actor: Any, registration: Registration) -> tuple[Organization, Any]:
+    """Create the group's account and its pending organization, backbone person and documents
+    (`actor` is None: the group has no account yet).
 
-
-@transaction.atomic
-def register_organization(registration: Registration) -> tuple[Organization, Any]:
-    """Create the group's account and its pending organization, backbone person and documents.
-
-    All or nothing: a bad document or a clash found at the last moment (the credit code or
-    the login taken by someone else meanwhile) leaves no account and no organization.
+    All or nothing: a bad unit or document, or a clash found at the last moment (the credit
+    code or the login taken by someone else meanwhile) leaves no account and no organization.
     """
     user_model = get_user_model()
     data = dict(registration.organization)
-    unit = data.get("governing_unit")
-    if unit is None or not registrable_units().filter(pk=unit.pk).exists():
-        raise ValidationError({"governing_unit": _("Choose the town or subdistrict your group belongs to.")})
     if user_model.objects.filter(username__iexact=registration.username).exists():
         raise ValidationError(
             {
@@ -278,7 +279,7 @@ def register_organization(registration: Registration) -> tuple[Organization, Any
         member.full_clean()
         member.save()
     for doc_type, upload in registration.documents:
-        services.add_document(user, org, doc_type, upload, checked=True)
+        services.add_document(user, org.pk, doc_type, upload)
     return org, user
 
 
@@ -289,12 +290,23 @@ def represented_by(user: Any) -> Any:
     return Organization.objects.filter(representatives=user)
 
 
-@transaction.atomic
+def own_organization(user: Any, pk: Any) -> Organization:
+    """One organization `user` represents, for the group's own pages (404 for any other)."""
+    return get_for(
+        user,
+        represented_by(user).select_related("governing_unit"),
+        pk,
+        Action.VIEW,
+        also=services.representative_of(user),
+    )
+
+
+@service
 def correct_registration(
-    user: Any,
-    org_id: int,
+    actor: Any,
+    pk: Any,
     data: dict[str, Any],
-    version: int | None,
+    version: Any,
     documents: Iterable[tuple[str, UploadedFile]] = (),
 ) -> Organization:
     """The representative's edit of its own organization, with new documents.
@@ -304,12 +316,12 @@ def correct_registration(
     `update_organization` decides which fields apply at once).
     """
     org = services.update_organization(
-        user, org_id, {k: v for k, v in data.items() if k in ORGANIZATION_FIELDS}, version
+        actor, pk, {k: v for k, v in data.items() if k in ORGANIZATION_FIELDS}, version
     )
     for doc_type, upload in documents:
-        services.add_document(user, org, doc_type, upload)
+        services.add_document(actor, org.pk, doc_type, upload)
     if org.status == Organization.Status.RETURNED:
-        org = services.resubmit_registration(user, org.pk)
+        org = services.resubmit_registration(actor, org.pk)
     return org
 
 
@@ -320,7 +332,7 @@ def pending_change_rows(org: Organization) -> list[tuple[str, str, str]]:
     unit_ids = [org.pending_changes["governing_unit"]] if org.pending_changes.get("governing_unit") else []
     units = {u.pk: u.name for u in LeagueUnit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
     for field, value in org.pending_changes.items():
-        model_field = Organization._meta.get_field(field)
+        model_field = cast(models.Field, Organization._meta.get_field(field))  # a concrete field
         if field == "governing_unit":
             before, after = org.governing_unit.name, units.get(value, str(value))
         else:
@@ -329,37 +341,3 @@ def pending_change_rows(org: Organization) -> list[tuple[str, str, str]]:
             before, after = str(choices.get(current, current)), str(choices.get(value, value))
         rows.append((str(model_field.verbose_name), before, after))
     return rows
-
-
-def notify_group(org: Organization, outcome: str, reason: str = "") -> int:
-    """Tell the group (its e-mail and its representatives) what the reviewers decided.
-
-    `outcome` is the organization's new status (listed, returned, rejected), or
-    "changes_applied" / "changes_declined" for a listed organization's edits.
-    Returns the number of messages sent. Written in the portal's language (Chinese).
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        subjects = {
-            Organization.Status.LISTED: _("Your organization is now listed"),
-            Organization.Status.RETURNED: _("Your registration was returned for correction"),
-            Organization.Status.REJECTED: _("Your registration was rejected"),
-            "changes_applied": _("Your profile changes were approved"),
-            "changes_declined": _("Your profile changes were not approved"),
-        }
-        subject = str(subjects.get(outcome, _("News about your registration")))
-        body = _("%(name)s: %(subject)s.") % {"name": org.name, "subject": subject}
-        if reason:
-            body += "\n" + _("Reason: %(reason)s") % {"reason": reason}
-        if outcome == Organization.Status.RETURNED:
-            body += "\n" + _("Log in to the portal, correct the registration and submit it again.")
-        addresses: dict[tuple[str, str], None] = {}
-        if org.email:
-            addresses[(org.email, "")] = None
-        for rep in org.representatives.all():
-            if rep.email or rep.phone:
-                addresses[(rep.email, "" if rep.email else rep.phone)] = None
-        sent = 0
-        for email, phone in addresses:
-            message = Message(subject=subject, body=body, email=email, phone=phone, tags=("registration",))
-            sent += int(bool(send_message(message)))
-    return sent

@@ -6,13 +6,15 @@ edits of a listed organization, so a group meets the same fields and messages ev
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from hubportal import forms as hub
 
 from .models import BackboneMember, LeagueUnit, Organization, OrganizationDocument
 from .registration import (
@@ -28,10 +30,15 @@ from .validators import MAX_DOCUMENT_BYTES, validate_document_file
 DOCUMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
-class PartialModelForm(forms.ModelForm):
-    """A ModelForm over some of the model's fields: the model's own `clean()` may complain
-    about a field this form does not show; that message goes to the top of the form instead
-    of failing."""
+class PartialModelForm(hub.ModelForm):
+    """A model form over some of the model's fields that, unlike the cadre forms, runs the
+    model's own validation: the wizard has no record yet and checks each step as it goes.
+    A message of the model's `clean()` about a field this form does not show goes to the top
+    of the form instead of failing."""
+
+    def _post_clean(self) -> None:
+        # Django's own model validation, which hubportal.forms.ModelForm leaves to the services.
+        forms.BaseModelForm._post_clean(self)  # type: ignore[attr-defined]  # not in django-stubs
 
     def _update_errors(self, errors: ValidationError) -> None:
         if hasattr(errors, "error_dict"):
@@ -40,7 +47,7 @@ class PartialModelForm(forms.ModelForm):
                 key = field if field in self.fields or field == NON_FIELD_ERRORS else NON_FIELD_ERRORS
                 regrouped.setdefault(key, []).extend(messages)
             errors = ValidationError(regrouped)
-        super()._update_errors(errors)
+        super()._update_errors(errors)  # type: ignore[misc]  # django-stubs does not declare BaseForm._update_errors
 
 
 class BasicForm(PartialModelForm):
@@ -61,11 +68,6 @@ class BasicForm(PartialModelForm):
             "youth_covered",
             "description",
         ]
-        widgets = {
-            "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "service_fields": forms.CheckboxSelectMultiple,
-        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,7 +89,16 @@ class BasicForm(PartialModelForm):
         return name
 
 
-class UnitForm(forms.Form):
+class TownChoiceField(forms.ModelChoiceField):
+    """A town of the chosen city, named after its district where the city has districts."""
+
+    city: LeagueUnit | None = None
+
+    def label_from_instance(self, obj: Any) -> str:
+        return unit_label(obj, self.city)
+
+
+class UnitForm(hub.Form):
     """Step 2: the town or subdistrict, chosen city first (the town list follows by HTMX)."""
 
     city = forms.ModelChoiceField(
@@ -99,7 +110,7 @@ class UnitForm(forms.Form):
             "invalid_choice": _("Choose a city from the list."),
         },
     )
-    governing_unit = forms.ModelChoiceField(
+    governing_unit = TownChoiceField(
         label=_("Town or subdistrict"),
         queryset=LeagueUnit.objects.none(),
         empty_label=_("— choose the town or subdistrict —"),
@@ -110,20 +121,25 @@ class UnitForm(forms.Form):
         help_text=_("The league committee of this town or subdistrict will review the registration."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, current: LeagueUnit | None = None, **kwargs: Any) -> None:
+        """`current`: the unit an organization already has (on its own edit page), offered
+        even when it is no town (a cadre may have recorded the group at the city itself)."""
         super().__init__(*args, **kwargs)
-        self.fields["city"].queryset = (
-            registrable_units().filter(level=LeagueUnit.Level.CITY).order_by("path")
-        )
+        cities = cast(forms.ModelChoiceField, self.fields["city"])
+        cities.queryset = registrable_units().filter(level=LeagueUnit.Level.CITY).order_by("path")
         city_id = self.data.get(self.add_prefix("city")) if self.is_bound else self.initial.get("city")
         city = None
         if city_id:
             try:
-                city = self.fields["city"].queryset.filter(pk=int(getattr(city_id, "pk", city_id))).first()
+                city = cities.queryset.filter(pk=int(str(getattr(city_id, "pk", city_id)))).first()
             except (TypeError, ValueError):
                 city = None
-        self.fields["governing_unit"].queryset = towns_of(city)
-        self.fields["governing_unit"].label_from_instance = lambda unit: unit_label(unit, city)
+        towns = cast(TownChoiceField, self.fields["governing_unit"])
+        choices = towns_of(city)
+        if current is not None and city is not None and current.path.startswith(city.path):
+            choices = (choices | LeagueUnit.objects.filter(pk=current.pk)).order_by("path")
+        towns.queryset = choices
+        towns.city = city
         # Choosing a city reloads the town list (HTMX); without JavaScript “Next” does it.
         self.fields["city"].widget.attrs.update(
             {
@@ -135,7 +151,7 @@ class UnitForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         city, unit = data.get("city"), data.get("governing_unit")
         if city and unit and not unit.path.startswith(city.path):
             self.add_error(
@@ -162,14 +178,14 @@ def unit_label(unit: LeagueUnit, city: LeagueUnit | None) -> str:
         and unit.parent_id != city.pk
         and unit.level == LeagueUnit.Level.TOWN
     ):
-        return f"{unit.parent.name} / {unit.name}"
+        return f"{unit.parent.name} / {unit.name}" if unit.parent is not None else unit.name
     return unit.name
 
 
 CONTACT_FIELDS = forms.fields_for_model(Organization, fields=["contact_person", "phone", "email", "address"])
 
 
-class ContactFields(forms.Form):
+class ContactFields(hub.Form):
     """The organization's contact fields, as the model defines them."""
 
     contact_person = CONTACT_FIELDS["contact_person"]
@@ -234,7 +250,7 @@ class ContactForm(ContactFields):
         return (data.get("email") if data.get("verify_via") == "email" else data.get("phone")) or ""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         via = data.get("verify_via")
         if via == "email" and not data.get("email") and "email" not in self.errors:
             self.add_error("email", _("Enter the e-mail address to verify, or verify by mobile phone."))
@@ -279,7 +295,7 @@ class MultipleDocumentField(forms.FileField):
     default_validators = [validate_document_file]
 
 
-class DocumentsForm(forms.Form):
+class DocumentsForm(hub.Form):
     """Step 4: documents and the account's password; both must be given again after an error
     (a browser never refills a file or a password field)."""
 
@@ -322,7 +338,7 @@ class DocumentsForm(forms.Form):
         self.username = username
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.registered and not data.get("certificate") and "certificate" not in self.errors:
             self.add_error(
                 "certificate", _("Upload the registration certificate of a registered organization.")
@@ -354,7 +370,7 @@ class ProfileContactForm(ContactFields):
     """The contact fields of a group's own profile (no verification: the account is verified)."""
 
 
-class ExtraDocumentsForm(forms.Form):
+class ExtraDocumentsForm(hub.Form):
     """Documents added when correcting a returned registration (optional)."""
 
     certificate = MultipleDocumentField(

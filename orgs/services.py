@@ -1,9 +1,29 @@
-"""State changes of the registry, shared by the cadre pages, the API, the review pages and
-imports.
+"""State changes of the registry: the one write path of the cadre pages, the API, the review
+queue, the group's own pages, the import and the admin.
 
-Every function is `@transaction.atomic`, re-checks the caller's jurisdiction on the locked
-rows (`visible_to(user, Action.CHANGE).select_for_update()`), and raises `ValidationError`
-with a translated, specific message (a dict by field where a field is at fault) on bad input.
+Every public service follows the portal's convention:
+
+    @service
+    def verb_noun(actor, pk, ..., *, options) -> the changed or created record
+
+- `actor` first: the acting user (`None` only for the anonymous self-registration);
+- then the primary key of the record acted on, or of the parent for a create under it
+  (`add_backbone_member(actor, organization_pk, data)`), never an instance; top-level creates
+  are `create_x(actor, data)`, updates `update_x(actor, pk, data[, version])`, deletes
+  `delete_x(actor, pk)`;
+- the record is read with `hubportal.access.get_for(..., lock=True)` inside the service's
+  transaction (not visible → 404, visible but not changeable → 403); every unit or
+  organization named in the input is read with `related_for()`, whose refusal is a field
+  error that never says whether a record of another jurisdiction exists;
+- a refusal is a translated `ValidationError` (a dict by field where a field is at fault) and
+  changes nothing;
+- effects belong to the service: the group is told of a review decision through the outbox
+  (`hubportal.outbox.queue_message`), an import starts through `hubportal.jobs.start_job`,
+  whichever page, API call, import or task made the decision.
+
+An organization's own representative edits it, resubmits a returned registration and adds
+documents by a right besides jurisdiction (`also=representative_of(actor)`); the key fields
+of a listed organization then wait for a cadre's review in `pending_changes`.
 """
 
 from __future__ import annotations
@@ -12,15 +32,19 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from hubportal.access import NotVisible, get_for, may, parse_pk, related_for, scoped
 from hubportal.jurisdiction import Action, user_can
+from hubportal.models import Job
+from hubportal.outbox import queue_message
+from hubportal.services import check_version, delete_checked, save_checked, service
 
 from .models import (
     BackboneMember,
@@ -46,6 +70,9 @@ TRANSITIONS: dict[str, set[str]] = {
     Status.DISSOLVED: set(),
 }
 REASON_REQUIRED = {Status.RETURNED, Status.REJECTED, Status.SUSPENDED, Status.DISSOLVED}
+# A decision on a registration the group waits for: it is told of these moves.
+DECIDED_FROM = {Status.PENDING, Status.RETURNED}
+DECISIONS = {Status.LISTED, Status.RETURNED, Status.REJECTED}
 
 # What a cadre or a representative may set on an organization through these functions.
 ORGANIZATION_FIELDS = (
@@ -67,54 +94,79 @@ ORGANIZATION_FIELDS = (
     "address",
     "governing_unit",
 )
+UNIT_FIELDS = (
+    "name",
+    "code",
+    "parent",
+    "level",
+    "kind",
+    "region",
+    "is_undergraduate",
+    "address",
+    "phone",
+    "is_active",
+)
+TREE_FIELDS = ("path", "depth")  # set by LeagueUnit.save() from the parent
+BACKBONE_FIELDS = ("name", "gender", "birth_year", "birth_date", "phone", "id_number", "role")
+LEAGUE_BUILDING_FIELDS = ("mode", "form", "branch_name", "founded_on", "member_count")
+CONTACT_LOG_FIELDS = ("date", "kind", "days", "note")
+DIRECT_CONTACT_FIELDS = ("since", "note")
 DUPLICATE_NAME_SIMILARITY = 0.6
+IMPORT_JOB_KIND = "orgs.import"
 
 
 # Helpers ---------------------------------------------------------------------------------
-def _locked(model: type[Model], user: User, pk: Any, action: Action = Action.CHANGE) -> Any:
-    """The row, locked, if `user` may act on it; otherwise a clear refusal."""
-    try:
-        return model.objects.visible_to(user, action).select_for_update(of=("self",)).get(pk=pk)  # type: ignore[attr-defined]
-    except ObjectDoesNotExist:
-        if model.objects.visible_to(user, Action.VIEW).filter(pk=pk).exists():  # type: ignore[attr-defined]
-            raise PermissionDenied(_("You may view this record but not change it.")) from None
-        raise ValidationError(
-            _("%(kind)s %(pk)s does not exist or lies outside your jurisdiction.")
-            % {"kind": model._meta.verbose_name, "pk": pk}
-        ) from None
+def representative_of(actor: Any) -> Q:
+    """The organizations `actor` represents: their right besides jurisdiction."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Q(pk__in=[])
+    return Q(representatives=actor)
+
+
+def registrable_units() -> QuerySet[LeagueUnit]:
+    """Units a group may register under: active regional committees below the province."""
+    return LeagueUnit.objects.filter(kind=LeagueUnit.Kind.REGIONAL, is_active=True, depth__gte=1)
 
 
 def _pk(value: Any) -> Any:
     return value.pk if isinstance(value, Model) else value
 
 
-def _require_unit(user: User, unit: LeagueUnit | None, field: str = "governing_unit") -> LeagueUnit:
-    if unit is None:
-        raise ValidationError({field: _("Choose a league unit.")})
-    if not user_can(user, unit, Action.CHANGE):
-        raise ValidationError(
-            {field: _("%(unit)s lies outside the units you may change.") % {"unit": unit.name}}
-        )
-    return unit
+def _key(value: Any) -> int | None:
+    """The id a form or body names, or None when it names nothing readable."""
+    try:
+        return parse_pk(value)
+    except NotVisible:
+        return None
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _assign(obj: Model, data: dict[str, Any], allowed: Iterable[str]) -> list[str]:
+    """Set the given fields that differ; the names of those that changed."""
+    changed = []
+    for field in allowed:
+        if field in data and getattr(obj, field) != data[field]:
+            setattr(obj, field, data[field])
+            changed.append(field)
+    return changed
 
 
 def _full_clean(obj: Model, exclude: Iterable[str] = ()) -> None:
     obj.full_clean(exclude=list(exclude))
 
 
-def _save(obj: Model, **kwargs: Any) -> None:
-    """Save, turning a constraint the checks above missed (a race) into a clear message."""
-    try:
-        with transaction.atomic():
-            obj.save(**kwargs)
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("The record conflicts with another one that was just saved; please reload and try again.")
-        ) from exc
+def _not_in_future(value: datetime.date | None, field: str, message: str) -> None:
+    if value and value > timezone.localdate():
+        raise ValidationError({field: message})
 
 
-def _record_status(org: Organization, old: str, new: str, by: User | None, reason: str = "") -> StatusChange:
-    return StatusChange.objects.create(organization=org, from_status=old, to_status=new, reason=reason, by=by)
+def _record_status(org: Organization, old: str, new: str, actor: Any, reason: str = "") -> StatusChange:
+    return StatusChange.objects.create(
+        organization=org, from_status=old, to_status=new, reason=reason, by=_user(actor)
+    )
 
 
 def _set_registration(org: Organization, old_status: str, registered_on: datetime.date | None = None) -> None:
@@ -125,88 +177,112 @@ def _set_registration(org: Organization, old_status: str, registered_on: datetim
         org.registered_on = registered_on or timezone.localdate()
 
 
-def _assign(obj: Model, data: dict[str, Any], allowed: Iterable[str]) -> list[str]:
-    changed = []
-    for field in allowed:
-        if field in data and getattr(obj, field) != data[field]:
-            setattr(obj, field, data[field])
-            changed.append(field)
-    return changed
+def _tell_group(org: Organization, outcome: str, reason: str = "") -> int:
+    """Queue a message to the group (its e-mail and its representatives) saying what the
+    reviewers decided; returns how many were queued. Written in the portal's language.
 
-
-def is_representative(user: User, org: Organization) -> bool:
-    return bool(user and user.is_authenticated and org.representatives.filter(pk=user.pk).exists())
+    `outcome` is the registration's new status (listed, returned, rejected), or
+    "changes_applied" / "changes_declined" for a listed organization's key-field edits.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        subjects = {
+            Status.LISTED: _("Your organization is now listed"),
+            Status.RETURNED: _("Your registration was returned for correction"),
+            Status.REJECTED: _("Your registration was rejected"),
+            "changes_applied": _("Your profile changes were approved"),
+            "changes_declined": _("Your profile changes were not approved"),
+        }
+        subject = str(subjects.get(outcome, _("News about your registration")))
+        body = _("%(name)s: %(subject)s.") % {"name": org.name, "subject": subject}
+        if reason:
+            body += "\n" + _("Reason: %(reason)s") % {"reason": reason}
+        if outcome == Status.RETURNED:
+            body += "\n" + _("Log in to the portal, correct the registration and submit it again.")
+    recipients: dict[tuple[str, str], Any] = {}
+    if org.email:
+        recipients[(org.email, "")] = None
+    for rep in org.representatives.order_by("pk"):
+        if rep.email or rep.phone:
+            recipients.setdefault((rep.email, "" if rep.email else rep.phone), rep)
+    queued = 0
+    for (email, phone), person in recipients.items():
+        if queue_message(
+            subject=subject, body=body, email=email, phone=phone, user=person, tags=("registration",)
+        ):
+            queued += 1
+    return queued
 
 
 # Organizations ---------------------------------------------------------------------------
-@transaction.atomic
-def create_organization(by: User | None, data: dict[str, Any], *, registration: bool = False) -> Organization:
+def _governing_unit(actor: Any, value: Any, *, cadre: bool) -> LeagueUnit:
+    """The governing unit named in the input: one the cadre may change, or for a group one of
+    the towns and subdistricts open to registration."""
+    if value is None or value == "":
+        raise ValidationError(
+            {"governing_unit": _("Choose a league unit.") if cadre else _("Choose your town or subdistrict.")}
+        )
+    if cadre:
+        return related_for(actor, LeagueUnit, value, "governing_unit", Action.CHANGE)
+    unit = registrable_units().filter(pk=_key(value) or 0).first()
+    if unit is None:
+        raise ValidationError({"governing_unit": _("Choose the town or subdistrict your group belongs to.")})
+    return unit
+
+
+@service
+def create_organization(actor: Any, data: dict[str, Any], *, registration: bool = False) -> Organization:
     """Add an organization to the registry.
 
     A cadre (who may change the chosen governing unit) adds a listed organization. With
     `registration=True` it is a self-registration: the organization waits for review
-    (pending), and `by` (if given) becomes its representative.
+    (pending), and `actor` (if given) becomes its representative.
     """
-    org = Organization(**{k: v for k, v in data.items() if k in ORGANIZATION_FIELDS})
+    fields = {k: v for k, v in data.items() if k in ORGANIZATION_FIELDS and k != "governing_unit"}
+    if not registration and _user(actor) is None:
+        raise PermissionDenied(_("Only a cadre can add an organization directly."))
+    unit = _governing_unit(actor, data.get("governing_unit"), cadre=not registration)
+    org = Organization(**fields, governing_unit=unit)
     if registration:
-        if org.governing_unit_id is None:
-            raise ValidationError({"governing_unit": _("Choose your town or subdistrict.")})
         org.status = Status.PENDING
         org.submitted_at = timezone.now()
         org.registered_on = None
     else:
-        if by is None:
-            raise PermissionDenied(_("Only a cadre can add an organization directly."))
-        _require_unit(by, org.governing_unit if org.governing_unit_id else None)
-        org.status = Status.LISTED
-    if org.registration_status != Organization.RegistrationStatus.UNREGISTERED and not registration:
         # A cadre may record a known registration date; an unknown one is left empty.
-        org.registered_on = data.get("registered_on")
-    org.created_by = by if by is not None and by.is_authenticated else None
+        org.status = Status.LISTED
+    org.created_by = _user(actor)
     _full_clean(org)
-    _save(org)
-    if registration and by is not None and by.is_authenticated:
-        org.representatives.add(by)
-    _record_status(org, "", org.status, by if by is not None and by.is_authenticated else None)
+    save_checked(org)
+    if registration and _user(actor) is not None:
+        org.representatives.add(actor)
+    _record_status(org, "", org.status, actor)
     return org
 
 
-@transaction.atomic
-def update_organization(by: User, org_id: int, data: dict[str, Any], version: int | None) -> Organization:
-    """Edit an organization with an optimistic lock on `version`.
+@service
+def update_organization(actor: Any, pk: Any, data: dict[str, Any], version: Any = None) -> Organization:
+    """Edit an organization with an optimistic lock on `version` (the version the editor read).
 
     A cadre's edits apply directly. A representative edits their own organization: while it
     is pending or returned everything applies; once listed, key fields (name, credit code,
     registration status, governing unit) go into `pending_changes` and back to review.
+    Saving without a change changes nothing, not even the version.
     """
-    cadre = Organization.objects.visible_to(by, Action.CHANGE).filter(pk=org_id).exists()
-    if cadre:
-        org = _locked(Organization, by, org_id)
-    else:
-        org = (
-            Organization.objects.filter(pk=org_id, representatives=by).select_for_update(of=("self",)).first()
-        )
-        if org is None:
-            raise PermissionDenied(_("You may not change this organization."))
-        if org.status in (Status.REJECTED, Status.DISSOLVED):
-            raise ValidationError(_("A rejected or dissolved organization can no longer be edited."))
-    if version is None or int(version) != org.version:
-        raise ValidationError(
-            {
-                "version": _(
-                    "Someone else changed this organization in the meantime (you edited version "
-                    "%(yours)s, it is now at version %(now)s). Reload it and make your changes again."
-                )
-                % {"yours": version, "now": org.version}
-            }
-        )
+    org = get_for(actor, Organization, pk, Action.CHANGE, lock=True, also=representative_of(actor))
+    cadre = may(actor, org, Action.CHANGE)
+    if not cadre and org.status in (Status.REJECTED, Status.DISSOLVED):
+        raise ValidationError(_("A rejected or dissolved organization can no longer be edited."))
+    check_version(org, version)
     data = {k: v for k, v in data.items() if k in ORGANIZATION_FIELDS}
     if "credit_code" in data:
         data["credit_code"] = (data["credit_code"] or "").strip().upper()
-    if cadre and "governing_unit" in data and _pk(data["governing_unit"]) != org.governing_unit_id:
-        _require_unit(by, data["governing_unit"])
-    if not cadre and "governing_unit" in data and data["governing_unit"] is None:
-        raise ValidationError({"governing_unit": _("Choose your town or subdistrict.")})
+    if "governing_unit" in data:
+        value = data["governing_unit"]
+        if value is not None and _key(_pk(value)) == org.governing_unit_id:
+            data["governing_unit"] = org.governing_unit
+        else:
+            data["governing_unit"] = _governing_unit(actor, _pk(value), cadre=cadre)
+    if "service_fields" in data and sorted(data["service_fields"] or []) == sorted(org.service_fields):
+        data["service_fields"] = org.service_fields  # the same fields, ticked in another order
     old_registration = org.registration_status
     to_review: dict[str, Any] = {}
     if not cadre and org.status in (Status.LISTED, Status.SUSPENDED):
@@ -215,7 +291,9 @@ def update_organization(by: User, org_id: int, data: dict[str, Any], version: in
                 new = data.pop(field)
                 if _pk(new) != _pk(getattr(org, field)):
                     to_review[field] = _pk(new)
-    _assign(org, data, ORGANIZATION_FIELDS)
+    changed = _assign(org, data, ORGANIZATION_FIELDS)
+    if not changed and not to_review:
+        return org
     _set_registration(org, old_registration, data.get("registered_on"))
     if to_review:
         _check_pending_changes(org, to_review)
@@ -223,7 +301,7 @@ def update_organization(by: User, org_id: int, data: dict[str, Any], version: in
         org.submitted_at = timezone.now()
     org.version += 1
     _full_clean(org)
-    _save(org)
+    save_checked(org)
     return org
 
 
@@ -232,8 +310,6 @@ def _check_pending_changes(org: Organization, changes: dict[str, Any]) -> None:
     trial = Organization.objects.get(pk=org.pk)
     for field, value in changes.items():
         setattr(trial, "governing_unit_id" if field == "governing_unit" else field, value)
-    if "governing_unit" in changes and not LeagueUnit.objects.filter(pk=changes["governing_unit"]).exists():
-        raise ValidationError({"governing_unit": _("Choose your town or subdistrict.")})
     if "registration_status" in changes or "credit_code" in changes:
         trial.registered_on = None
     _full_clean(trial, exclude=("registered_on",))
@@ -246,13 +322,17 @@ def _apply_pending_changes(org: Organization) -> None:
         setattr(org, "governing_unit_id" if field == "governing_unit" else field, value)
     _set_registration(org, old_registration)
     org.pending_changes = {}
+    org.version += 1
+    _full_clean(org)
+    save_checked(org)
 
 
-@transaction.atomic
-def change_status(by: User, org_id: int, to: str, reason: str = "") -> Organization:
+@service
+def change_status(actor: Any, pk: Any, to: str, reason: str = "") -> Organization:
     """Move an organization to another status along the allowed transitions, writing a
-    StatusChange row. Returning, rejecting, suspending and dissolving need a reason."""
-    org = _locked(Organization, by, org_id)
+    StatusChange row. Returning, rejecting, suspending and dissolving need a reason. A
+    decision on a registration (listed, returned, rejected) is sent to the group."""
+    org = get_for(actor, Organization, pk, Action.CHANGE, lock=True)
     reason = (reason or "").strip()
     if to not in Status.values:
         raise ValidationError({"status": _("Unknown status “%(s)s”.") % {"s": to}})
@@ -270,85 +350,95 @@ def change_status(by: User, org_id: int, to: str, reason: str = "") -> Organizat
     if to == Status.PENDING:
         org.submitted_at = timezone.now()
     org.version += 1
-    _save(org, update_fields=["status", "submitted_at", "version", "updated_at"])
-    _record_status(org, old, to, by, reason)
+    save_checked(org, update_fields=["status", "submitted_at", "version", "updated_at"])
+    _record_status(org, old, to, actor, reason)
+    if old in DECIDED_FROM and to in DECISIONS:
+        _tell_group(org, to, "" if to == Status.LISTED else reason)
     return org
 
 
-@transaction.atomic
-def approve_registration(by: User, org_id: int, comment: str = "") -> Organization:
+@service
+def approve_registration(actor: Any, pk: Any, comment: str = "") -> Organization:
     """Approve a pending registration (it becomes listed), or the key-field changes a listed
-    organization's representative submitted (they are applied)."""
-    org = _locked(Organization, by, org_id)
+    organization's representative submitted (they are applied); the group is told."""
+    org = get_for(actor, Organization, pk, Action.CHANGE, lock=True)
     if org.status == Status.PENDING:
         if org.pending_changes:
             _apply_pending_changes(org)
-            org.version += 1
-            _full_clean(org)
-            _save(org)
-        return change_status(by, org.pk, Status.LISTED, comment)
+        return change_status(actor, org.pk, Status.LISTED, comment)
     if org.pending_changes:
         _apply_pending_changes(org)
-        org.version += 1
-        _full_clean(org)
-        _save(org)
-        _record_status(org, org.status, org.status, by, comment or _("Changes to key fields approved."))
+        _record_status(org, org.status, org.status, actor, comment or _("Changes to key fields approved."))
+        _tell_group(org, "changes_applied")
         return org
     raise ValidationError(_("There is nothing waiting for review in this organization."))
 
 
-@transaction.atomic
-def return_registration(by: User, org_id: int, reason: str) -> Organization:
+@service
+def return_registration(actor: Any, pk: Any, reason: str) -> Organization:
     """Send a pending registration back for correction with the reasons (the group keeps
-    what it typed), or turn down a listed organization's submitted key-field changes."""
-    org = _locked(Organization, by, org_id)
+    what it typed), or turn down a listed organization's submitted key-field changes; the
+    group is told."""
+    org = get_for(actor, Organization, pk, Action.CHANGE, lock=True)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Please give the reason; the organization will see it.")})
     if org.status == Status.PENDING:
-        return change_status(by, org.pk, Status.RETURNED, reason)
+        return change_status(actor, org.pk, Status.RETURNED, reason)
     if org.pending_changes:
         org.pending_changes = {}
         org.version += 1
-        _save(org, update_fields=["pending_changes", "version", "updated_at"])
+        save_checked(org, update_fields=["pending_changes", "version", "updated_at"])
         _record_status(
-            org, org.status, org.status, by, _("Changes to key fields not accepted: %(r)s") % {"r": reason}
+            org, org.status, org.status, actor, _("Changes to key fields not accepted: %(r)s") % {"r": reason}
         )
+        _tell_group(org, "changes_declined", reason)
         return org
     raise ValidationError(_("There is nothing waiting for review in this organization."))
 
 
-@transaction.atomic
-def reject_registration(by: User, org_id: int, reason: str) -> Organization:
-    """Refuse a pending or returned registration for good, with the reason."""
-    return change_status(by, org_id, Status.REJECTED, reason)
+@service
+def reject_registration(actor: Any, pk: Any, reason: str) -> Organization:
+    """Refuse a pending or returned registration for good, with the reason (the group is told)."""
+    return change_status(actor, pk, Status.REJECTED, reason)
 
 
-@transaction.atomic
-def resubmit_registration(by: User, org_id: int) -> Organization:
+@service
+def decide_registration(actor: Any, pk: Any, decision: str, reason: str = "") -> Organization:
+    """A reviewer's decision on a registration or on waiting key-field edits: "approve",
+    "return" (with the reason) or "reject" (with the reason)."""
+    if decision == "approve":
+        return approve_registration(actor, pk, (reason or "").strip())
+    if decision == "return":
+        return return_registration(actor, pk, reason)
+    if decision == "reject":
+        return reject_registration(actor, pk, reason)
+    raise ValidationError({"decision": _("Choose a decision.")})
+
+
+@service
+def resubmit_registration(actor: Any, pk: Any) -> Organization:
     """The representative sends a returned registration back to review."""
-    org = Organization.objects.filter(pk=org_id, representatives=by).select_for_update(of=("self",)).first()
-    if org is None:
-        raise PermissionDenied(_("You may not change this organization."))
+    org = get_for(actor, Organization, pk, Action.CHANGE, lock=True, also=representative_of(actor))
     if org.status != Status.RETURNED:
         raise ValidationError(_("Only a returned registration can be submitted again."))
     old = org.status
     org.status, org.submitted_at = Status.PENDING, timezone.now()
     org.version += 1
-    _save(org, update_fields=["status", "submitted_at", "version", "updated_at"])
-    _record_status(org, old, Status.PENDING, by)
+    save_checked(org, update_fields=["status", "submitted_at", "version", "updated_at"])
+    _record_status(org, old, Status.PENDING, actor)
     return org
 
 
-@transaction.atomic
-def delete_organization(by: User, org_id: int) -> None:
+@service
+def delete_organization(actor: Any, pk: Any) -> None:
     """Remove an organization entered by mistake; a listed one is dissolved instead."""
-    org = _locked(Organization, by, org_id)
+    org = get_for(actor, Organization, pk, Action.CHANGE, lock=True)
     if org.status == Status.LISTED:
         raise ValidationError(
             _("A listed organization is not deleted: suspend or dissolve it, so its history stays.")
         )
-    org.delete()
+    delete_checked(org)
 
 
 def find_possible_duplicates(
@@ -373,232 +463,265 @@ def find_possible_duplicates(
     return list(rows[:limit])
 
 
+# League units ----------------------------------------------------------------------------
+def _parent_unit(actor: Any, unit: LeagueUnit | None, value: Any) -> LeagueUnit | None:
+    """The parent named in the input: a unit the actor may change, never the unit itself or
+    a unit below it. Only an administrator of the whole portal adds a unit without a parent."""
+    if value is None or value == "":
+        if not getattr(actor, "is_superuser", False):
+            raise ValidationError({"parent": _("Choose the parent unit.")})
+        return None
+    parent = related_for(actor, LeagueUnit, value, "parent", Action.CHANGE)
+    if unit is not None and parent.path.startswith(unit.path):
+        raise ValidationError(
+            {"parent": _("A unit cannot be moved below itself or one of its own sub-units.")}
+        )
+    return parent
+
+
+@service
+def create_unit(actor: Any, data: dict[str, Any]) -> LeagueUnit:
+    """Add a league unit below one the actor may change."""
+    unit = LeagueUnit(**{k: v for k, v in data.items() if k in UNIT_FIELDS and k != "parent"})
+    unit.parent = _parent_unit(actor, None, _pk(data.get("parent")))
+    _full_clean(unit, exclude=TREE_FIELDS)
+    save_checked(unit)
+    return unit
+
+
+@service
+def update_unit(actor: Any, pk: Any, data: dict[str, Any]) -> LeagueUnit:
+    """Edit a unit the actor may change; moving it re-parents its whole subtree."""
+    unit = get_for(actor, LeagueUnit, pk, Action.CHANGE, lock=True)
+    data = {k: v for k, v in data.items() if k in UNIT_FIELDS}
+    if "parent" in data:
+        if _key(_pk(data["parent"])) == unit.parent_id:  # unchanged (the province keeps none)
+            data["parent"] = unit.parent
+        else:
+            data["parent"] = _parent_unit(actor, unit, _pk(data["parent"]))
+    if not _assign(unit, data, UNIT_FIELDS):
+        return unit
+    _full_clean(unit, exclude=TREE_FIELDS)
+    save_checked(unit)
+    return unit
+
+
+@service
+def delete_unit(actor: Any, pk: Any) -> None:
+    """Remove a unit created by mistake; one still holding sub-units or records stays, with a
+    message naming what holds it."""
+    delete_checked(get_for(actor, LeagueUnit, pk, Action.CHANGE, lock=True))
+
+
 # Records hanging from an organization ------------------------------------------------------
-def _organization_for_change(by: User, organization: Any) -> Organization:
-    return _locked(Organization, by, _pk(organization))
-
-
-@transaction.atomic
-def add_direct_contact(
-    by: User, unit: LeagueUnit, organization: Any, since: datetime.date, note: str = ""
-) -> DirectContact:
-    """Put an organization on a unit's direct-contact list (直接联系) from a date."""
-    _require_unit(by, unit, "unit")
-    org = Organization.objects.visible_to(by).filter(pk=_pk(organization)).first()
-    if org is None:
-        raise ValidationError({"organization": _("Choose an organization within your jurisdiction.")})
+@service
+def add_direct_contact(actor: Any, organization_pk: Any, data: dict[str, Any]) -> DirectContact:
+    """Put an organization on the direct-contact list (直接联系) of a unit the actor may
+    change, from a date."""
+    org = get_for(actor, Organization, organization_pk, Action.VIEW)
+    if data.get("unit") in (None, ""):
+        raise ValidationError({"unit": _("Choose a league unit.")})
+    unit = related_for(actor, LeagueUnit, _pk(data["unit"]), "unit", Action.CHANGE)
     if org.status in (Status.REJECTED, Status.DISSOLVED):
         raise ValidationError(
             {"organization": _("A rejected or dissolved organization cannot be contacted directly.")}
         )
-    if since and since > timezone.localdate():
-        raise ValidationError({"since": _("The date cannot lie in the future.")})
+    _not_in_future(data.get("since"), "since", _("The date cannot lie in the future."))
     if DirectContact.objects.filter(unit=unit, organization=org).exists():
         raise ValidationError(
             {"organization": _("This unit already lists this organization as directly contacted.")}
         )
-    contact = DirectContact(unit=unit, organization=org, since=since, note=note)
+    contact = DirectContact(unit=unit, organization=org)
+    _assign(contact, data, DIRECT_CONTACT_FIELDS)
     _full_clean(contact)
-    _save(contact)
+    save_checked(contact)
     return contact
 
 
-@transaction.atomic
-def update_direct_contact(by: User, pk: int, data: dict[str, Any]) -> DirectContact:
-    contact = _locked(DirectContact, by, pk)
-    if data.get("since") and data["since"] > timezone.localdate():
-        raise ValidationError({"since": _("The date cannot lie in the future.")})
-    _assign(contact, data, ("since", "note"))
+@service
+def update_direct_contact(actor: Any, pk: Any, data: dict[str, Any]) -> DirectContact:
+    """Change the date or note of a direct contact (the unit and organization stay)."""
+    contact = get_for(actor, DirectContact, pk, Action.CHANGE, lock=True)
+    _not_in_future(data.get("since"), "since", _("The date cannot lie in the future."))
+    if not _assign(contact, data, DIRECT_CONTACT_FIELDS):
+        return contact
     _full_clean(contact)
-    _save(contact)
+    save_checked(contact)
     return contact
 
 
-@transaction.atomic
-def remove_direct_contact(by: User, pk: int) -> None:
-    _locked(DirectContact, by, pk).delete()
+@service
+def delete_direct_contact(actor: Any, pk: Any) -> None:
+    delete_checked(get_for(actor, DirectContact, pk, Action.CHANGE, lock=True))
 
 
-BACKBONE_FIELDS = ("name", "gender", "birth_year", "birth_date", "phone", "id_number", "role")
-
-
-@transaction.atomic
-def add_backbone_member(by: User, organization: Any, data: dict[str, Any]) -> BackboneMember:
-    """Add a key person (骨干) to an organization the cadre may change."""
-    org = _organization_for_change(by, organization)
+@service
+def add_backbone_member(actor: Any, organization_pk: Any, data: dict[str, Any]) -> BackboneMember:
+    """Add a key person (骨干) to an organization the actor may change."""
+    org = get_for(actor, Organization, organization_pk, Action.CHANGE, lock=True)
     member = BackboneMember(organization=org)
     _assign(member, data, BACKBONE_FIELDS)
     _full_clean(member)
-    _save(member)
+    save_checked(member)
     return member
 
 
-@transaction.atomic
-def update_backbone_member(by: User, pk: int, data: dict[str, Any]) -> BackboneMember:
-    member = _locked(BackboneMember, by, pk)
-    _assign(member, data, BACKBONE_FIELDS)
+@service
+def update_backbone_member(actor: Any, pk: Any, data: dict[str, Any]) -> BackboneMember:
+    member = get_for(actor, BackboneMember, pk, Action.CHANGE, lock=True)
+    if not _assign(member, data, BACKBONE_FIELDS):
+        return member
     _full_clean(member)
-    _save(member)
+    save_checked(member)
     return member
 
 
-@transaction.atomic
-def delete_backbone_member(by: User, pk: int) -> None:
-    _locked(BackboneMember, by, pk).delete()
-
-
-LEAGUE_BUILDING_FIELDS = ("mode", "form", "branch_name", "founded_on", "member_count")
+@service
+def delete_backbone_member(actor: Any, pk: Any) -> None:
+    delete_checked(get_for(actor, BackboneMember, pk, Action.CHANGE, lock=True))
 
 
 def _league_building_organizations(
-    by: User, lead: Organization, organizations: Iterable[Any], form: str
+    actor: Any, lead: Organization, organizations: Iterable[Any], form: str
 ) -> list[Organization]:
-    wanted = {_pk(o) for o in organizations} | {lead.pk}
-    found = list(Organization.objects.visible_to(by).filter(pk__in=wanted))
+    """The lead organization and the others named in the input (each one the actor may see)."""
+    wanted = {_key(_pk(o)) for o in organizations} - {lead.pk}
+    found = list(scoped(actor, Organization, Action.VIEW).filter(pk__in=[k for k in wanted if k]))
     if len(found) != len(wanted):
         raise ValidationError({"organizations": _("Choose organizations within your jurisdiction.")})
-    if form == LeagueBuilding.Form.INDEPENDENT and len(found) != 1:
+    members = [lead, *found]
+    if form == LeagueBuilding.Form.INDEPENDENT and len(members) != 1:
         raise ValidationError({"organizations": _("An independent branch belongs to one organization only.")})
-    if form == LeagueBuilding.Form.JOINT and len(found) < 2:
+    if form == LeagueBuilding.Form.JOINT and len(members) < 2:
         raise ValidationError({"organizations": _("A joint branch is shared by at least two organizations.")})
-    return found
+    return members
 
 
-def _check_league_building(building: LeagueBuilding) -> None:
-    if building.founded_on and building.founded_on > timezone.localdate():
-        raise ValidationError({"founded_on": _("The founding date cannot lie in the future.")})
-
-
-@transaction.atomic
-def record_league_building(
-    by: User, lead_organization: Any, data: dict[str, Any], organizations: Iterable[Any] = ()
-) -> LeagueBuilding:
-    """Record a league branch (团建) in an organization, or one shared by several (联合建团).
-    The record belongs to the lead organization's governing unit."""
-    lead = _organization_for_change(by, lead_organization)
+@service
+def record_league_building(actor: Any, organization_pk: Any, data: dict[str, Any]) -> LeagueBuilding:
+    """Record a league branch (团建) in an organization, or one it shares with the others in
+    `data["organizations"]` (联合建团). It belongs to the lead organization's governing unit."""
+    lead = get_for(actor, Organization, organization_pk, Action.CHANGE, lock=True)
     building = LeagueBuilding(unit_id=lead.governing_unit_id, lead_organization=lead)
     _assign(building, data, LEAGUE_BUILDING_FIELDS)
-    members = _league_building_organizations(by, lead, organizations, building.form)
-    _check_league_building(building)
+    members = _league_building_organizations(actor, lead, data.get("organizations") or (), building.form)
+    _not_in_future(building.founded_on, "founded_on", _("The founding date cannot lie in the future."))
     _full_clean(building)
-    _save(building)
+    save_checked(building)
     building.organizations.set(members)
     return building
 
 
-@transaction.atomic
-def update_league_building(
-    by: User, pk: int, data: dict[str, Any], organizations: Iterable[Any] | None = None
-) -> LeagueBuilding:
-    building = _locked(LeagueBuilding, by, pk)
-    _assign(building, data, LEAGUE_BUILDING_FIELDS)
-    current = organizations if organizations is not None else list(building.organizations.all())
-    members = _league_building_organizations(by, building.lead_organization, current, building.form)
-    _check_league_building(building)
+@service
+def update_league_building(actor: Any, pk: Any, data: dict[str, Any]) -> LeagueBuilding:
+    """Edit a league-building record; `data["organizations"]` (when given) replaces the
+    organizations sharing it besides the lead one."""
+    building = get_for(
+        actor, LeagueBuilding.objects.select_related("lead_organization"), pk, Action.CHANGE, lock=True
+    )
+    changed = _assign(building, data, LEAGUE_BUILDING_FIELDS)
+    current = {o.pk for o in building.organizations.all()}
+    named = data.get("organizations")
+    members = _league_building_organizations(
+        actor, building.lead_organization, current if named is None else named, building.form
+    )
+    if not changed and {o.pk for o in members} == current:
+        return building
+    _not_in_future(building.founded_on, "founded_on", _("The founding date cannot lie in the future."))
     _full_clean(building)
-    _save(building)
+    save_checked(building)
     building.organizations.set(members)
     return building
 
 
-@transaction.atomic
-def delete_league_building(by: User, pk: int) -> None:
-    _locked(LeagueBuilding, by, pk).delete()
-
-
-CONTACT_LOG_FIELDS = ("date", "kind", "days", "note")
+@service
+def delete_league_building(actor: Any, pk: Any) -> None:
+    delete_checked(get_for(actor, LeagueBuilding, pk, Action.CHANGE, lock=True))
 
 
 def _check_contact_log(entry: ContactLog) -> None:
-    if entry.date and entry.date > timezone.localdate():
-        raise ValidationError({"date": _("A contact cannot be logged before it happened.")})
+    _not_in_future(entry.date, "date", _("A contact cannot be logged before it happened."))
     if entry.days is not None and not (0 < entry.days <= 31):
         raise ValidationError({"days": _("Days spent must be more than 0 and at most 31.")})
 
 
-@transaction.atomic
-def log_contact(
-    by: User, organization: Any, data: dict[str, Any], unit: LeagueUnit | None = None
-) -> ContactLog:
-    """Log a cadre's visit, call, activity or meeting with an organization. The days count
-    for the cadre's unit (the given one, or the cadre's highest unit)."""
-    org = Organization.objects.visible_to(by).filter(pk=_pk(organization)).first()
-    if org is None:
-        raise ValidationError({"organization": _("Choose an organization within your jurisdiction.")})
-    unit = unit or by.primary_unit
-    if unit is None or not (by.is_superuser or any(m.pk == unit.pk for m in by.member_units())):
-        raise ValidationError({"unit": _("Log contacts for a unit you belong to.")})
-    entry = ContactLog(organization=org, cadre=by, unit=unit)
-    _assign(entry, data, CONTACT_LOG_FIELDS)
-    _check_contact_log(entry)
-    _full_clean(entry)
-    _save(entry)
-    return entry
-
-
-@transaction.atomic
-def update_contact_log(by: User, pk: int, data: dict[str, Any]) -> ContactLog:
-    entry = _locked(ContactLog, by, pk)
-    if entry.cadre_id != by.pk and not user_can(by, entry.unit, Action.CHANGE):
-        raise PermissionDenied(_("Only the cadre who logged this contact can change it."))
-    _assign(entry, data, CONTACT_LOG_FIELDS)
-    _check_contact_log(entry)
-    _full_clean(entry)
-    _save(entry)
-    return entry
-
-
-@transaction.atomic
-def delete_contact_log(by: User, pk: int) -> None:
-    entry = _locked(ContactLog, by, pk)
-    if entry.cadre_id != by.pk and not user_can(by, entry.unit, Action.CHANGE):
-        raise PermissionDenied(_("Only the cadre who logged this contact can delete it."))
-    entry.delete()
-
-
-@transaction.atomic
-def add_document(
-    by: User | None, organization: Any, doc_type: str, file: Any, *, checked: bool = False
-) -> OrganizationDocument:
-    """Attach a charter, certificate or other document (validated by content and size).
-
-    `checked=True` lets the self-registration flow attach documents to the organization it
-    has just created for an anonymous group; otherwise `by` must be allowed to change it or
-    be one of its representatives."""
-    if checked:
-        org = Organization.objects.select_for_update(of=("self",)).get(pk=_pk(organization))
-    elif (
-        by is not None
-        and Organization.objects.visible_to(by, Action.CHANGE).filter(pk=_pk(organization)).exists()
-    ):
-        org = _organization_for_change(by, organization)
+@service
+def log_contact(actor: Any, organization_pk: Any, data: dict[str, Any]) -> ContactLog:
+    """Log a cadre's visit, call, activity or meeting with an organization they may see. The
+    days count for the cadre's unit: `data["unit"]` (one they belong to) or their highest."""
+    org = get_for(actor, Organization, organization_pk, Action.VIEW)
+    if data.get("unit") not in (None, ""):
+        unit = related_for(actor, LeagueUnit, _pk(data["unit"]), "unit", Action.VIEW)
     else:
-        org = Organization.objects.filter(pk=_pk(organization), representatives=by).first()  # type: ignore[misc]
-        if org is None:
-            raise PermissionDenied(_("You may not change this organization."))
+        unit = actor.primary_unit
+    if unit is None or not (actor.is_superuser or any(m.pk == unit.pk for m in actor.member_units())):
+        raise ValidationError({"unit": _("Log contacts for a unit you belong to.")})
+    entry = ContactLog(organization=org, cadre=actor, unit=unit)
+    _assign(entry, data, CONTACT_LOG_FIELDS)
+    _check_contact_log(entry)
+    _full_clean(entry)
+    save_checked(entry)
+    return entry
+
+
+def _logged_by_or_above(actor: Any, entry: ContactLog, message: str) -> None:
+    if entry.cadre_id != actor.pk and not user_can(actor, entry.unit, Action.CHANGE):
+        raise PermissionDenied(message)
+
+
+@service
+def update_contact_log(actor: Any, pk: Any, data: dict[str, Any]) -> ContactLog:
+    """Correct a contact: its author, or a cadre who may change the author's unit."""
+    entry = get_for(actor, ContactLog.objects.select_related("unit"), pk, Action.CHANGE, lock=True)
+    _logged_by_or_above(actor, entry, _("Only the cadre who logged this contact can change it."))
+    if not _assign(entry, data, CONTACT_LOG_FIELDS):
+        return entry
+    _check_contact_log(entry)
+    _full_clean(entry)
+    save_checked(entry)
+    return entry
+
+
+@service
+def delete_contact_log(actor: Any, pk: Any) -> None:
+    entry = get_for(actor, ContactLog.objects.select_related("unit"), pk, Action.CHANGE, lock=True)
+    _logged_by_or_above(actor, entry, _("Only the cadre who logged this contact can delete it."))
+    delete_checked(entry)
+
+
+@service
+def add_document(actor: Any, organization_pk: Any, doc_type: str, file: Any) -> OrganizationDocument:
+    """Attach a charter, certificate or other document (validated by content and size) to an
+    organization the actor may change or represents."""
+    org = get_for(
+        actor, Organization, organization_pk, Action.CHANGE, lock=True, also=representative_of(actor)
+    )
     document = OrganizationDocument(
         organization=org,
         doc_type=doc_type,
         file=file,
-        original_name=getattr(file, "name", "")[:200],
+        original_name=(getattr(file, "name", "") or "")[:200],
         size=getattr(file, "size", 0) or 0,
-        uploaded_by=by if by is not None and by.is_authenticated else None,
+        uploaded_by=_user(actor),
     )
     _full_clean(document)
-    _save(document)
+    save_checked(document)
     return document
 
 
-@transaction.atomic
-def delete_document(by: User, pk: int) -> None:
-    document = _locked(OrganizationDocument, by, pk)
-    document.file.delete(save=False)
+@service
+def delete_document(actor: Any, pk: Any) -> None:
+    """Remove a document; its file goes once the removal is committed."""
+    document = get_for(actor, OrganizationDocument, pk, Action.CHANGE, lock=True)
+    storage, name = document.file.storage, document.file.name
     document.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # Saved filters ----------------------------------------------------------------------------
-@transaction.atomic
-def save_filter(by: User, name: str, query: str) -> SavedFilter:
+@service
+def save_filter(actor: Any, name: str, query: str) -> SavedFilter:
     """Keep the organization list's current query under a name (replacing one of the same name)."""
     name = (name or "").strip()
     if not name:
@@ -607,13 +730,39 @@ def save_filter(by: User, name: str, query: str) -> SavedFilter:
     if not query:
         raise ValidationError({"query": _("Set at least one filter before saving it.")})
     saved, _created = SavedFilter.objects.update_or_create(
-        user=by, name=name[:80], defaults={"query": query[:2000]}
+        user=actor, name=name[:80], defaults={"query": query[:2000]}
     )
     return saved
 
 
-@transaction.atomic
-def delete_filter(by: User, pk: int) -> None:
-    deleted, _rows = SavedFilter.objects.filter(user=by, pk=pk).delete()
+@service
+def delete_filter(actor: Any, pk: Any) -> None:
+    """Delete one of the actor's own saved filters (another user's is not there for them)."""
+    deleted, _rows = SavedFilter.objects.filter(user=actor, pk=_key(pk) or 0).delete()
     if not deleted:
         raise ValidationError(_("This saved filter does not exist."))
+
+
+# Import ---------------------------------------------------------------------------------
+def check_importer(actor: Any) -> None:
+    """Only cadres who may change organizations somewhere import them."""
+    if not (getattr(actor, "is_superuser", False) or actor.jurisdiction_paths(Action.CHANGE)):
+        raise PermissionDenied(_("Only cadres who may change organizations can import them."))
+
+
+@service
+def start_import(actor: Any, stored_file: str, name: str) -> Job:
+    """Apply a checked import file in the background: a job row for the progress bar, the
+    task queued when this transaction commits (`orgs.tasks.apply_import`)."""
+    from hubportal.jobs import start_job
+
+    from .tasks import apply_import  # the task module imports the importer, which imports us
+
+    check_importer(actor)
+    return start_job(
+        actor,
+        apply_import,
+        kind=IMPORT_JOB_KIND,
+        title=_("Import of %(name)s") % {"name": name},
+        result={"file": stored_file, "name": name},
+    )

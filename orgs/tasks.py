@@ -1,4 +1,5 @@
-"""Background tasks of the registry: applying a bulk import.
+"""Background tasks of the registry: applying a bulk import (started by the service
+`orgs.services.start_import`, which records the job; every row goes through the services).
 
 Tasks take primary keys. The import runs in ONE transaction; its progress is written on a
 separate database connection (autocommit), so the page polling the job sees the bar move
@@ -36,7 +37,11 @@ def apply_import(job_id: int) -> dict[str, int]:
     if job.status == Job.Status.SUCCEEDED:
         return job.result.get("counts", {})
     stored, name = job.result["file"], job.result["name"]
-    user = get_user_model().objects.get(pk=job.user_id)
+    user = get_user_model().objects.filter(pk=job.user_id).first() if job.user_id is not None else None
+    if user is None:
+        with running_job(job_id) as running:
+            running.fail(_("The account that started this import no longer exists; nothing was imported."))
+        return {}
     with default_storage.open(stored, "rb") as handle:
         content = handle.read()
     with running_job(job_id) as running:

@@ -21,8 +21,12 @@ urlpatterns = [
     path(
         "organizations/<int:pk>/delete/", views.OrganizationDeleteView.as_view(), name="organization_delete"
     ),
-    path("organizations/<int:pk>/status/", views.organization_status, name="organization_status"),
-    path("organizations/<int:pk>/review/", views.organization_review, name="organization_review"),
+    path(
+        "organizations/<int:pk>/status/", views.OrganizationStatusView.as_view(), name="organization_status"
+    ),
+    path(
+        "organizations/<int:pk>/review/", views.OrganizationReviewView.as_view(), name="organization_review"
+    ),
     path(
         "organizations/<int:org_pk>/backbone/new/",
         views.BackboneMemberEditView.as_view(),
@@ -61,9 +65,9 @@ urlpatterns = [
         views.DirectContactDeleteView.as_view(),
         name="direct_contact_delete",
     ),
-    path("organizations/<int:org_pk>/documents/", views.document_upload, name="document_upload"),
+    path("organizations/<int:pk>/documents/", views.DocumentUploadView.as_view(), name="document_upload"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
-    path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
+    path("documents/<int:pk>/delete/", views.DocumentDeleteView.as_view(), name="document_delete"),
     path("saved-filters/", views.saved_filter_create, name="saved_filter_create"),
     path("saved-filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
 ]

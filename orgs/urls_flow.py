@@ -11,7 +11,7 @@ app_name = "orgs_flow"
 
 urlpatterns = [
     path("review/", review_views.review_queue, name="review_queue"),
-    path("review/<int:pk>/", review_views.review_detail, name="review_detail"),
+    path("review/<int:pk>/", review_views.ReviewDetailView.as_view(), name="review_detail"),
     path("import/", import_views.import_page, name="import"),
     path("import/apply/", import_views.import_apply, name="import_apply"),
     path("import/jobs/<int:pk>/", import_views.import_job, name="import_job"),

@@ -1,24 +1,35 @@
 """Cadre pages of the league-unit tree and the organization registry.
 
-Views read input, check access through `visible_to()`, call one service function and render.
+Thin views over `hubportal.generic`: a page reads its record with `get_for` (404 outside the
+jurisdiction, 403 when only viewable), calls one service of `orgs.services` and renders; a
+service's refusal is shown on the form next to its field.
 """
+
+from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from hubportal.generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from hubportal.access import get_for
+from hubportal.generic import (
+    Column,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ServiceActionView,
+)
+from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action
 
 from . import metrics, services
@@ -79,7 +90,7 @@ class UnitDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         unit = self.object
-        visible = LeagueUnit.objects.visible_to(self.request.user)
+        visible = LeagueUnit.objects.visible_to(self.actor)
         context["ancestors"] = visible.ancestors_of(unit)
         context["children"] = visible.filter(parent=unit).order_by("path")
         context["subtree_size"] = visible.descendants_of(unit, include_self=False).count()
@@ -93,9 +104,13 @@ class UnitDetailView(ObjectDetailView):
         return context
 
 
+# `form_class: Any` below: django-stubs types UpdateView.form_class as a django ModelForm,
+# which the portal's `hubportal.forms.ModelForm` (a BaseModelForm with its own metaclass) is not.
 class UnitEditView(ObjectEditView):
     model = LeagueUnit
-    form_class = LeagueUnitForm
+    form_class: Any = LeagueUnitForm
+    create_service = services.create_unit
+    update_service = services.update_unit
 
     def get_initial(self):
         initial = super().get_initial()
@@ -106,46 +121,11 @@ class UnitEditView(ObjectEditView):
 
 class UnitDeleteView(ObjectDeleteView):
     model = LeagueUnit
-
-    def get_success_url(self):
-        return reverse("orgs:unit_list")
+    success_url_name = "orgs:unit_list"
+    delete_service = services.delete_unit
 
 
 # Organizations -----------------------------------------------------------------------------
-def add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            visible = field in form.fields and not form.fields[field].widget.is_hidden
-            form.add_error(field if visible else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-class ServiceEditView(ObjectEditView):
-    """An edit page whose save is a service function; its ValidationError goes to the form."""
-
-    def form_valid(self, form):
-        try:
-            self.object = self.save_form(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message or _("Saved."))
-        return HttpResponseRedirect(self.get_success_url())
-
-
-def unit_select(name: str, selected: str, units: list[tuple[int, str, int]], top: int) -> str:
-    """A <select> of units indented by depth, built as one string (fast for thousands)."""
-    parts = [f'<select name="{name}" id="id_{name}" class="form-select"><option value="">---------</option>']
-    for pk, unit_name, depth in units:
-        mark = " selected" if str(pk) == selected else ""
-        indent = "\u3000" * (depth - top)
-        parts.append(f'<option value="{pk}"{mark}>{indent}{escape(unit_name)}</option>')
-    parts.append("</select>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped or an integer
-
-
 class OrganizationListView(ObjectListView):
     model = Organization
     filterset_class = OrganizationFilterSet
@@ -170,19 +150,14 @@ class OrganizationListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The unit pickers are built once from one query: a province administrator sees
-        # 2,000 units, which Django's widget rendering would take a second to draw twice.
-        units = list(
-            LeagueUnit.objects.visible_to(self.request.user)
-            .order_by("path")
-            .values_list("pk", "name", "depth")
-        )
-        top = min((depth for _pk, _name, depth in units), default=0)
-        context["unit_selects"] = {
-            name: unit_select(name, self.request.GET.get(name, ""), units, top)
-            for name in ("subtree", "contacted_by")
-        }
-        context["saved_filters"] = SavedFilter.objects.filter(user=self.request.user).order_by("name")
+        # Both unit pickers (the FilterSet's SubtreeFilters) offer the same units: draw them
+        # from one query, not one each (a province administrator sees 2,000 units).
+        form = self.filterset.form
+        pickers = [form.fields["subtree"], form.fields["contacted_by"]]
+        choices = list(pickers[0].choices)
+        for field in pickers:
+            field.widget.choices = choices
+        context["saved_filters"] = SavedFilter.objects.filter(user=self.actor).order_by("name")
         context["saved_filter_form"] = SavedFilterForm(initial={"query": context["querystring"]})
         return context
 
@@ -229,7 +204,8 @@ class OrganizationDetailView(ObjectDetailView):
             ],
             awaiting_review=org.status == Organization.Status.PENDING or bool(org.pending_changes),
             pending_labels=[
-                (Organization._meta.get_field(f).verbose_name, v) for f, v in org.pending_changes.items()
+                (str(getattr(Organization._meta.get_field(f), "verbose_name", f)), v)
+                for f, v in org.pending_changes.items()
             ],
             duplicates=(
                 services.find_possible_duplicates(
@@ -238,219 +214,142 @@ class OrganizationDetailView(ObjectDetailView):
                 if org.status == Organization.Status.PENDING
                 else []
             ),
-            status_form=StatusForm(),
-            review_form=ReviewForm(),
             document_form=DocumentForm(),
         )
         return context
 
 
-class OrganizationEditView(ServiceEditView):
+class OrganizationEditView(ObjectEditView):
     model = Organization
-    form_class = OrganizationForm
-
-    def save_form(self, form):
-        data = form.service_data()
-        if self.object is None:
-            return services.create_organization(self.request.user, data)
-        return services.update_organization(
-            self.request.user, self.object.pk, data, form.cleaned_data.get("version")
-        )
+    form_class: Any = OrganizationForm
+    create_service = services.create_organization
+    update_service = services.update_organization
 
 
 class OrganizationDeleteView(ObjectDeleteView):
     model = Organization
     success_url_name = "orgs:organization_list"
-
-    def form_valid(self, form):
-        try:
-            services.delete_organization(self.request.user, self.object.pk)
-        except ValidationError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return HttpResponseRedirect(self.object.get_absolute_url())
-        messages.success(self.request, _("Deleted."))
-        return HttpResponseRedirect(self.get_success_url())
+    delete_service = services.delete_organization
 
 
-def _organization_or_404(request, pk: int) -> Organization:
-    return get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-
-
-@login_required
-@require_POST
-def organization_status(request, pk: int):
+class OrganizationStatusView(ServiceActionView):
     """Change the status (suspend, dissolve, reinstate...) with a reason."""
-    org = _organization_or_404(request, pk)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_status(request.user, org.pk, form.cleaned_data["to"], form.cleaned_data["reason"])
-            messages.success(request, _("Status changed."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _("Choose a valid status."))
-    return redirect(org)
+
+    model = Organization
+    form_class = StatusForm
+    service = services.change_status
+    title = _("Change the status of %(object)s")
+    submit_label = _("Change status")
+    success_message = _("Status changed.")
 
 
-@login_required
-@require_POST
-def organization_review(request, pk: int):
-    """Approve, return or reject a registration or a listed organization's key-field changes."""
-    org = _organization_or_404(request, pk)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
-        return redirect(org)
-    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
-    action = {
-        "approve": services.approve_registration,
-        "return": services.return_registration,
-        "reject": services.reject_registration,
-    }[decision]
-    try:
-        action(request.user, org.pk, reason)
-        messages.success(request, _("Review recorded."))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(org)
+class OrganizationReviewView(ServiceActionView):
+    """Approve, return or reject a registration or a listed organization's key-field changes
+    (the same decision, and the same message to the group, as from the review queue)."""
+
+    model = Organization
+    form_class = ReviewForm
+    service = services.decide_registration
+    title = _("Review %(object)s")
+    submit_label = _("Record the review")
+    success_message = _("Review recorded.")
 
 
 # Records hanging from an organization ------------------------------------------------------
-class ChildEditView(ServiceEditView):
-    """Create (under /organizations/<org_pk>/...) or edit a record of an organization."""
+class ChildEditView(ObjectEditView):
+    """Create (under /organizations/<org_pk>/...) or edit a record of an organization.
+
+    A create calls `create_service(actor, organization_pk, data)`; the organization is read
+    first with `parent_right` (404 outside the jurisdiction, 403 when only viewable)."""
 
     template_name = "orgs/child_form.html"
+    parent_right = Action.CHANGE
+    anchor = ""
+    organization: Organization
 
-    def dispatch(self, request, *args, **kwargs):
-        self.organization = None
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if obj is not None:
+            self.organization = self.parent_of(obj)
+        else:
+            self.organization = get_for(self.actor, Organization, self.kwargs["org_pk"], self.parent_right)
+        return obj
 
-    def get_parent(self) -> Organization:
+    def parent_of(self, obj: Any) -> Organization:
+        return obj.organization
+
+    def save_form(self, form):
         if self.object is not None:
-            return (
-                self.object.organization
-                if hasattr(self.object, "organization")
-                else self.object.lead_organization
-            )
-        if self.organization is None:
-            org = _organization_or_404(self.request, self.kwargs["org_pk"])
-            if (
-                not Organization.objects.visible_to(self.request.user, Action.CHANGE)
-                .filter(pk=org.pk)
-                .exists()
-            ):
-                raise PermissionDenied(_("You may view this record but not change it."))
-            self.organization = org
-        return self.organization
+            return super().save_form(form)
+        create = type(self).create_service
+        if create is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a create_service")
+        return create(self.actor, self.organization.pk, self.service_data(form))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["organization"] = self.get_parent()
+        context["organization"] = self.organization
         return context
 
     def get_success_url(self):
-        return self.get_parent().get_absolute_url() + self.anchor
-
-    anchor = ""
+        return self.organization.get_absolute_url() + self.anchor
 
 
 class BackboneMemberEditView(ChildEditView):
     model = BackboneMember
-    form_class = BackboneMemberForm
+    form_class: Any = BackboneMemberForm
     anchor = "#backbone"
-
-    def save_form(self, form):
-        if self.object is None:
-            return services.add_backbone_member(self.request.user, self.get_parent(), form.cleaned_data)
-        return services.update_backbone_member(self.request.user, self.object.pk, form.cleaned_data)
+    create_service = services.add_backbone_member
+    update_service = services.update_backbone_member
 
 
 class LeagueBuildingEditView(ChildEditView):
     model = LeagueBuilding
-    form_class = LeagueBuildingForm
+    form_class: Any = LeagueBuildingForm
     anchor = "#league-building"
+    create_service = services.record_league_building
+    update_service = services.update_league_building
+
+    def parent_of(self, obj: Any) -> Organization:
+        return obj.lead_organization
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["lead"] = self.get_parent()
+        kwargs["lead"] = self.organization
         return kwargs
-
-    def save_form(self, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k != "organizations"}
-        others = list(form.cleaned_data.get("organizations") or [])
-        if self.object is None:
-            return services.record_league_building(self.request.user, self.get_parent(), data, others)
-        return services.update_league_building(
-            self.request.user, self.object.pk, data, [self.object.lead_organization, *others]
-        )
 
 
 class ContactLogEditView(ChildEditView):
     model = ContactLog
-    form_class = ContactLogForm
+    form_class: Any = ContactLogForm
     anchor = "#contact-log"
-
-    def get_object(self, queryset=None):
-        # Any cadre who may see the organization may log a contact with it.
-        if "pk" not in self.kwargs:
-            return None
-        return super().get_object(queryset)
-
-    def get_parent(self) -> Organization:
-        if self.object is not None:
-            return self.object.organization
-        if self.organization is None:
-            self.organization = _organization_or_404(self.request, self.kwargs["org_pk"])
-        return self.organization
+    parent_right = Action.VIEW  # any cadre who may see the organization logs contacts with it
+    create_service = services.log_contact
+    update_service = services.update_contact_log
 
     def get_initial(self):
-        return {"date": timezone.localdate(), "days": 1}
-
-    def save_form(self, form):
-        if self.object is None:
-            return services.log_contact(self.request.user, self.get_parent(), form.cleaned_data)
-        return services.update_contact_log(self.request.user, self.object.pk, form.cleaned_data)
+        # Defaults of a new entry only: an edit shows what is stored.
+        return {"date": timezone.localdate(), "days": 1} if self.object is None else {}
 
 
 class DirectContactEditView(ChildEditView):
     model = DirectContact
-    form_class = DirectContactForm
+    form_class: Any = DirectContactForm
     anchor = "#direct-contacts"
-
-    def get_parent(self) -> Organization:
-        if self.object is not None:
-            return self.object.organization
-        if self.organization is None:
-            self.organization = _organization_or_404(self.request, self.kwargs["org_pk"])
-        return self.organization
+    parent_right = Action.VIEW  # a unit may list any organization it can see
+    create_service = services.add_direct_contact
+    update_service = services.update_direct_contact
 
     def get_initial(self):
-        return {"since": timezone.localdate()}
-
-    def save_form(self, form):
-        data = form.cleaned_data
-        if self.object is None:
-            return services.add_direct_contact(
-                self.request.user, data["unit"], self.get_parent(), data["since"], data.get("note", "")
-            )
-        return services.update_direct_contact(self.request.user, self.object.pk, data)
+        return {"since": timezone.localdate()} if self.object is None else {}
 
 
 class ChildDeleteView(ObjectDeleteView):
-    """Delete a record of an organization through its service function."""
-
-    delete_service: Any = None
+    """Delete a record of an organization through its service, back to the organization."""
 
     def get_success_url(self):
         parent = getattr(self.object, "organization", None) or self.object.lead_organization
         return parent.get_absolute_url()
-
-    def form_valid(self, form):
-        success_url = self.get_success_url()
-        type(self).delete_service(self.request.user, self.object.pk)
-        messages.success(self.request, _("Deleted."))
-        return HttpResponseRedirect(success_url)
 
 
 class BackboneMemberDeleteView(ChildDeleteView):
@@ -470,72 +369,69 @@ class ContactLogDeleteView(ChildDeleteView):
 
 class DirectContactDeleteView(ChildDeleteView):
     model = DirectContact
-    delete_service = services.remove_direct_contact
+    delete_service = services.delete_direct_contact
 
 
 # Documents --------------------------------------------------------------------------------
-@login_required
-@require_POST
-def document_upload(request, org_pk: int):
-    org = _organization_or_404(request, org_pk)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_document(request.user, org, form.cleaned_data["doc_type"], form.cleaned_data["file"])
-            messages.success(request, _("Document uploaded."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return HttpResponseRedirect(org.get_absolute_url() + "#documents")
+class DocumentUploadView(ServiceActionView):
+    model = Organization
+    form_class = DocumentForm
+    service = services.add_document
+    title = _("Upload a document of %(object)s")
+    submit_label = _("Upload")
+    success_message = _("Document uploaded.")
+
+    def get_success_url(self, result: Any) -> str:
+        return self.object.get_absolute_url() + "#documents"
+
+
+class DocumentDeleteView(ServiceActionView):
+    model = OrganizationDocument
+    service = services.delete_document
+    success_message = _("Deleted.")
+
+    def get_success_url(self, result: Any) -> str:
+        return self.object.organization.get_absolute_url() + "#documents"
 
 
 @login_required
-def document_download(request, pk: int):
+def document_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Documents are served only here, after the jurisdiction check (never from /media/)."""
-    document = get_object_or_404(OrganizationDocument.objects.visible_to(request.user), pk=pk)
+    document = get_for(request.user, OrganizationDocument, pk, Action.VIEW)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404(_("The file of this document is missing.")) from exc
-    return FileResponse(handle, as_attachment=True, filename=document.original_name or None)
-
-
-@login_required
-@require_POST
-def document_delete(request, pk: int):
-    document = get_object_or_404(OrganizationDocument.objects.visible_to(request.user), pk=pk)
-    org = document.organization
-    services.delete_document(request.user, document.pk)
-    messages.success(request, _("Deleted."))
-    return HttpResponseRedirect(org.get_absolute_url() + "#documents")
+    return FileResponse(handle, as_attachment=True, filename=str(document))
 
 
 # Saved filters ----------------------------------------------------------------------------
 @login_required
 @require_POST
-def saved_filter_create(request):
-    form = SavedFilterForm(request.POST)
+def saved_filter_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SavedFilterForm(request.POST, user=request.user)
     target = reverse("orgs:organization_list")
     if form.is_valid():
         try:
             saved = services.save_filter(request.user, form.cleaned_data["name"], form.cleaned_data["query"])
-            messages.success(request, _("Filter saved."))
-            return redirect(saved.get_absolute_url())
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Filter saved."))
+            return redirect(saved.get_absolute_url())
     else:
         messages.error(request, _("Give the filter a name."))
     query = form.data.get("query", "")
-    return redirect(f"{target}?{query}" if query else target)
+    return HttpResponseRedirect(f"{target}?{query}" if query else target)
 
 
 @login_required
 @require_POST
-def saved_filter_delete(request, pk: int):
+def saved_filter_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.delete_filter(request.user, pk)
-        messages.success(request, _("Deleted."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Deleted."))
     return redirect("orgs:organization_list")

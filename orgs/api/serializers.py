@@ -1,13 +1,43 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
+"""Serializers of the registry's API. They check the shape of a body and read the records
+it names within the caller's reach; they never write. The viewsets hand the validated data
+to the services of `orgs.services` (`create_service`, `update_service`, `destroy_service`),
+which read every record again inside their transaction.
+
+A unit or organization named in a body that the caller may not use is refused with one
+message, whether or not the record exists, so a body never reveals another jurisdiction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.serializers import as_serializer_error
 
+from hubportal.access import NOT_IN_REACH, scoped
 from hubportal.api import UnitInJurisdictionField
 from hubportal.jurisdiction import Action
-from orgs import services
 from orgs.models import BackboneMember, ContactLog, DirectContact, LeagueBuilding, LeagueUnit, Organization
 from orgs.validators import validate_credit_code
+
+
+class InReachField(serializers.PrimaryKeyRelatedField):
+    """The id of a record the caller may act on with `action`; anything else (another
+    jurisdiction, a missing record, not a number) gets the same message, which names nothing."""
+
+    default_error_messages = {
+        "does_not_exist": NOT_IN_REACH,
+        "incorrect_type": NOT_IN_REACH,
+    }
+
+    def __init__(self, model: type[Model], action: Action = Action.CHANGE, **kwargs: Any) -> None:
+        self.model, self.action = model, action
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        request = self.context.get("request")
+        return scoped(request.user if request is not None else None, self.model, self.action)
 
 
 class LeagueUnitSerializer(serializers.ModelSerializer):
@@ -36,13 +66,9 @@ class LeagueUnitSerializer(serializers.ModelSerializer):
         read_only_fields = ["depth", "path"]
 
 
-def _raise_as_drf(error: DjangoValidationError) -> None:
-    raise serializers.ValidationError(as_serializer_error(error))
-
-
 class OrganizationSerializer(serializers.ModelSerializer):
-    """An organization; writes go through `orgs.services` (jurisdiction, review rules,
-    optimistic lock: send back the `version` you read)."""
+    """An organization (optimistic lock: send back the `version` you read when updating;
+    an older one is answered with 409)."""
 
     governing_unit = UnitInJurisdictionField()
     governing_unit_name = serializers.CharField(source="governing_unit.name", read_only=True)
@@ -96,26 +122,6 @@ class OrganizationSerializer(serializers.ModelSerializer):
         validators: list = []  # uniqueness and constraints are checked by the service, under lock
         extra_kwargs = {"credit_code": {"validators": [validate_credit_code]}}
 
-    def create(self, validated_data):
-        validated_data.pop("version", None)
-        try:
-            return services.create_organization(self.context["request"].user, validated_data)
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
-    def update(self, instance, validated_data):
-        version = validated_data.pop("version", None)
-        if version is None:
-            raise serializers.ValidationError(
-                {"version": [_("Send the version you read, to protect against lost updates.")]}
-            )
-        try:
-            return services.update_organization(
-                self.context["request"].user, instance.pk, validated_data, version
-            )
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
 
 class StatusChangeSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Organization.Status.choices)
@@ -126,7 +132,7 @@ class BackboneMemberSerializer(serializers.ModelSerializer):
     """A backbone member. Phone and ID number are masked in lists and shown in full only on
     a single record (the caller's jurisdiction covers it, or it would be a 404)."""
 
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    organization = InReachField(Organization, Action.CHANGE)
 
     class Meta:
         model = BackboneMember
@@ -145,44 +151,21 @@ class BackboneMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
         validators: list = []
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["organization"].queryset = Organization.objects.visible_to(request.user, Action.CHANGE)
-        return fields
-
-    def to_representation(self, instance):
+    def to_representation(self, instance: BackboneMember) -> Any:
         data = super().to_representation(instance)
         if self.context.get("mask_personal_data"):
             data["phone"] = instance.masked_phone
             data["id_number"] = instance.masked_id_number
         return data
 
-    def create(self, validated_data):
-        org = validated_data.pop("organization")
-        try:
-            return services.add_backbone_member(self.context["request"].user, org, validated_data)
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
-    def update(self, instance, validated_data):
-        validated_data.pop("organization", None)
-        try:
-            return services.update_backbone_member(self.context["request"].user, instance.pk, validated_data)
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
 
 class LeagueBuildingSerializer(serializers.ModelSerializer):
     """A league-building record; `organizations` lists every organization sharing the branch
     (the lead one included)."""
 
-    lead_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
-    organizations = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), many=True, required=False
-    )
-    unit = serializers.PrimaryKeyRelatedField(read_only=True)
+    lead_organization = InReachField(Organization, Action.CHANGE)
+    organizations = InReachField(Organization, Action.VIEW, many=True, required=False)
+    unit: Any = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = LeagueBuilding
@@ -200,42 +183,15 @@ class LeagueBuildingSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["lead_organization"].queryset = Organization.objects.visible_to(
-                request.user, Action.CHANGE
-            )
-            fields["organizations"].child_relation.queryset = Organization.objects.visible_to(request.user)
-        return fields
-
-    def create(self, validated_data):
-        lead = validated_data.pop("lead_organization")
-        organizations = validated_data.pop("organizations", [])
-        try:
-            return services.record_league_building(
-                self.context["request"].user, lead, validated_data, organizations
-            )
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
-    def update(self, instance, validated_data):
-        validated_data.pop("lead_organization", None)
-        organizations = validated_data.pop("organizations", None)
-        try:
-            return services.update_league_building(
-                self.context["request"].user, instance.pk, validated_data, organizations
-            )
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
 
 class ContactLogSerializer(serializers.ModelSerializer):
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
-    cadre = serializers.PrimaryKeyRelatedField(read_only=True)
+    """A contact with an organization the caller may see; `unit` (a unit they belong to)
+    defaults to their highest one."""
+
+    organization = InReachField(Organization, Action.VIEW)
+    cadre: Any = serializers.PrimaryKeyRelatedField(read_only=True)
     cadre_name = serializers.CharField(source="cadre.__str__", read_only=True)
-    unit = serializers.PrimaryKeyRelatedField(queryset=LeagueUnit.objects.all(), required=False)
+    unit = InReachField(LeagueUnit, Action.VIEW, required=False)
 
     class Meta:
         model = ContactLog
@@ -253,63 +209,15 @@ class ContactLogSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["organization"].queryset = Organization.objects.visible_to(request.user)
-            fields["unit"].queryset = LeagueUnit.objects.visible_to(request.user)
-        return fields
-
-    def create(self, validated_data):
-        org = validated_data.pop("organization")
-        unit = validated_data.pop("unit", None)
-        try:
-            return services.log_contact(self.context["request"].user, org, validated_data, unit)
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
-    def update(self, instance, validated_data):
-        validated_data.pop("organization", None)
-        validated_data.pop("unit", None)
-        try:
-            return services.update_contact_log(self.context["request"].user, instance.pk, validated_data)
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
 
 class DirectContactSerializer(serializers.ModelSerializer):
+    """A unit the caller may change lists an organization it may see as directly contacted."""
+
     unit = UnitInJurisdictionField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    organization = InReachField(Organization, Action.VIEW)
 
     class Meta:
         model = DirectContact
         fields = ["id", "unit", "unit_name", "organization", "since", "note"]
         validators: list = []
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["organization"].queryset = Organization.objects.visible_to(request.user)
-        return fields
-
-    def create(self, validated_data):
-        try:
-            return services.add_direct_contact(
-                self.context["request"].user,
-                validated_data["unit"],
-                validated_data["organization"],
-                validated_data["since"],
-                validated_data.get("note", ""),
-            )
-        except DjangoValidationError as error:
-            _raise_as_drf(error)
-
-    def update(self, instance, validated_data):
-        data = {k: v for k, v in validated_data.items() if k in ("since", "note")}
-        try:
-            return services.update_direct_contact(self.context["request"].user, instance.pk, data)
-        except DjangoValidationError as error:
-            _raise_as_drf(error)

@@ -1,13 +1,17 @@
-"""The registry's API: the same FilterSets, jurisdiction and service functions as the pages."""
+"""The registry's API: the same FilterSets, jurisdiction and services as the pages.
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.decorators import action
-from rest_framework.response import Response
-from rest_framework.serializers import ValidationError, as_serializer_error
+Reads go through `visible_to()` and `get_for` (404 outside the jurisdiction, 403 when only
+viewable); every write is a service named on the viewset, so the API and the pages have the
+same rules and the same effects (a review decision taken here tells the group, as the review
+queue does). Refusals become answers in `hubportal.drf.exception_handler`.
+"""
 
-from hubportal.api import JurisdictionReadOnlyViewSet, JurisdictionViewSet
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hubportal.api import JurisdictionReadOnlyViewSet, JurisdictionViewSet, service_action
 from orgs import services
 from orgs.filters import (
     BackboneMemberFilterSet,
@@ -30,6 +34,19 @@ from .serializers import (
 )
 
 
+def under(parent: str, create: Callable[..., Any]) -> Callable[..., Any]:
+    """A create service `create(actor, organization_pk, data)` fed from a body that names the
+    organization in its `parent` field, as `create_service(actor, validated_data)`."""
+
+    def create_from_body(actor: Any, data: dict[str, Any]) -> Any:
+        fields = dict(data)
+        return create(actor, fields.pop(parent).pk, fields)
+
+    create_from_body.__name__ = create_from_body.__qualname__ = create.__name__
+    create_from_body.__doc__ = create.__doc__
+    return create_from_body
+
+
 class LeagueUnitViewSet(JurisdictionReadOnlyViewSet):
     """The league-unit tree within the caller's jurisdiction; `?subtree=<id>` for a branch."""
 
@@ -42,36 +59,23 @@ class LeagueUnitViewSet(JurisdictionReadOnlyViewSet):
 
 class OrganizationViewSet(JurisdictionViewSet):
     """Youth organizations within the caller's jurisdiction, with the list page's filters
-    (`?q=` searches names, pinyin initials and near names). Updates need the `version` read."""
+    (`?q=` searches names, pinyin initials and near names). Updates need the `version` read;
+    an older one is answered with 409."""
 
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     ordering_fields = ["name", "founded_on", "registered_on", "youth_covered", "created_at", "status", "tier"]
     ordering = ["name", "pk"]
+    create_service = services.create_organization
+    update_service = services.update_organization
+    destroy_service = services.delete_organization
+
+    # POST …/status/ {"to": …, "reason": …}: approve, return, reject, suspend, dissolve, reinstate.
+    change_status = service_action(services.change_status, body=StatusChangeSerializer, url_path="status")
 
     def optimize(self, queryset):
         return queryset.select_related("governing_unit")
-
-    def perform_destroy(self, instance):
-        services.delete_organization(self.request.user, instance.pk)
-
-    @extend_schema(request=StatusChangeSerializer, responses=OrganizationSerializer)
-    @action(detail=True, methods=["post"])
-    def status(self, request, pk=None):
-        """Move the organization to another status (approve, return, reject, suspend, ...)."""
-        org = self.get_object()
-        body = StatusChangeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            org = services.change_status(
-                request.user, org.pk, body.validated_data["to"], body.validated_data["reason"]
-            )
-        except DjangoValidationError as error:
-            raise ValidationError(as_serializer_error(error)) from error
-        return Response(
-            OrganizationSerializer(org, context=self.get_serializer_context()).data, status=status.HTTP_200_OK
-        )
 
 
 class BackboneMemberViewSet(JurisdictionViewSet):
@@ -82,14 +86,12 @@ class BackboneMemberViewSet(JurisdictionViewSet):
     filterset_class = BackboneMemberFilterSet
     ordering_fields = ["name", "birth_year", "created_at"]
     ordering = ["organization_id", "name", "pk"]
+    create_service = under("organization", services.add_backbone_member)
+    update_service = services.update_backbone_member
+    destroy_service = services.delete_backbone_member
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["mask_personal_data"] = self.action == "list"
-        return context
-
-    def perform_destroy(self, instance):
-        services.delete_backbone_member(self.request.user, instance.pk)
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "mask_personal_data": self.action == "list"}
 
 
 class LeagueBuildingViewSet(JurisdictionViewSet):
@@ -98,12 +100,12 @@ class LeagueBuildingViewSet(JurisdictionViewSet):
     filterset_class = LeagueBuildingFilterSet
     ordering_fields = ["founded_on", "branch_name", "member_count"]
     ordering = ["-founded_on", "pk"]
+    create_service = under("lead_organization", services.record_league_building)
+    update_service = services.update_league_building
+    destroy_service = services.delete_league_building
 
     def optimize(self, queryset):
         return queryset.prefetch_related("organizations")
-
-    def perform_destroy(self, instance):
-        services.delete_league_building(self.request.user, instance.pk)
 
 
 class ContactLogViewSet(JurisdictionViewSet):
@@ -112,12 +114,12 @@ class ContactLogViewSet(JurisdictionViewSet):
     filterset_class = ContactLogFilterSet
     ordering_fields = ["date", "days"]
     ordering = ["-date", "-pk"]
+    create_service = under("organization", services.log_contact)
+    update_service = services.update_contact_log
+    destroy_service = services.delete_contact_log
 
     def optimize(self, queryset):
         return queryset.select_related("cadre")
-
-    def perform_destroy(self, instance):
-        services.delete_contact_log(self.request.user, instance.pk)
 
 
 class DirectContactViewSet(JurisdictionViewSet):
@@ -126,9 +128,9 @@ class DirectContactViewSet(JurisdictionViewSet):
     filterset_class = DirectContactFilterSet
     ordering_fields = ["since"]
     ordering = ["-since", "pk"]
+    create_service = under("organization", services.add_direct_contact)
+    update_service = services.update_direct_contact
+    destroy_service = services.delete_direct_contact
 
     def optimize(self, queryset):
         return queryset.select_related("unit")
-
-    def perform_destroy(self, instance):
-        services.remove_direct_contact(self.request.user, instance.pk)

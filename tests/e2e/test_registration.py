@@ -7,7 +7,7 @@ import pytest
 
 from hubportal.messaging import MemoryBackend
 from orgs.models import Organization
-from tests.orgs.flow_support import PDF_BYTES, isolate, last_code
+from tests.orgs.flow_support import PDF_BYTES, isolate, last_code, queued
 
 from .conftest import log_in
 
@@ -73,7 +73,9 @@ def test_group_registers_on_a_phone_and_a_cadre_approves_it(
     page.fill("textarea[name=reason]", "请补充活动场地说明")
     page.click("#decide-button")
     page.get_by_text("审核意见已记录").wait_for(state="visible")
-    assert "请补充活动场地说明" in MemoryBackend.outbox[-1].body
+    # The service queued the message with the decision; it was delivered after the commit.
+    assert "请补充活动场地说明" in queued("registration")[-1].body
+    assert any("请补充活动场地说明" in m.body for m in MemoryBackend.outbox)
 
     # The group sees the reason, corrects and resubmits; what it typed is kept.
     phone_page.reload()

@@ -47,20 +47,27 @@ def test_list_filter_labels_are_distinct_in_chinese(client_for, zhongshan_cadre)
     assert not duplicates, duplicates
 
 
-def test_unit_outside_jurisdiction_is_named_in_the_api_message(zhongshan_cadre, zhongshan, foshan):
-    """DRF formats the message with str.format(): a %(pk_value)s placeholder reached the user."""
+def test_unit_outside_jurisdiction_is_refused_without_naming_it(zhongshan_cadre, zhongshan, foshan):
+    """A body naming another jurisdiction's unit gets the same Chinese message as one naming
+    no unit at all: it neither names the unit nor says that it exists (and no placeholder
+    such as %(pk_value)s reaches the user: DRF formats with str.format())."""
     from rest_framework.test import APIClient
 
     org = make_org(zhongshan, "中山青年义工联")
     api = APIClient()
     api.force_authenticate(zhongshan_cadre)
-    response = api.post(
-        "/api/orgs/direct-contacts/",
-        {"organization": org.pk, "unit": foshan.pk, "since": "2026-01-01"},
-        format="json",
-        HTTP_ACCEPT_LANGUAGE="zh-hans",
-    )
-    assert response.status_code == 400
-    message = str(response.json()["unit"][0])
+    answers = []
+    for unit in (foshan.pk, 99_999_999):
+        response = api.post(
+            "/api/orgs/direct-contacts/",
+            {"organization": org.pk, "unit": unit, "since": "2026-01-01"},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        assert response.status_code == 400
+        answers.append(str(response.json()["unit"][0]))
+    message = answers[0]
+    assert answers[0] == answers[1]
     assert "%(" not in message and "{" not in message
-    assert str(foshan.pk) in message and "不在您可修改的单位范围内" in message
+    assert str(foshan.pk) not in message and foshan.name not in message
+    assert "您可修改范围内的单位" in message

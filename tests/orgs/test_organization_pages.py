@@ -190,7 +190,7 @@ def test_create_with_errors_keeps_input(client_for, zhongshan_cadre, foshan):
             "governing_unit": foshan.pk,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert "credit_code" in form.errors and "governing_unit" in form.errors
     assert form["name"].value() == "新青年公益社"
@@ -219,7 +219,8 @@ def test_create_and_edit_with_optimistic_lock(client_for, zhongshan_cadre, guzhe
     edit = f"/orgs/organizations/{org.pk}/edit/"
     assert client.post(edit, {**data, "youth_covered": 1200, "version": 1}).status_code == 302
     stale = client.post(edit, {**data, "youth_covered": 900, "version": 1})
-    assert stale.status_code == 200 and stale.context["form"].non_field_errors()
+    assert stale.status_code == 400
+    assert "其他人在此期间修改了此记录" in " ".join(stale.context["form"].non_field_errors())
     org.refresh_from_db()
     assert (org.youth_covered, org.version) == (1200, 2)
 
@@ -257,7 +258,7 @@ def test_related_record_pages(client_for, guzhen_cadre, registry, guzhen):
         f"/orgs/organizations/{org.pk}/backbone/new/",
         {"name": "李四", "gender": "female", "id_number": "110105194912310021"},
     )
-    assert bad.status_code == 200 and "id_number" in bad.context["form"].errors
+    assert bad.status_code == 400 and "id_number" in bad.context["form"].errors
     ok = client.post(
         f"/orgs/organizations/{org.pk}/backbone/new/",
         {"name": "李四", "gender": "female", "phone": "13912345678"},
@@ -288,7 +289,7 @@ def test_related_record_pages(client_for, guzhen_cadre, registry, guzhen):
     again = client.post(
         f"/orgs/organizations/{org.pk}/direct-contacts/new/", {"unit": guzhen.pk, "since": "2026-01-01"}
     )
-    assert again.status_code == 200 and again.context["form"].errors
+    assert again.status_code == 400 and again.context["form"].non_field_errors()
     member = BackboneMember.objects.get()
     assert client.post(f"/orgs/backbone/{member.pk}/delete/").status_code == 302
     assert not BackboneMember.objects.exists()
@@ -328,3 +329,95 @@ def test_home_counters(client_for, zhongshan_cadre, registry):
     response = client_for(zhongshan_cadre).get("/")
     values = [value for _counter, value in response.context["counters"]]
     assert 3 in values and 1 in values and "0.00%" in values
+
+
+@pytest.mark.parametrize("version", ["abc", "", "  "])
+def test_a_garbled_version_is_a_message_on_the_edit_form(client_for, zhongshan_cadre, registry, version):
+    org = registry["yigong"]
+    data = {
+        "name": org.name,
+        "tier": "N",
+        "kind": "social_organization",
+        "category": "public_welfare",
+        "registration_status": "unregistered",
+        "youth_covered": 1,
+        "governing_unit": org.governing_unit_id,
+        "version": version,
+    }
+    response = client_for(zhongshan_cadre).post(f"/orgs/organizations/{org.pk}/edit/", data)
+    assert response.status_code == 400
+    assert "您提交的页面不完整或已过期" in " ".join(response.context["form"].non_field_errors())
+    org.refresh_from_db()
+    assert org.youth_covered == 1500 and org.version == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "method", "data"),
+    [
+        ("/orgs/organizations/{pk}/edit/", "get", None),
+        ("/orgs/organizations/{pk}/delete/", "post", {}),
+        ("/orgs/organizations/{pk}/status/", "post", {"to": "suspended", "reason": "停止活动"}),
+        ("/orgs/organizations/{pk}/review/", "post", {"decision": "approve"}),
+        ("/orgs/organizations/{pk}/documents/", "get", None),
+        ("/orgs/organizations/{pk}/backbone/new/", "get", None),
+        ("/orgs/organizations/{pk}/league-building/new/", "get", None),
+    ],
+)
+def test_foreign_records_are_404_and_only_viewable_ones_403(
+    client_for, foshan_cadre, zhongshan_viewer, registry, url, method, data
+):
+    org = registry["yigong"]
+    target = url.format(pk=org.pk)
+    foreign = getattr(client_for(foshan_cadre), method)(target, data)
+    viewable = getattr(client_for(zhongshan_viewer), method)(target, data)
+    assert (foreign.status_code, viewable.status_code) == (404, 403)
+    org.refresh_from_db()
+    assert org.status == "listed"
+
+
+def test_a_viewer_logs_contacts_but_a_foreign_cadre_cannot(
+    client_for, zhongshan_viewer, foshan_cadre, registry
+):
+    org = registry["yigong"]
+    url = f"/orgs/organizations/{org.pk}/contact-log/new/"
+    assert client_for(foshan_cadre).get(url).status_code == 404
+    assert client_for(zhongshan_viewer).get(url).status_code == 200
+
+
+def test_related_records_of_another_city_are_404(client_for, foshan_cadre, zhongshan_cadre, registry):
+    org = registry["yigong"]
+    member = services.add_backbone_member(zhongshan_cadre, org.pk, {"name": "王小明", "gender": "male"})
+    client = client_for(foshan_cadre)
+    assert client.get(f"/orgs/backbone/{member.pk}/edit/").status_code == 404
+    assert client.post(f"/orgs/backbone/{member.pk}/delete/").status_code == 404
+    assert client.get("/orgs/backbone/abc/edit/").status_code == 404
+    assert BackboneMember.objects.filter(pk=member.pk).exists()
+
+
+def test_a_listed_organization_is_not_deleted_and_says_why(client_for, zhongshan_cadre, registry):
+    org = registry["yigong"]
+    response = client_for(zhongshan_cadre).post(f"/orgs/organizations/{org.pk}/delete/", follow=True)
+    assert "暂停或注销" in response.content.decode() or "suspend" in response.content.decode()
+    assert Organization.objects.filter(pk=org.pk).exists()
+
+
+def test_status_form_errors_are_shown_on_the_form(client_for, zhongshan_cadre, registry):
+    org = registry["yigong"]
+    response = client_for(zhongshan_cadre).post(
+        f"/orgs/organizations/{org.pk}/status/", {"to": "dissolved", "reason": ""}
+    )
+    assert response.status_code == 400 and response.context["form"].errors["reason"]
+    org.refresh_from_db()
+    assert org.status == "listed"
+
+
+def test_document_delete_goes_through_the_service(
+    client_for, guzhen_cadre, foshan_cadre, registry, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    org = registry["dengshi"]
+    document = services.add_document(guzhen_cadre, org.pk, "charter", SimpleUploadedFile("章程.pdf", PDF))
+    assert client_for(foshan_cadre).post(f"/orgs/documents/{document.pk}/delete/").status_code == 404
+    response = client_for(guzhen_cadre).post(f"/orgs/documents/{document.pk}/delete/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/{org.pk}/#documents")
+    assert not org.documents.exists()

@@ -65,7 +65,7 @@ def test_create_update_with_version(zhongshan_cadre, guzhen, foshan):
         == 200
     )
     stale = client.patch(f"{ORGS}{org_id}/", {"youth_covered": 60, "version": 1}, format="json")
-    assert stale.status_code == 400 and "version" in stale.json()
+    assert stale.status_code == 409 and "version" in stale.json()
     outside = client.post(
         ORGS,
         {**body, "name": "别处", "credit_code": credit_code(), "governing_unit": foshan.pk},
@@ -248,3 +248,90 @@ def test_api_query_count_is_constant(url, budget, province_admin, zhongshan, dja
     with django_assert_max_num_queries(budget):
         large = client.get(url, {"page_size": 500})
     assert len(small.json()["results"]) == 5 and len(large.json()["results"]) == 60
+
+
+def test_foreign_or_missing_organizations_in_a_body_get_one_message(registry, foshan_cadre, zhongshan_cadre):
+    """A body naming another city's organization is answered exactly like one naming an
+    organization that does not exist: 400 on the field, no id, no name."""
+    org = registry["dengshi"]
+    client = api_for(foshan_cadre)
+    answers: dict[str, set[str]] = {}
+    for label, pk in (("foreign", org.pk), ("missing", 99_999_999), ("garbled", "abc")):
+        for url, body in (
+            ("/api/orgs/backbone-members/", {"organization": pk, "name": "李四", "gender": "female"}),
+            (
+                "/api/orgs/contact-log/",
+                {"organization": pk, "date": "2026-02-01", "kind": "visit", "days": "1"},
+            ),
+            (
+                "/api/orgs/league-building/",
+                {
+                    "lead_organization": pk,
+                    "branch_name": "团支部",
+                    "mode": "embedded",
+                    "form": "independent",
+                    "founded_on": "2026-01-01",
+                },
+            ),
+        ):
+            response = client.post(url, body, format="json")
+            assert response.status_code == 400, (label, url)
+            text = str(response.json())
+            assert str(org.pk) not in text and org.name not in text
+            answers.setdefault(url, set()).add(text)
+    assert all(len(texts) == 1 for texts in answers.values()), answers
+    joint = api_for(zhongshan_cadre).post(
+        "/api/orgs/league-building/",
+        {
+            "lead_organization": org.pk,
+            "organizations": [org.pk, registry["foshan"].pk],
+            "branch_name": "联合团支部",
+            "mode": "embedded",
+            "form": "joint",
+            "founded_on": "2026-01-01",
+        },
+        format="json",
+    )
+    assert joint.status_code == 400 and "organizations" in joint.json()
+    assert registry["foshan"].name not in str(joint.json())
+    assert not LeagueBuilding.objects.exists() and not BackboneMember.objects.exists()
+
+
+def test_api_answers_404_outside_and_403_when_only_viewable(registry, foshan_cadre, zhongshan_viewer):
+    org = registry["yigong"]
+    for client, expected in ((api_for(foshan_cadre), 404), (api_for(zhongshan_viewer), 403)):
+        assert (
+            client.patch(f"{ORGS}{org.pk}/", {"youth_covered": 1, "version": 1}, format="json").status_code
+            == expected
+        )
+        assert client.delete(f"{ORGS}{org.pk}/").status_code == expected
+        assert (
+            client.post(
+                f"{ORGS}{org.pk}/status/", {"to": "suspended", "reason": "x"}, format="json"
+            ).status_code
+            == expected
+        )
+    assert api_for(zhongshan_viewer).get(f"{ORGS}{org.pk}/").status_code == 200
+    org.refresh_from_db()
+    assert (org.status, org.youth_covered) == ("listed", 1500)
+
+
+def test_a_stale_or_garbled_version_in_the_api(registry, zhongshan_cadre):
+    org = registry["yigong"]
+    client = api_for(zhongshan_cadre)
+    assert (
+        client.patch(f"{ORGS}{org.pk}/", {"youth_covered": 2, "version": 1}, format="json").status_code == 200
+    )
+    stale = client.patch(f"{ORGS}{org.pk}/", {"youth_covered": 3, "version": 1}, format="json")
+    assert stale.status_code == 409 and "version" in stale.json()
+    garbled = client.patch(f"{ORGS}{org.pk}/", {"youth_covered": 3, "version": "abc"}, format="json")
+    assert garbled.status_code == 400 and "version" in garbled.json()
+    org.refresh_from_db()
+    assert (org.youth_covered, org.version) == (2, 2)
+
+
+def test_a_listed_organization_is_not_deleted_through_the_api(registry, zhongshan_cadre):
+    org = registry["yigong"]
+    response = api_for(zhongshan_cadre).delete(f"{ORGS}{org.pk}/")
+    assert response.status_code == 400 and response.json()["non_field_errors"]
+    assert Organization.objects.filter(pk=org.pk).exists()

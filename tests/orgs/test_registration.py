@@ -14,7 +14,7 @@ from hubportal.messaging import MemoryBackend
 from orgs.models import BackboneMember, Organization, OrganizationDocument, StatusChange
 from orgs.registration import CODE_MAX_TRIES
 from tests.orgs.factories import credit_code, make_org
-from tests.orgs.flow_support import EXE_BYTES, isolate, last_code, pdf
+from tests.orgs.flow_support import EXE_BYTES, isolate, last_code, pdf, queued
 
 
 @pytest.fixture(autouse=True)
@@ -180,7 +180,7 @@ def test_code_expires_after_ten_minutes_and_resend_is_throttled(client, zhongsha
         code = last_code()
         again = client.post(step_url("contact"), {**contact(), "send_code": "1"})
         assert "请等待" in " ".join(again.context["form"].errors["code"])
-        assert len(MemoryBackend.outbox) == 1
+        assert len(queued("verification")) == 1
     with time_machine.travel(start + datetime.timedelta(minutes=11), tick=False):
         response = client.post(step_url("contact"), {**contact(), "code": code})
         assert "过期" in " ".join(response.context["form"].errors["code"])
@@ -190,8 +190,8 @@ def test_code_goes_by_sms_to_a_mobile_and_only_its_hash_is_kept(client, zhongsha
     client.post(step_url("basic"), BASIC)
     client.post(step_url("unit"), {"city": zhongshan.pk, "governing_unit": guzhen.pk})
     client.post(step_url("contact"), {**contact(verify_via="phone"), "send_code": "1"})
-    message = MemoryBackend.outbox[-1]
-    assert message.phone == "13800138000" and not message.email
+    message = queued("verification")[-1]
+    assert (message.channel, message.recipient, message.sensitive) == ("sms", "13800138000", True)
     assert last_code() not in str(dict(client.session))
     response = client.post(step_url("contact"), {**contact(verify_via="phone"), "code": last_code()})
     assert response.status_code == 302
@@ -257,3 +257,17 @@ def test_submissions_are_throttled_per_address(client, zhongshan, guzhen):
 def test_wizard_pages_work_for_the_public_in_chinese(client, db):
     page = client.get(step_url("basic")).content.decode()
     assert "基本情况" in page and 'name="name"' in page and "下一步" in page
+
+
+def test_the_code_goes_through_the_outbox_and_is_erased_once_delivered(
+    client, zhongshan, guzhen, django_capture_on_commit_callbacks
+):
+    client.post(step_url("basic"), BASIC)
+    client.post(step_url("unit"), {"city": zhongshan.pk, "governing_unit": guzhen.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(step_url("contact"), {**contact(), "send_code": "1"})
+    row = queued("verification")[-1]
+    assert (row.recipient, row.status, row.sensitive, row.body) == ("team@example.cn", "sent", True, "")
+    delivered = [m for m in MemoryBackend.outbox if "verification" in m.tags]
+    assert len(delivered) == 1 and delivered[0].email == "team@example.cn"
+    assert client.post(step_url("contact"), {**contact(), "code": last_code()}).status_code == 302

@@ -7,10 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from hubportal.messaging import MemoryBackend
 from orgs.models import Organization, StatusChange
 from tests.orgs.factories import credit_code, make_org
-from tests.orgs.flow_support import isolate, pdf
+from tests.orgs.flow_support import isolate, pdf, queued
 
 
 @pytest.fixture(autouse=True)
@@ -98,8 +97,9 @@ def test_approve_lists_the_organization_and_tells_the_group(client_for, zhongsha
     org.refresh_from_db()
     assert org.status == Organization.Status.LISTED
     assert StatusChange.objects.filter(organization=org, to_status="listed", by=zhongshan_cadre).exists()
-    assert {m.email for m in MemoryBackend.outbox} == {"group@example.cn", rep.email}
-    assert all("已列入名录" in m.subject for m in MemoryBackend.outbox)
+    messages = queued("registration")
+    assert {m.recipient for m in messages} == {"group@example.cn", rep.email}
+    assert all("已列入名录" in m.subject for m in messages)
     assert org.name in client.get(reverse("orgs_public:directory")).content.decode()
 
 
@@ -109,14 +109,15 @@ def test_return_keeps_what_was_typed_and_the_group_resubmits(client_for, zhongsh
     response = cadre.post(
         reverse("orgs_flow:review_detail", args=[org.pk]), {"decision": "return", "reason": ""}
     )
-    assert response.status_code == 200 and response.context["form"].errors["reason"]
+    assert response.status_code == 400 and response.context["form"].errors["reason"]
+    assert not queued("registration")
     cadre.post(
         reverse("orgs_flow:review_detail", args=[org.pk]),
         {"decision": "return", "reason": "请补充章程中的负责人签字页"},
     )
     org.refresh_from_db()
     assert org.status == Organization.Status.RETURNED
-    assert "请补充章程中的负责人签字页" in MemoryBackend.outbox[-1].body
+    assert "请补充章程中的负责人签字页" in queued("registration")[-1].body
     group = client_for(rep)
     page = group.get(reverse("orgs_public:my_organization", args=[org.pk])).content.decode()
     assert "退回修改" in page and "请补充章程中的负责人签字页" in page
@@ -218,7 +219,7 @@ def test_listed_organization_edits_key_fields_through_review(client_for, zhongsh
         and org.pending_changes == {}
         and org.status == Organization.Status.LISTED
     )
-    assert "通过审核" in MemoryBackend.outbox[-1].subject
+    assert "通过审核" in queued("registration")[-1].subject
 
 
 def test_stale_version_is_refused_on_the_group_page(client_for, guzhen, zhongshan):
@@ -238,7 +239,8 @@ def test_stale_version_is_refused_on_the_group_page(client_for, guzhen, zhongsha
         "contact-phone": "13800138000",
     }
     response = client_for(rep).post(reverse("orgs_public:my_organization_edit", args=[org.pk]), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "其他人在此期间修改了此记录" in " ".join(response.context["basic"].non_field_errors())
     org.refresh_from_db()
     assert org.status == Organization.Status.RETURNED
 
@@ -263,3 +265,125 @@ def test_queue_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(6):
         large = client.get(reverse("orgs_flow:review_queue"))
     assert len(small.context["page_obj"]) == 1 and len(large.context["page_obj"]) == 20
+
+
+def group_edit_data(org, zhongshan, guzhen, **extra):
+    data = {
+        "basic-name": org.name,
+        "basic-tier": "N",
+        "basic-kind": "social_organization",
+        "basic-category": "public_welfare",
+        "basic-registration_status": "unregistered",
+        "basic-youth_covered": "1",
+        "unit-city": zhongshan.pk,
+        "unit-governing_unit": guzhen.pk,
+        "contact-contact_person": "王小明",
+        "contact-phone": "13800138000",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize("version", ["abc", "", " ", "-1", "1.5"])
+def test_a_garbled_or_missing_version_is_a_message_on_the_group_page(client_for, guzhen, zhongshan, version):
+    org, rep = registration(guzhen, description="原来的简介")
+    data = group_edit_data(org, zhongshan, guzhen, version=version, **{"basic-description": "新的简介"})
+    response = client_for(rep).post(reverse("orgs_public:my_organization_edit", args=[org.pk]), data)
+    assert response.status_code == 400
+    assert "您提交的页面不完整或已过期" in " ".join(response.context["basic"].non_field_errors())
+    assert "您提交的页面不完整或已过期" in response.content.decode()
+    org.refresh_from_db()
+    assert org.description == "原来的简介" and org.version == 1
+
+
+def test_a_version_left_out_is_a_message_on_the_group_page(client_for, guzhen, zhongshan):
+    org, rep = registration(guzhen)
+    response = client_for(rep).post(
+        reverse("orgs_public:my_organization_edit", args=[org.pk]), group_edit_data(org, zhongshan, guzhen)
+    )
+    assert response.status_code == 400
+    assert "您提交的页面不完整或已过期" in " ".join(response.context["basic"].non_field_errors())
+
+
+def messages_sent(org):
+    """What the group was told: (recipient, subject, body) of each queued message."""
+    return sorted((m.recipient, m.subject, m.body) for m in queued("registration") if org.name in m.body)
+
+
+@pytest.mark.parametrize(
+    ("decision", "reason", "status"),
+    [("approve", "", "listed"), ("return", "请补充章程", "returned"), ("reject", "非青年组织", "rejected")],
+)
+def test_a_decision_tells_the_group_the_same_from_the_queue_the_page_and_the_api(
+    client_for, zhongshan_cadre, guzhen, decision, reason, status
+):
+    """The review queue, the organization's page and POST /api/orgs/organizations/<id>/status/
+    all call the services, which queue the message: the same one, whichever way was taken."""
+    from rest_framework.test import APIClient
+
+    told = {}
+    for way in ("queue", "page", "api"):
+        org, rep = registration(guzhen, f"古镇青年摄影协会{way}")
+        if way == "queue":
+            response = client_for(zhongshan_cadre).post(
+                reverse("orgs_flow:review_detail", args=[org.pk]), {"decision": decision, "reason": reason}
+            )
+        elif way == "page":
+            response = client_for(zhongshan_cadre).post(
+                reverse("orgs:organization_review", args=[org.pk]), {"decision": decision, "reason": reason}
+            )
+        else:
+            api = APIClient()
+            api.force_authenticate(zhongshan_cadre)
+            response = api.post(f"/api/orgs/organizations/{org.pk}/status/", {"to": status, "reason": reason})
+        assert response.status_code in (200, 302), (way, response.status_code)
+        org.refresh_from_db()
+        assert org.status == status, way
+        sent = messages_sent(org)
+        assert {recipient for recipient, _subject, _body in sent} == {"group@example.cn", rep.email}, way
+        # The same words whichever way: only the organization's name differs.
+        told[way] = {(subject, body.replace(org.name, "<name>")) for _recipient, subject, body in sent}
+    assert told["queue"] == told["page"] == told["api"]
+    assert len(told["queue"]) == 1
+
+
+def test_key_field_decisions_from_the_page_tell_the_group(
+    client_for, zhongshan_cadre, guzhen, representative
+):
+    org = make_org(guzhen, "古镇青年读书会", email="group@example.cn")
+    Organization.objects.filter(pk=org.pk).update(pending_changes={"name": "古镇青年悦读会"})
+    client_for(zhongshan_cadre).post(
+        reverse("orgs:organization_review", args=[org.pk]), {"decision": "return", "reason": "名称不规范"}
+    )
+    org.refresh_from_db()
+    assert org.pending_changes == {} and org.name == "古镇青年读书会"
+    message = queued("registration")[-1]
+    assert message.recipient == "group@example.cn" and "名称不规范" in message.body
+    assert "未通过" in message.subject
+
+
+def test_a_status_change_that_is_no_decision_tells_nobody(client_for, zhongshan_cadre, guzhen):
+    org = make_org(guzhen, email="group@example.cn")
+    response = client_for(zhongshan_cadre).post(
+        reverse("orgs:organization_status", args=[org.pk]), {"to": "suspended", "reason": "停止活动"}
+    )
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.status == "suspended" and not queued("registration")
+
+
+def test_a_refused_decision_queues_nothing(client_for, zhongshan_viewer, foshan_cadre, guzhen):
+    org, _rep = registration(guzhen)
+    assert (
+        client_for(zhongshan_viewer)
+        .post(reverse("orgs:organization_review", args=[org.pk]), {"decision": "approve"})
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(foshan_cadre)
+        .post(reverse("orgs:organization_review", args=[org.pk]), {"decision": "approve"})
+        .status_code
+        == 404
+    )
+    assert not queued("registration")

@@ -94,7 +94,7 @@ def test_city_cadre_cannot_create_a_unit_under_another_city(client_for, zhongsha
         reverse("orgs:unit_create"),
         {"name": "越权", "parent": foshan.pk, "level": "county", "kind": "regional"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "parent" in response.context["form"].errors
     assert not LeagueUnit.objects.filter(name="越权").exists()
 
@@ -104,6 +104,54 @@ def test_bad_form_input_keeps_what_was_typed(client_for, zhongshan_cadre, zhongs
         reverse("orgs:unit_create"),
         {"name": "某单位", "parent": zhongshan.pk, "level": "city", "kind": "regional"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "level" in response.context["form"].errors
     assert 'value="某单位"' in response.content.decode()
+
+
+def test_unit_delete_goes_through_the_service(
+    client_for, zhongshan_cadre, foshan_cadre, zhongshan_viewer, zhongshan, guzhen
+):
+    client = client_for(zhongshan_cadre)
+    client.post(
+        reverse("orgs:unit_create"),
+        {
+            "name": "待撤销街道",
+            "parent": zhongshan.pk,
+            "level": "town",
+            "kind": "regional",
+            "is_active": "on",
+        },
+    )
+    town = LeagueUnit.objects.get(name="待撤销街道")
+    assert client_for(foshan_cadre).post(reverse("orgs:unit_delete", args=[town.pk])).status_code == 404
+    assert client_for(zhongshan_viewer).post(reverse("orgs:unit_delete", args=[town.pk])).status_code == 403
+    # A unit with sub-units or records stays, and the page says what holds it.
+    held = client.post(reverse("orgs:unit_delete", args=[zhongshan.pk]), follow=True)
+    assert "无法删除" in held.content.decode()
+    assert LeagueUnit.objects.filter(pk=zhongshan.pk).exists()
+    response = client.post(reverse("orgs:unit_delete", args=[town.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("orgs:unit_list")
+    assert not LeagueUnit.objects.filter(pk=town.pk).exists()
+
+
+def test_a_unit_cannot_be_moved_below_its_own_town(client_for, province_admin, zhongshan, guzhen):
+    response = client_for(province_admin).post(
+        reverse("orgs:unit_edit", args=[zhongshan.pk]),
+        {"name": "中山市", "parent": guzhen.pk, "level": "city", "kind": "regional", "region": "prd"},
+    )
+    assert response.status_code == 400 and response.context["form"].errors["parent"]
+    zhongshan.refresh_from_db()
+    assert zhongshan.depth == 1
+
+
+def test_the_admin_shows_units_read_only(province_admin, zhongshan, rf):
+    from django.contrib.admin.sites import site
+
+    admin = site._registry[LeagueUnit]
+    request = rf.get("/admin/")
+    province_admin.is_staff = province_admin.is_superuser = True
+    request.user = province_admin
+    assert not admin.has_add_permission(request)
+    assert not admin.has_change_permission(request, zhongshan)
+    assert not admin.has_delete_permission(request, zhongshan)
