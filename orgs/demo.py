@@ -73,7 +73,7 @@ def town_code(city_code: str, index: int) -> str:
 def seed_units() -> dict[str, LeagueUnit]:
     """Create or update the demo tree; returns the units by code."""
     rows = _read_reference()
-    units: dict[str, LeagueUnit] = {u.code: u for u in LeagueUnit.objects.exclude(code=None)}
+    units: dict[str, LeagueUnit] = {u.code: u for u in LeagueUnit.objects.exclude(code=None) if u.code}
     town_counters: dict[str, int] = {}
 
     def upsert(
@@ -108,8 +108,9 @@ def seed_units() -> dict[str, LeagueUnit]:
             # 顺德区 reports to the province like a city (各地级以上市并顺德区).
             upsert(code, name, "440000", Level.CITY, region=Region.PRD)
         elif level == "town":
-            town_counters[parent_code] = town_counters.get(parent_code, 0) + 1
-            upsert(town_code(parent_code, town_counters[parent_code]), name, parent_code, Level.TOWN)
+            city = parent_code or ""
+            town_counters[city] = town_counters.get(city, 0) + 1
+            upsert(town_code(city, town_counters[city]), name, parent_code, Level.TOWN)
         else:
             upsert(code, name, parent_code, level, region=region)
     for code, name, parent_code, level, kind, undergraduate in EXTRA_UNITS:
@@ -130,7 +131,7 @@ def seed_users(units: dict[str, LeagueUnit]) -> list[DemoUser]:
         user.save()
         if demo.unit_code:
             Membership.objects.update_or_create(
-                user=user, unit=units[demo.unit_code], defaults={"role": demo.role}
+                user=user, unit=units[demo.unit_code], defaults={"role": demo.role or Membership.Role.VIEWER}
             )
     return DEMO_USERS
 

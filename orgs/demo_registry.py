@@ -102,7 +102,7 @@ THEMES: list[tuple[str, str, list[str]]] = [
     ("青年电商协会", Org.Category.EMPLOYMENT, ["employment"]),
 ]
 ENTERPRISES = ["青年公益咖啡馆", "助残烘焙坊", "青创手作工坊", "绿色回收工坊"]
-BODY_NAMES = {
+BODY_NAMES: dict[str, str] = {
     Org.Body.YOUTH_FEDERATION: "青年联合会",
     Org.Body.YOUNG_ENTREPRENEURS: "青年商会",
     Org.Body.VOLUNTEERS: "义工联合会",
@@ -110,7 +110,7 @@ BODY_NAMES = {
     Org.Body.YOUTH_SCIENCE: "青年科技工作者协会",
     Org.Body.FEDERATION: "青年社会组织联合会",
 }
-BODY_CATEGORY = {
+BODY_CATEGORY: dict[str, tuple[str, list[str]]] = {
     Org.Body.YOUTH_FEDERATION: (Org.Category.PUBLIC_WELFARE, ["community"]),
     Org.Body.YOUNG_ENTREPRENEURS: (Org.Category.EMPLOYMENT, ["employment"]),
     Org.Body.VOLUNTEERS: (Org.Category.PUBLIC_WELFARE, ["elderly", "community", "children"]),
@@ -121,7 +121,7 @@ BODY_CATEGORY = {
 }
 HOME_PROVINCES = ["湖南", "广西", "江西", "四川", "湖北", "河南", "贵州"]
 # The named organizations of the brief, by governing unit code.
-FIXED = [
+FIXED: list[tuple[str, str, str, str, str, str, list[str]]] = [
     (
         "442000",
         "中山市青年创业协会",
@@ -177,7 +177,8 @@ STATUS_WEIGHTS = [
     (Org.Status.SUSPENDED, 5),
     (Org.Status.DISSOLVED, 5),
 ]
-REGISTRATION_PREFIX = {  # GB 32100: 5 = civil affairs; 1 social group, 2 non-enterprise, 3 foundation
+# GB 32100: 5 = civil affairs; 1 social group, 2 non-enterprise, 3 foundation
+REGISTRATION_PREFIX: dict[str, str] = {
     Org.RegistrationStatus.SOCIAL_GROUP: "51",
     Org.RegistrationStatus.NON_ENTERPRISE: "52",
     Org.RegistrationStatus.FOUNDATION: "53",
@@ -340,7 +341,7 @@ def demo_plan(units: dict[str, LeagueUnit]) -> list[tuple[LeagueUnit, int, bool]
 @transaction.atomic
 def seed_registry(units: dict[str, LeagueUnit]) -> int:
     """Create the demo organizations and their records; returns how many were created."""
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - seeded demo data, not a secret
     today = timezone.localdate()
     existing = set(Organization.objects.values_list("governing_unit_id", "name"))
     specs: list[Organization] = []
@@ -411,7 +412,7 @@ def _status_history(rng: random.Random, orgs: list[Organization]) -> None:
     cadres = _cadres()
     reviewer = cadres.get("zs_cadre")
     rows = []
-    reasons = {
+    reasons: dict[str, str] = {
         Org.Status.RETURNED: "请补充组织章程和负责人信息",
         Org.Status.REJECTED: "非青年社会组织，不予入库",
         Org.Status.SUSPENDED: "连续半年未开展活动",

@@ -355,41 +355,69 @@ def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
     return report
 
 
+Report = Callable[..., None]  # error(column key, value, message)
+
+
 def _clean_row(
     raw: dict[str, Any],
     units: dict[str, LeagueUnit],
     lookups: dict[str, dict[str, str]],
     service_lookup: dict[str, str],
     user: Any,
-    error: Callable[..., None],
+    error: Report,
 ) -> dict[str, Any]:
+    """One row's cells as service data; each problem is reported through `error`, in the
+    order of the columns' checks below."""
     text = {k: _cell_text(v) for k, v in raw.items()}
     data: dict[str, Any] = {}
     for column in COLUMNS:
         if column.required and not text.get(column.key):
             error(column.key, "", _("This column must not be empty."))
+    data["name"] = _clean_name(text, error)
+    unit = _clean_unit(text, units, user, error)
+    if unit is not None:
+        data["governing_unit"] = unit
+    data.update(_clean_choices(text, lookups, error))
+    _check_tier(data, text, error)
+    data["service_fields"] = _clean_service_fields(text, service_lookup, error)
+    data["credit_code"] = _clean_credit_code(text, data, error)
+    data.update(_clean_dates(raw, text, data, error))
+    data.update(_clean_contact(text, error))
+    return data
+
+
+def _clean_name(text: dict[str, str], error: Report) -> str:
     name = " ".join(text.get("name", "").split())
     if len(name) > 100:
         error("name", name, _("A name has at most 100 characters."))
-    data["name"] = name
+    return name
+
+
+def _clean_unit(
+    text: dict[str, str], units: dict[str, LeagueUnit], user: Any, error: Report
+) -> LeagueUnit | None:
     path = re.sub(r"\s*/\s*", "/", text.get("unit_path", "")).strip("/")
-    if path:
-        unit = units.get(path)
-        if unit is None:
-            error(
-                "unit_path",
-                path,
-                _(
-                    "No league unit has the path “%(p)s”; write it from the province down, like 广东省/中山市/古镇镇."
-                )
-                % {"p": path},
+    if not path:
+        return None
+    unit = units.get(path)
+    if unit is None:
+        error(
+            "unit_path",
+            path,
+            _(
+                "No league unit has the path “%(p)s”; write it from the province down, like 广东省/中山市/古镇镇."
             )
-        elif not user_can(user, unit, Action.CHANGE):
-            error(
-                "unit_path", path, _("%(unit)s lies outside the units you may change.") % {"unit": unit.name}
-            )
-        else:
-            data["governing_unit"] = unit
+            % {"p": path},
+        )
+        return None
+    if not user_can(user, unit, Action.CHANGE):
+        error("unit_path", path, _("%(unit)s lies outside the units you may change.") % {"unit": unit.name})
+        return None
+    return unit
+
+
+def _clean_choices(text: dict[str, str], lookups: dict[str, dict[str, str]], error: Report) -> dict[str, str]:
+    data: dict[str, str] = {}
     for key, lookup in lookups.items():
         value = text.get(key, "")
         if not value:
@@ -400,6 +428,11 @@ def _clean_row(
             options = "、".join(choice_label(CHOICE_FIELDS[key], v) for v in CHOICE_FIELDS[key].values)
             error(key, value, _("“%(v)s” is not one of: %(options)s.") % {"v": value, "options": options})
         data[key] = choice or ""
+    return data
+
+
+def _check_tier(data: dict[str, Any], text: dict[str, str], error: Report) -> None:
+    """Tier N names its kind; tiers 5 and 2 name one of their associations."""
     tier = data.get("tier")
     if tier == Organization.Tier.N:
         if data.get("body"):
@@ -421,7 +454,10 @@ def _clean_row(
                 text.get("body", ""),
                 _("For tier %(t)s choose one of: %(options)s.") % {"t": tier, "options": options},
             )
-    fields = []
+
+
+def _clean_service_fields(text: dict[str, str], service_lookup: dict[str, str], error: Report) -> list[str]:
+    fields: list[str] = []
     for part in LIST_SEPARATORS.split(text.get("service_fields", "")):
         if not part.strip():
             continue
@@ -430,7 +466,10 @@ def _clean_row(
             error("service_fields", part, _("“%(v)s” is not a service field.") % {"v": part})
         elif value not in fields:
             fields.append(value)
-    data["service_fields"] = fields
+    return fields
+
+
+def _clean_credit_code(text: dict[str, str], data: dict[str, Any], error: Report) -> str:
     code = text.get("credit_code", "").upper()
     if code:
         try:
@@ -439,28 +478,34 @@ def _clean_row(
             error("credit_code", code, " ".join(exc.messages))
     elif data.get("registration_status") not in ("", Organization.RegistrationStatus.UNREGISTERED):
         error("credit_code", "", _("A registered organization needs its unified social credit code."))
-    data["credit_code"] = code
-    for key in ("founded_on", "registered_on"):
-        value = raw.get(key)
-        if isinstance(value, datetime.datetime):
-            data[key] = value.date()
-        elif isinstance(value, datetime.date):
-            data[key] = value
-        elif text.get(key):
-            try:
-                data[key] = _parse_date(text[key])
-            except ValueError:
-                error(
-                    key, text[key], _("“%(v)s” is not a date; write it like 2019-05-04.") % {"v": text[key]}
-                )
-                data[key] = None
-        else:
-            data[key] = None
+    return code
+
+
+def _clean_date(raw: dict[str, Any], text: dict[str, str], key: str, error: Report) -> datetime.date | None:
+    value = raw.get(key)
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if not text.get(key):
+        return None
+    try:
+        return _parse_date(text[key])
+    except ValueError:
+        error(key, text[key], _("“%(v)s” is not a date; write it like 2019-05-04.") % {"v": text[key]})
+        return None
+
+
+def _clean_dates(
+    raw: dict[str, Any], text: dict[str, str], data: dict[str, Any], error: Report
+) -> dict[str, datetime.date | None]:
+    dates = {key: _clean_date(raw, text, key, error) for key in ("founded_on", "registered_on")}
     today = datetime.date.today()  # noqa: DTZ011 - a calendar date
-    if data.get("founded_on") and data["founded_on"] > today:
+    founded = dates["founded_on"]
+    if founded and founded > today:
         error("founded_on", text.get("founded_on"), _("The founding date cannot lie in the future."))
     if (
-        data.get("registered_on")
+        dates["registered_on"]
         and data.get("registration_status") == Organization.RegistrationStatus.UNREGISTERED
     ):
         error(
@@ -468,6 +513,12 @@ def _clean_row(
             text.get("registered_on"),
             _("Only a registered organization has a registration date."),
         )
+    return dates
+
+
+def _clean_contact(text: dict[str, str], error: Report) -> dict[str, Any]:
+    """Youth covered, phone, e-mail and the free-text columns."""
+    data: dict[str, Any] = {}
     youth = text.get("youth_covered", "")
     try:
         data["youth_covered"] = int(youth.replace(",", "")) if youth else 0
@@ -584,7 +635,7 @@ def _changes(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
         new = data.get(key)
         old = getattr(org, key)
         if key == "governing_unit":
-            if new.pk != org.governing_unit_id:
+            if getattr(new, "pk", None) != org.governing_unit_id:
                 changes[key] = new
         elif key == "service_fields":
             if sorted(new or []) != sorted(old or []):
@@ -735,8 +786,8 @@ def build_template_xlsx(user: Any) -> bytes:
     guide.append([_("Column"), _("How to fill it")])
     for cell in guide[1]:
         cell.font = bold
-    for row in instructions():
-        guide.append(list(row))
+    for line in instructions():
+        guide.append(list(line))
     guide.column_dimensions["A"].width = 20
     guide.column_dimensions["B"].width = 100
     buffer = io.BytesIO()

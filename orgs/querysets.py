@@ -53,7 +53,8 @@ def rollup_rows(
     `aggregates` are SQL aggregates over the columns of `rows` (alias `r0`), e.g.
     `"COUNT(*)"` or `"COUNT(*) FILTER (WHERE r0.flag)"` or `"SUM(r0.v)"`, with `columns`
     naming the expressions they use. They are computed per owning unit first and then summed
-    up the tree, so they must be additive (counts and sums).
+    up the tree, so they must be additive (counts and sums). They are SQL text: callers pass
+    constants written in code, never anything taken from a request.
     """
     units = list(units)
     if not units:
@@ -64,7 +65,9 @@ def rollup_rows(
     )
     pre = ", ".join(f"{aggregate} AS a{i}" for i, aggregate in enumerate(aggregates))
     outer = ", ".join(f"SUM(r.a{i})" for i in range(len(aggregates)))
-    grouped = f"SELECT r0.owner_path, {pre} FROM ({inner_sql}) r0 GROUP BY r0.owner_path"
+    # Only code reaches this text: the aggregates are constants of the callers (metrics), the
+    # inner SQL is Django's own compilation with its values in `params`, the unit ids a parameter.
+    grouped = f"SELECT r0.owner_path, {pre} FROM ({inner_sql}) r0 GROUP BY r0.owner_path"  # noqa: S608 - no input here, see above
     sql = f"SELECT u.id, {outer} {_expand_to_units(grouped)}"
     result: dict[int, list[Any]] = {u.pk: [0] * len(aggregates) for u in units}
     with connection.cursor() as cursor:

@@ -150,12 +150,15 @@ def reserve_ids(table: str, n: int) -> list[int]:
 
 
 # The tree ------------------------------------------------------------------------------
-def _unit_plan(target: int, rng: random.Random) -> list[tuple[str, str, str | None, str, str, str, bool]]:
-    """(code, name, parent code, level, kind, region, undergraduate) in parents-first order,
-    cut at `target` units: the reference skeleton first, then synthetic units."""
-    with DATA_FILE.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    plan: list[tuple[str, str, str | None, str, str, str, bool]] = []
+UnitRow = tuple[str, str, str | None, str, str, str, bool]
+
+
+def _reference_units(
+    rows: list[dict[str, str]],
+) -> tuple[list[UnitRow], dict[str, list[str]], dict[str, str]]:
+    """The skeleton of the data file, parents first: the plan rows, each city's counties and
+    every unit's name by code."""
+    plan: list[UnitRow] = []
     regional = LeagueUnit.Kind.REGIONAL
     counters: dict[str, int] = {}
     counties_by_city: dict[str, list[str]] = {}
@@ -186,6 +189,16 @@ def _unit_plan(target: int, rng: random.Random) -> list[tuple[str, str, str | No
                 if level == "county":
                     counties_by_city.setdefault(parent or "", []).append(code)
             names[code] = name
+    return plan, counties_by_city, names
+
+
+def _unit_plan(target: int, rng: random.Random) -> list[UnitRow]:
+    """(code, name, parent code, level, kind, region, undergraduate) in parents-first order,
+    cut at `target` units: the reference skeleton first, then synthetic units."""
+    with DATA_FILE.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    regional = LeagueUnit.Kind.REGIONAL
+    plan, counties_by_city, names = _reference_units(rows)
     for code, name, parent, level, kind, undergraduate in EXTRA_UNITS:
         plan.append((code, name, parent, level, kind, "", undergraduate))
     # Synthetic: towns under every county (and under 东莞, which has no county level),
@@ -333,7 +346,7 @@ def generate_organizations(units: list[ScaleUnit], n: int, rng: random.Random) -
     registrations, registration_weights = zip(
         *[("unregistered", 45), ("social_group", 25), ("non_enterprise", 25), ("foundation", 5)], strict=True
     )
-    bodies = list(BODY_NAMES)
+    bodies: list[str] = list(BODY_NAMES)
     now = timezone.now()
     base_created = datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC)
     span_days = (today - base_created.date()).days

@@ -102,7 +102,7 @@ class Organization(models.Model):
             _("Federation of youth social organizations (青年自组织联盟/青年社会组织联合会)"),
         )
 
-    BODIES_BY_TIER = {
+    BODIES_BY_TIER: dict[str, tuple[str, ...]] = {
         Tier.FIVE: (
             Body.YOUTH_FEDERATION,
             Body.YOUNG_ENTREPRENEURS,
@@ -683,7 +683,7 @@ class OrganizationDocument(models.Model):
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self) -> str:
-        return self.original_name or self.file.name
+        return self.original_name or self.file.name or ""
 
     def get_absolute_url(self) -> str:
         return reverse("orgs:document_download", args=[self.pk])

@@ -55,7 +55,7 @@ class LeagueUnit(models.Model):
         PRD = "prd", _("Pearl River Delta")
         NON_PRD = "non_prd", _("Outside the Pearl River Delta")
 
-    LEVEL_ORDER = {Level.PROVINCE: 0, Level.CITY: 1, Level.COUNTY: 2, Level.TOWN: 3}
+    LEVEL_ORDER: dict[str, int] = {Level.PROVINCE: 0, Level.CITY: 1, Level.COUNTY: 2, Level.TOWN: 3}
 
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(

@@ -89,7 +89,7 @@ def test_dry_run_reports_every_bad_row_and_writes_nothing(client_for, zhongshan_
     )
     response = upload(client_for(zhongshan_cadre), content)
     found = errors_of(response)
-    by_row = {}
+    by_row: dict[int, list[tuple[str, str]]] = {}
     for number, column, message in found:
         by_row.setdefault(number, []).append((column, message))
     assert by_row[2][0][0] == "所属团组织" and "不存在镇" in by_row[2][0][1]
@@ -172,7 +172,7 @@ def test_match_by_credit_code_renames(zhongshan_cadre, guzhen):
     org = make_org(guzhen, "古镇旧名青年会", registration_status="social_group", credit_code=credit_code(905))
     content = xlsx(row("古镇新名青年会", 登记状态="社会团体", 统一社会信用代码=credit_code(905)))
     report = check_file("组织.xlsx", content, zhongshan_cadre)
-    assert [(p.action, p.target.pk) for p in report.plans] == [("update", org.pk)]
+    assert [(p.action, p.target and p.target.pk) for p in report.plans] == [("update", org.pk)]
     apply_file("组织.xlsx", content, zhongshan_cadre)
     org.refresh_from_db()
     assert org.name == "古镇新名青年会"

@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 f"({LeagueUnit.objects.count()} units, {Organization.objects.count()} organizations). "
                 "Point DATABASE_URL at a database of its own (e.g. .../hub_scale), or pass --force to add to it."
             )
-        rng = random.Random(options["seed"])
+        rng = random.Random(options["seed"])  # noqa: S311 - seeded scale data, not a secret
         timer = scale.Timer(self.stdout.write)
         self.stdout.write(
             f"seed_scale into {connection.settings_dict['NAME']}: {options['units']:,} units, "
