@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from hubportal import forms as hub
+
 from .models import Membership
 
 
@@ -26,7 +28,7 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class MemberForm(forms.Form):
+class MemberForm(hub.Form):
     """Add a cadre to a unit: an existing username, or the details of a new account."""
 
     username = forms.RegexField(
@@ -54,5 +56,5 @@ class MemberForm(forms.Form):
     position = forms.CharField(label=_("Position"), max_length=64, required=False)
 
 
-class RoleForm(forms.Form):
+class RoleForm(hub.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,8 +31,6 @@ class User(AbstractUser):
         default=False,
         help_text=_("Represents a youth organization that registered itself."),
     )
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

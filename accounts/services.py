@@ -1,35 +1,38 @@
 """Managing who belongs to a league unit. Only a unit's administrators (or those of a unit
-above it) may do it; every change is checked again inside the transaction."""
+above it) may do it.
+
+The services follow the portal's convention (`verb_noun(actor, pk, ...)`, `@service`): the
+unit or membership acted on is read with `hubportal.access.get_for(..., Action.MANAGE,
+lock=True)` — 404 outside the actor's jurisdiction, 403 when they may only see it — and a new
+account's welcome mail goes through the outbox with the change that created the account.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.forms import PasswordResetForm
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from hubportal.access import get_for
 from hubportal.jurisdiction import Action
+from hubportal.outbox import queue_message
+from hubportal.services import service
 from orgs.models import LeagueUnit
 
 from .models import Membership, User
 
 
-def _managed_unit(actor: User, unit_id: int) -> LeagueUnit:
-    unit = LeagueUnit.objects.visible_to(actor, Action.MANAGE).select_for_update().filter(pk=unit_id).first()
-    if unit is None:
-        raise PermissionDenied(
-            _("Only administrators of this unit or a unit above it may manage its members.")
-        )
-    return unit
-
-
-@transaction.atomic
+@service
 def add_member(
-    actor: User,
-    unit_id: int,
+    actor: Any,
+    unit_pk: Any,
     *,
     username: str,
     role: str,
@@ -37,16 +40,19 @@ def add_member(
     email: str = "",
     phone: str = "",
     position: str = "",
-    request=None,
+    domain: str = "localhost",
+    secure: bool = True,
 ) -> Membership:
     """Give a person a role in the unit, creating their account if it does not exist yet.
 
-    A new account gets no password: the person receives a link to set their own.
+    A new account gets no password: the person is mailed a link to set their own (built for
+    `domain`, over https when `secure`).
     """
-    unit = _managed_unit(actor, unit_id)
+    unit = get_for(actor, LeagueUnit, unit_pk, Action.MANAGE, lock=True)
+    _check_role(role)
     user = User.objects.filter(username=username).first()
     created = user is None
-    if created:
+    if user is None:
         if not email:
             raise ValidationError(
                 {"email": _("A new account needs an e-mail address to receive its set-password link.")}
@@ -61,43 +67,51 @@ def add_member(
         )
     membership = Membership.objects.create(user=user, unit=unit, role=role, position=position)
     if created:
-        transaction.on_commit(lambda: _send_welcome(user, request))
+        _queue_welcome(user, domain=domain, secure=secure)
     return membership
 
 
-def _send_welcome(user: User, request=None) -> None:
-    """Mail a new account its set-password link (the password-reset flow, worded as a welcome).
-
-    Django's reset form skips accounts without a usable password, so the mail is built here.
-    """
+def _queue_welcome(user: User, *, domain: str, secure: bool) -> None:
+    """The set-password link of a new account (the password-reset flow, worded as a welcome),
+    written in the portal's language. Sensitive: the link leaves the outbox row once sent."""
     context = {
         "user": user,
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
-        "domain": request.get_host() if request is not None else "localhost",
-        "protocol": "https" if request is not None and request.is_secure() else "http",
+        "domain": domain,
+        "protocol": "https" if secure else "http",
     }
-    PasswordResetForm().send_mail(
-        "accounts/welcome_subject.txt", "accounts/welcome_email.txt", context, None, user.email
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = "".join(render_to_string("accounts/welcome_subject.txt", context).splitlines())
+        body = render_to_string("accounts/welcome_email.txt", context)
+    queue_message(subject=subject, body=body, email=user.email, user=user, tags=("welcome",), sensitive=True)
+
+
+def _check_role(role: str) -> None:
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Choose one of the roles.")})
+
+
+@service
+def change_role(actor: Any, membership_pk: Any, role: str) -> Membership:
+    """Give a member another role in their unit (an administrator cannot lower their own)."""
+    membership = get_for(
+        actor, Membership.objects.select_related("unit", "user"), membership_pk, Action.MANAGE, lock=True
     )
-
-
-@transaction.atomic
-def change_role(actor: User, membership_id: int, role: str) -> Membership:
-    membership = Membership.objects.select_related("unit", "user").get(pk=membership_id)
-    _managed_unit(actor, membership.unit_id)
+    _check_role(role)
     if membership.user_id == actor.pk and role != Membership.Role.ADMIN:
         raise ValidationError(_("You cannot lower your own role; ask another administrator."))
+    if membership.role == role:
+        return membership
     membership.role = role
-    membership.full_clean()
     membership.save(update_fields=["role"])
     return membership
 
 
-@transaction.atomic
-def remove_member(actor: User, membership_id: int) -> None:
-    membership = Membership.objects.select_related("unit").get(pk=membership_id)
-    _managed_unit(actor, membership.unit_id)
+@service
+def remove_member(actor: Any, membership_pk: Any) -> None:
+    """Take a member out of their unit (an administrator cannot remove themselves)."""
+    membership = get_for(actor, Membership, membership_pk, Action.MANAGE, lock=True)
     if membership.user_id == actor.pk:
         raise ValidationError(_("You cannot remove yourself from a unit; ask another administrator."))
     membership.delete()

@@ -1,3 +1,5 @@
+from typing import cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import api_view
@@ -13,7 +15,7 @@ from .serializers import MeSerializer
 @api_view(["GET"])
 def me(request: Request) -> Response:
     """The authenticated user with their memberships (what the API will let them see)."""
-    user = User.objects.prefetch_related("memberships__unit").get(pk=request.user.pk)
+    user = User.objects.prefetch_related("memberships__unit").get(pk=cast(User, request.user).pk)
     return Response(MeSerializer(user).data)
 
 

@@ -1,9 +1,13 @@
 """Unit administrators manage the cadres of their unit and the units below it."""
 
-from django.core import mail
+import pytest
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import Membership, User
+from hubportal.access import NotChangeable, NotVisible
+from hubportal.messaging import MemoryBackend
+from hubportal.models import OutboxMessage
 
 
 def members_url(unit):
@@ -11,8 +15,11 @@ def members_url(unit):
 
 
 def test_city_admin_adds_a_new_cadre_to_a_town_who_gets_a_set_password_mail(
-    client_for, zhongshan_cadre, guzhen, django_capture_on_commit_callbacks
+    client_for, zhongshan_cadre, guzhen, settings, django_capture_on_commit_callbacks
 ):
+    settings.HUB_MESSAGE_BACKEND = "hubportal.messaging.MemoryBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    MemoryBackend.outbox.clear()
     client = client_for(zhongshan_cadre)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -29,23 +36,36 @@ def test_city_admin_adds_a_new_cadre_to_a_town_who_gets_a_set_password_mail(
     user = User.objects.get(username="gz_new")
     assert not user.has_usable_password()
     assert Membership.objects.get(user=user).unit == guzhen
-    assert len(mail.outbox) == 1 and "gz_new" in mail.outbox[0].body
+    # The welcome goes through the outbox, in the portal's language, and is delivered after
+    # the commit; its set-password link is erased from the row once sent.
+    row = OutboxMessage.objects.get(tags="welcome")
+    assert (row.recipient, row.user, row.sensitive, row.status, row.body) == (
+        "gz@example.org",
+        user,
+        True,
+        "sent",
+        "",
+    )
+    assert "账号" in row.subject or "帐号" in row.subject or "亲青汇" in row.subject
+    [sent] = MemoryBackend.outbox
+    assert sent.email == "gz@example.org" and "gz_new" in sent.body
+    assert "/accounts/password/reset/" in sent.body and "http://testserver/" in sent.body
 
 
 def test_a_new_account_without_email_is_refused_with_a_message(client_for, zhongshan_cadre, guzhen):
     response = client_for(zhongshan_cadre).post(
         members_url(guzhen), {"action": "add", "username": "x1", "role": "viewer"}
     )
-    assert response.status_code == 200
-    assert "需要电子邮箱" in response.content.decode()
+    assert response.status_code == 400
+    assert "需要电子邮箱" in " ".join(response.context["form"].errors["email"])
     assert not User.objects.filter(username="x1").exists()
 
 
 def test_editors_and_other_cities_cannot_manage_members(
     client_for, guzhen_cadre, foshan_cadre, guzhen, zhongshan
 ):
-    # an editor of 古镇 is not an administrator
-    assert client_for(guzhen_cadre).get(members_url(guzhen)).status_code == 404
+    # an editor of 古镇 sees the unit but is not its administrator
+    assert client_for(guzhen_cadre).get(members_url(guzhen)).status_code == 403
     # 佛山 cannot manage 中山's units
     response = client_for(foshan_cadre).post(
         members_url(zhongshan), {"action": "add", "username": "fs_cadre", "role": "admin"}
@@ -88,3 +108,59 @@ def test_members_page_query_count_is_constant(
     with django_assert_max_num_queries(5):
         response = client.get(members_url(guzhen))
     assert len(response.context["memberships"]) == 30
+
+
+def test_services_read_with_the_manage_right(zhongshan_cadre, guzhen_cadre, foshan_cadre, guzhen, zhongshan):
+    membership = Membership.objects.get(user=guzhen_cadre)
+    with pytest.raises(NotVisible):
+        services.change_role(foshan_cadre, membership.pk, "viewer")
+    with pytest.raises(NotVisible):
+        services.remove_member(foshan_cadre, membership.pk)
+    with pytest.raises(NotVisible):
+        services.add_member(foshan_cadre, guzhen.pk, username="x2", role="viewer", email="x@example.org")
+    # the 古镇 editor sees its own membership but may not manage it
+    with pytest.raises(NotChangeable):
+        services.change_role(guzhen_cadre, membership.pk, "admin")
+    with pytest.raises(NotChangeable):
+        services.add_member(guzhen_cadre, guzhen.pk, username="x3", role="viewer", email="x@example.org")
+    membership.refresh_from_db()
+    assert membership.role == "editor" and not User.objects.filter(username__in=["x2", "x3"]).exists()
+
+
+def test_an_unknown_role_is_refused_with_a_message(zhongshan_cadre, guzhen_cadre):
+    from django.core.exceptions import ValidationError
+
+    membership = Membership.objects.get(user=guzhen_cadre)
+    with pytest.raises(ValidationError) as caught:
+        services.change_role(zhongshan_cadre, membership.pk, "king")
+    assert "role" in caught.value.message_dict
+
+
+def test_a_foreign_or_garbled_membership_on_the_page_is_404(
+    client_for, zhongshan_cadre, foshan_cadre, foshan, guzhen
+):
+    from tests.conftest import make_user
+
+    other = make_user("fs_member", foshan, role="viewer")
+    membership = Membership.objects.get(user=other)
+    client = client_for(zhongshan_cadre)
+    assert (
+        client.post(members_url(guzhen), {"action": "remove", "membership": membership.pk}).status_code == 404
+    )
+    assert client.post(members_url(guzhen), {"action": "remove", "membership": "abc"}).status_code == 404
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_memberships_are_read_only_in_the_admin(client_for, zhongshan_cadre, guzhen_cadre):
+    """The admin does not bypass the services: memberships are changed on the members page."""
+    admin_user = User.objects.create_superuser("root", "root@example.org", "pw-for-tests-2026")
+    client = client_for(admin_user)
+    membership = Membership.objects.get(user=guzhen_cadre)
+    page = client.get(f"/admin/accounts/membership/{membership.pk}/change/")
+    assert page.status_code == 200 and 'name="role"' not in page.content.decode()
+    client.post(f"/admin/accounts/membership/{membership.pk}/change/", {"role": "admin"})
+    client.post(f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"})
+    membership.refresh_from_db()
+    assert membership.role == "editor"
+    user_page = client.get(f"/admin/accounts/user/{guzhen_cadre.pk}/change/")
+    assert user_page.status_code == 200 and "memberships-0-role" not in user_page.content.decode()
