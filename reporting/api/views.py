@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q
-from rest_framework import exceptions, permissions
+from rest_framework import permissions
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from hubportal.access import get_for
@@ -45,15 +44,6 @@ from reporting.models import (
 from . import serializers as s
 
 
-class ReadOnlyListViewSet(JurisdictionReadOnlyViewSet):
-    """Read-only lists whose records take POST actions: the list itself refuses a POST (405)."""
-
-    http_method_names = ["get", "head", "options", "post"]
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise exceptions.MethodNotAllowed(str(request.method))
-
-
 class ReportFormViewSet(JurisdictionReadOnlyViewSet):
     """Report forms with their metrics and validation rules."""
 
@@ -69,7 +59,7 @@ class ReportFormViewSet(JurisdictionReadOnlyViewSet):
         )
 
 
-class ReportViewSet(ReadOnlyListViewSet):
+class ReportViewSet(JurisdictionReadOnlyViewSet):
     """Reports within jurisdiction; POST save/ saves (and submits) one, optimistic locking by
     the version the client read (409 when stale)."""
 
@@ -95,7 +85,7 @@ class ReportValueViewSet(JurisdictionReadOnlyViewSet):
         return queryset.select_related("metric")
 
 
-class ApprovalViewSet(ReadOnlyListViewSet):
+class ApprovalViewSet(JurisdictionReadOnlyViewSet):
     """Reports waiting for the caller's approval (their parent unit is in the caller's care).
 
     A decision reads the report with VIEW; the service then lets only the parent unit decide
@@ -117,7 +107,7 @@ class ApprovalViewSet(ReadOnlyListViewSet):
     return_report = service_action(services.return_report, body=s.ReturnSerializer, url_path="return")
 
 
-class SpotCheckViewSet(ReadOnlyListViewSet):
+class SpotCheckViewSet(JurisdictionReadOnlyViewSet):
     queryset = SpotCheck.objects.all()
     serializer_class = s.SpotCheckSerializer
     filterset_class = SpotCheckFilterSet
@@ -134,7 +124,7 @@ class SpotCheckViewSet(ReadOnlyListViewSet):
     )
 
 
-class SpotCheckItemViewSet(ReadOnlyListViewSet):
+class SpotCheckItemViewSet(JurisdictionReadOnlyViewSet):
     """Sampled calls within jurisdiction; POST outcome/ records the result of one. The
     cadres of the unit and the cadre the call was assigned to may record it."""
 
