@@ -275,3 +275,24 @@ def test_template_has_chinese_headers_drop_downs_and_instructions(client_for, zh
 def test_public_and_representatives_cannot_import(client, client_for, representative, db):
     assert client.get(reverse("orgs_flow:import"))["Location"].startswith("/accounts/login/")
     assert client_for(representative).get(reverse("orgs_flow:import")).status_code == 403
+
+
+def test_the_import_job_is_started_by_a_service(
+    zhongshan_cadre, representative, django_capture_on_commit_callbacks
+):
+    """The page hands the checked file to `start_import`: the job row is written in the
+    service's transaction and the task is queued only when it commits."""
+    from django.core.exceptions import PermissionDenied
+
+    from orgs import services
+
+    with pytest.raises(PermissionDenied):
+        services.start_import(representative, "private/imports/x.xlsx", "组织.xlsx")
+    with django_capture_on_commit_callbacks() as callbacks:
+        job = services.start_import(zhongshan_cadre, "private/imports/x.xlsx", "组织.xlsx")
+    assert (job.kind, job.user, job.result) == (
+        "orgs.import",
+        zhongshan_cadre,
+        {"file": "private/imports/x.xlsx", "name": "组织.xlsx"},
+    )
+    assert len(callbacks) == 1 and Job.objects.count() == 1
