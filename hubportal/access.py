@@ -15,7 +15,7 @@ a 400 that names the field, never the foreign record.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -77,7 +77,7 @@ def scoped(
     """The rows of `source` the actor may perform `action` on: their jurisdiction, plus the
     rows `also` grants by another right (e.g. an organization's own representative)."""
     queryset = _base_queryset(source)
-    allowed = queryset.visible_to(actor, action)  # type: ignore[attr-defined]
+    allowed = cast(Any, queryset).visible_to(actor, action)  # a JurisdictionQuerySet by convention
     if also is None:
         return allowed
     return queryset.filter(Q(pk__in=allowed.values("pk")) | also)

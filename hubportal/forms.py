@@ -114,7 +114,20 @@ class _SharedWidgetsMetaclass(ModelFormMetaclass):
         return super().__new__(mcs, name, bases, attrs)
 
 
-class ModelForm(forms.ModelForm, metaclass=_SharedWidgetsMetaclass):
+class _LineEnds:
+    """A browser sends a textarea's line breaks as CR LF whatever the text held; keep the
+    text as typed (LF), so saving a page untouched does not rewrite every multi-line field."""
+
+    cleaned_data: dict[str, Any]
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()  # type: ignore[misc]  # django-stubs does not declare BaseForm._clean_fields
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, str) and "\r" in value:
+                self.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class ModelForm(_LineEnds, forms.ModelForm, metaclass=_SharedWidgetsMetaclass):
     """The base of every model form: the shared widgets for dates, money and units, and the
     acting user (`user=`) for the choices that depend on jurisdiction.
 
@@ -130,7 +143,7 @@ class ModelForm(forms.ModelForm, metaclass=_SharedWidgetsMetaclass):
         pass
 
 
-class Form(forms.Form):
+class Form(_LineEnds, forms.Form):
     """The base of every plain form that acts for a user (`user=` is optional)."""
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:

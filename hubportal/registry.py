@@ -29,7 +29,7 @@ class HomeCounter:
     """A number on the cadre home page: `count(unit)` must be one set-based query."""
 
     label: str | Promise
-    count: Callable[[Any], int]
+    count: Callable[[Any], int | str]  # a count, or a figure already formatted (a share)
     url_name: str | None = None
     order: int = 100
 
@@ -86,3 +86,21 @@ def nav_for(user: Any) -> list[NavItem]:
         if user.is_assessor:
             audiences.add("assessor")
     return [item for item in NAV_ITEMS if item.audience in audiences]
+
+
+def app_modules(name: str, *, exclude: tuple[str, ...] = ()) -> list[Any]:
+    """The `<app>.<name>` module of every installed app that has one (e.g. "demo", "scale"),
+    in INSTALLED_APPS order. An app without the module is skipped; an error while importing
+    a module that exists is raised, never taken for a missing module."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        if config.name in exclude or find_spec(config.name) is None:
+            continue
+        if find_spec(f"{config.name}.{name}") is not None:
+            found.append(import_module(f"{config.name}.{name}"))
+    return found

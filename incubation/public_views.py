@@ -34,7 +34,7 @@ PAGE_SIZE = 20
 class PublicBaseFilterSet(BaseFilterSet):
     """The cadre filters without jurisdiction; a city instead of "within unit"."""
 
-    subtree = None  # type: ignore[assignment]
+    subtree = None  # type: ignore[assignment]  # None removes the inherited filter (django-filter)
     city = django_filters.ModelChoiceFilter(
         queryset=LeagueUnit.objects.filter(
             level=LeagueUnit.Level.CITY, kind=LeagueUnit.Kind.REGIONAL

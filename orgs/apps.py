@@ -63,7 +63,7 @@ class OrgsConfig(AppConfig):
         register_home_counter(
             HomeCounter(
                 _("League-building coverage"),
-                _coverage_percent,  # type: ignore[arg-type]
+                _coverage_percent,
                 url_name="orgs:organization_list",
                 order=23,
             )

@@ -76,7 +76,7 @@ def with_duplicate_names(rows: QuerySet[Organization]) -> QuerySet[Organization]
     candidates = (
         Organization.objects.exclude(pk=OuterRef("pk"))
         # django-stubs types TrigramSimilarity's string as `str`; Django takes any expression.
-        .annotate(similarity=TrigramSimilarity("name", OuterRef("name")))  # type: ignore[arg-type]
+        .annotate(similarity=TrigramSimilarity("name", OuterRef("name")))  # type: ignore[arg-type]  # the stub takes only str/F, OuterRef works
         .filter(
             (Q(credit_code=OuterRef("credit_code")) & ~Q(credit_code=""))
             | Q(

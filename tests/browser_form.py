@@ -36,18 +36,18 @@ class _Select:
 class Form:
     method: str
     action: str
+    id: str = ""
     fields: list[tuple[str, str]] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
 
-    def data(self) -> dict[str, Any]:
-        """The POST body as the test client takes it (lists for repeated names)."""
-        out: dict[str, Any] = {}
+    def data(self, button: str | None = None) -> dict[str, list[str]]:
+        """The POST body as the test client takes it; `button` is the name of the submit
+        button clicked (a browser sends it, e.g. "submit" beside "save")."""
+        out: dict[str, list[str]] = {}
         for name, value in self.fields:
-            if name in out:
-                current = out[name]
-                out[name] = [*current, value] if isinstance(current, list) else [current, value]
-            else:
-                out[name] = value
+            out.setdefault(name, []).append(value)
+        if button:
+            out.setdefault(button, []).append("")
         return out
 
 
@@ -63,7 +63,9 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
-            self._form = Form(method=a.get("method", "get").lower(), action=a.get("action", ""))
+            self._form = Form(
+                method=a.get("method", "get").lower(), action=a.get("action", ""), id=a.get("id", "")
+            )
             self.forms.append(self._form)
             return
         if self._form is None:
@@ -117,26 +119,37 @@ class _FormParser(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea is not None and self._form is not None:
             if not self._textarea["disabled"]:
-                # The HTML parser keeps the newline right after <textarea>; browsers drop it.
+                # The HTML parser keeps the newline right after <textarea>; browsers drop it,
+                # and send every line break as CR LF.
                 text = self._textarea["text"]
-                self._form.fields.append(
-                    (self._textarea["name"], text[1:] if text.startswith("\n") else text)
-                )
+                text = (text[1:] if text.startswith("\n") else text).replace("\r\n", "\n")
+                self._form.fields.append((self._textarea["name"], text.replace("\n", "\r\n")))
             self._textarea = None
         elif tag == "form":
             self._form = None
 
 
-def post_forms(html: str, path: str) -> list[Form]:
-    """The POST forms of a page that submit to `path` itself (an empty action or the path)."""
+def forms_of(html: str) -> list[Form]:
     parser = _FormParser()
     parser.feed(html)
-    return [f for f in parser.forms if f.method == "post" and f.action in ("", path, ".")]
+    return parser.forms
 
 
-def browser_submission(html: str, path: str) -> dict[str, Any]:
-    """What a browser posts when the page's own form (the largest one posting to the page)
-    is submitted untouched."""
+def post_forms(html: str, path: str) -> list[Form]:
+    """The POST forms of a page that submit to `path` itself (an empty action or the path)."""
+    return [f for f in forms_of(html) if f.method == "post" and f.action in ("", path, ".")]
+
+
+def browser_submission(
+    html: str, path: str = "", *, form_id: str | None = None, button: str | None = None
+) -> dict[str, list[str]]:
+    """What a browser posts when a form of the page is submitted untouched: the form with
+    `form_id`, or else the largest one posting to the page itself (not the language switch
+    or the logout button of the navigation bar)."""
+    if form_id is not None:
+        chosen = [f for f in forms_of(html) if f.id == form_id]
+        assert len(chosen) == 1, f"no single form with id {form_id!r} on the page"
+        return chosen[0].data(button)
     forms = post_forms(html, path)
-    assert forms, f"no form posting to {path} on the page"
-    return max(forms, key=lambda f: len(f.names)).data()
+    assert forms, f"no form posting to {path or 'the page itself'} on the page"
+    return max(forms, key=lambda f: len(f.names)).data(button)

@@ -78,7 +78,7 @@ def test_model_forms_get_the_shared_fields_without_declaring_widgets(units):
 def test_the_unit_picker_is_indented_by_depth_in_one_query(units, django_assert_num_queries):
     field = forms.UnitChoiceField(queryset=LeagueUnit.objects.filter(path__startswith=units["442000"].path))
     with django_assert_num_queries(1):
-        choices = list(field.choices)
+        choices = list(field.iterator(field))
     labels = {str(value): label for value, label in choices}
     assert labels[str(units["442000"].pk)] == "中山市"
     assert labels[str(units["442000012"].pk)] == "\u3000古镇镇"

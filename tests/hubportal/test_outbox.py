@@ -40,6 +40,7 @@ def _refused_action(actor, subject: str) -> None:
 def test_a_message_is_delivered_once_the_change_commits(db, memory, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         message = outbox.queue_message(subject="您的组织已列入名录", body="正文", email="group@example.cn")
+        assert message is not None
         assert memory == []  # nothing leaves before the commit
     message.refresh_from_db()
     assert message.status == Status.SENT and message.attempts == 1
@@ -61,6 +62,7 @@ def test_a_failed_delivery_is_retried_later_then_left_failed(db, settings):
     settings.HUB_OUTBOX_MAX_ATTEMPTS = 3
     with transaction.atomic():
         message = outbox.queue_message(subject="提醒", body="正文", phone="13800000000")
+    assert message is not None
     assert message.channel == OutboxMessage.Channel.SMS
     outbox.deliver([message.pk])
     message.refresh_from_db()
@@ -82,6 +84,7 @@ def test_a_sensitive_body_is_erased_once_sent(db, memory):
     message = outbox.queue_message(
         subject="验证码", body="您的验证码是 123456", email="a@example.cn", sensitive=True
     )
+    assert message is not None
     outbox.deliver([message.pk])
     message.refresh_from_db()
     assert message.status == Status.SENT and message.body == ""

@@ -2,136 +2,28 @@
 back exactly what a browser sends for it untouched, and nothing stored changes — in Chinese
 (where Django's own date input rendered 2009/06/06, which a browser drops) and in English.
 
-`browser_submission` reads the page as Chromium does: a date input whose value is not
-YYYY-MM-DD is sent empty, unchecked boxes and disabled fields are not sent, a select sends
-its selected options (or its first one), a textarea loses the newline after its start tag.
+`tests.browser_form.browser_submission` reads the page as Chromium does (a date input whose
+value is not YYYY-MM-DD is sent empty, unchecked boxes and disabled fields are not sent ...).
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable
 from decimal import Decimal
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from django.db import models
 
 from orgs.models import BackboneMember, ContactLog, DirectContact, LeagueBuilding, LeagueUnit, Organization
+from tests.browser_form import browser_submission
 
 from .factories import credit_code, id_number, make_org
 
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["zh-hans", "en"]
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class _Form:
-    def __init__(self, attrs: dict[str, str | None]) -> None:
-        self.attrs = attrs
-        self.fields: list[tuple[str, str]] = []
-
-
-class BrowserForm(HTMLParser):
-    """The fields each POST form of a page would send, submitted untouched."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[_Form] = []
-        self.form: _Form | None = None
-        self.select: dict[str, Any] | None = None
-        self.option: dict[str, Any] | None = None
-        self.textarea: dict[str, Any] | None = None
-
-    def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
-        attrs = dict(attrs_list)
-        if tag == "form":
-            self.form = _Form(attrs)
-            self.forms.append(self.form)
-            return
-        if self.form is None:
-            return
-        disabled = "disabled" in attrs
-        name = attrs.get("name")
-        if tag == "input" and name and not disabled:
-            self._input(name, attrs)
-        elif tag == "select" and name:
-            self.select = {"name": name, "disabled": disabled, "multiple": "multiple" in attrs, "options": []}
-        elif tag == "option" and self.select is not None:
-            self.option = {"value": attrs.get("value"), "selected": "selected" in attrs, "text": ""}
-            self.select["options"].append(self.option)
-        elif tag == "textarea" and name:
-            self.textarea = {"name": name, "disabled": disabled, "text": ""}
-
-    def _input(self, name: str, attrs: dict[str, str | None]) -> None:
-        assert self.form is not None
-        kind = (attrs.get("type") or "text").lower()
-        value = attrs.get("value") or ""
-        if kind in ("checkbox", "radio"):
-            if "checked" in attrs:
-                self.form.fields.append((name, attrs.get("value") or "on"))
-        elif kind in ("submit", "button", "reset", "image", "file"):
-            return
-        elif kind == "date":
-            self.form.fields.append((name, value if ISO_DATE.match(value) else ""))
-        elif kind == "number":
-            self.form.fields.append((name, value if re.fullmatch(r"-?\d+(\.\d+)?", value) else ""))
-        else:
-            self.form.fields.append((name, value))
-
-    def handle_data(self, data: str) -> None:
-        if self.option is not None:
-            self.option["text"] += data
-        if self.textarea is not None:
-            self.textarea["text"] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.form = None
-        elif tag == "option":
-            self.option = None
-        elif tag == "select" and self.select is not None:
-            self._close_select()
-        elif tag == "textarea" and self.textarea is not None:
-            if self.form is not None and not self.textarea["disabled"]:
-                text = self.textarea["text"]
-                text = text[1:] if text.startswith("\n") else text
-                # A browser sends a textarea's line breaks as CR LF.
-                self.form.fields.append((self.textarea["name"], re.sub(r"\r?\n", "\r\n", text)))
-            self.textarea = None
-
-    def _close_select(self) -> None:
-        select, self.select = self.select, None
-        assert select is not None
-        if self.form is None or select["disabled"]:
-            return
-        options = select["options"]
-        chosen = [o for o in options if o["selected"]]
-        if not chosen and not select["multiple"] and options:
-            chosen = options[:1]
-        for option in chosen:
-            value = option["value"] if option["value"] is not None else option["text"]
-            self.form.fields.append((select["name"], value))
-
-
-def browser_submission(html: str) -> dict[str, list[str]]:
-    """What the page's edit form sends back untouched: the POST form that posts to the page
-    itself (not the language switch or the logout button of the navigation bar)."""
-    parser = BrowserForm()
-    parser.feed(html)
-    forms = [
-        f
-        for f in parser.forms
-        if (f.attrs.get("method") or "").lower() == "post" and not f.attrs.get("action")
-    ]
-    form = max(forms, key=lambda f: len(f.fields))
-    data: dict[str, list[str]] = {}
-    for name, value in form.fields:
-        data.setdefault(name, []).append(value)
-    return data
 
 
 def stored(obj: models.Model) -> dict[str, Any]:
@@ -309,23 +201,6 @@ def test_one_changed_field_changes_only_that_field(client_for, zhongshan_cadre, 
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {"youth_covered", "version", "updated_at"}
     assert (after["youth_covered"], after["version"]) == (1600, 4)
-
-
-def test_the_parser_sends_what_chromium_sends():
-    html = """<form method="post">
-      <input type="date" name="a" value="2009/06/06"><input type="date" name="b" value="2009-06-06">
-      <input type="checkbox" name="c" value="x"><input type="checkbox" name="d" checked>
-      <select name="e"><option value="1">one</option><option value="2">two</option></select>
-      <select name="f" disabled><option value="1" selected>one</option></select>
-      <textarea name="g">
-first &amp; second</textarea><input name="h" value="keep" disabled></form>"""
-    assert browser_submission(html) == {
-        "a": [""],
-        "b": ["2009-06-06"],
-        "d": ["on"],
-        "e": ["1"],
-        "g": ["first & second"],
-    }
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -11,64 +11,27 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 from typing import Any
 
-import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reporting import services
 from reporting.models import MetricType, Report, ReportMetric, ReportValue, SpotCheckItem, UnlockRequest
+from tests.browser_form import browser_submission
 
 from .conftest import GOOD, file_report
 
 LANGUAGES = ["zh-hans", "en"]
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NARRATIVE = "14家，新建3个团支部, 其中：\n  工业园区 1,200 名青年、商圈 3 个；\n“亲青家园”已挂牌。 "
 
 
 def browser_post(html: str, form_id: str, button: str | None = None) -> dict[str, Any]:
-    """The body a browser sends for the form `form_id` of `html` when nothing is touched:
-    - `<input type="date">` with a value that is not YYYY-MM-DD is sent empty (Chromium
-      cannot show it, so it has no value);
-    - a textarea loses the one newline after its start tag and sends CRLF line ends;
-    - an untouched file input sends nothing; an unchecked box is not sent;
-    - a select without a selected option sends its first option;
-    - the clicked submit button sends its name."""
-    page = lxml.html.fromstring(html)
-    [form] = page.xpath(f'//form[@id="{form_id}"]')
-    data: dict[str, list[str]] = {}
-
-    def add(name: str | None, value: str) -> None:
-        if name:
-            data.setdefault(name, []).append(value)
-
-    for element in form.xpath(".//input | .//textarea | .//select"):
-        name = element.get("name")
-        if element.tag == "textarea":
-            text = element.text or ""
-            text = text[1:] if text.startswith("\n") else text
-            add(name, text.replace("\r\n", "\n").replace("\n", "\r\n"))
-        elif element.tag == "select":
-            options = element.xpath(".//option")
-            chosen = [o for o in options if o.get("selected") is not None] or options[:1]
-            for option in chosen:
-                add(name, option.get("value", option.text or ""))
-        else:
-            kind = (element.get("type") or "text").lower()
-            value = element.get("value", "")
-            if kind in ("submit", "button", "reset", "image", "file"):
-                continue
-            if kind in ("checkbox", "radio") and element.get("checked") is None:
-                continue
-            if kind == "date" and not ISO_DATE.match(value):
-                value = ""
-            add(name, value)
-    if button:
-        add(button, "")
-    return {key: values if len(values) > 1 else values[0] for key, values in data.items()}
+    """The body a browser sends for the form `form_id` untouched (`tests.browser_form`), with
+    single values unwrapped for the assertions below."""
+    sent = browser_submission(html, form_id=form_id, button=button)
+    return {key: values if len(values) > 1 else values[0] for key, values in sent.items()}
 
 
 def stored(report: Report) -> dict[str, Any]:

@@ -1,12 +1,10 @@
 """Load the demo data (idempotent): the Guangdong league tree, demo accounts, and whatever
 each domain app adds through its `seed_demo` hook."""
 
-from importlib import import_module
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from hubportal.history import history_context
+from hubportal.registry import app_modules
 from orgs import demo
 
 
@@ -19,13 +17,7 @@ class Command(BaseCommand):
             demo.seed_users(units)
             organizations = demo.seed_registry(units)
             # Each domain app may ship a `demo.seed(units)` that adds its records.
-            for config in apps.get_app_configs():
-                if config.name in {"orgs"}:
-                    continue
-                try:
-                    module = import_module(f"{config.name}.demo")
-                except ModuleNotFoundError:
-                    continue
+            for module in app_modules("demo", exclude=("orgs",)):
                 module.seed(units)
         self.stdout.write(
             self.style.SUCCESS(

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import random
 import time
-from importlib import import_module
 
 import pgtrigger
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from hubportal.history import history_context
+from hubportal.registry import app_modules
 from orgs import scale
 from orgs.models import LeagueUnit, Organization
 
@@ -77,16 +76,10 @@ class Command(BaseCommand):
             )
 
             context = scale.ScaleContext(units, organizations, rng, options, timer.report)
-            for config in apps.get_app_configs():
-                if config.name == "orgs":
-                    continue
-                try:
-                    module = import_module(f"{config.name}.scale")
-                except ModuleNotFoundError:
-                    continue
+            for module in app_modules("scale", exclude=("orgs",)):
                 started = time.perf_counter()
                 module.generate(context)
-                timer.report(f"{config.name} (its scale.generate)", time.perf_counter() - started, 0)
+                timer.report(f"{module.__name__}.generate", time.perf_counter() - started, 0)
             users = scale.ensure_bench_users(units)
         started = time.perf_counter()
         with connection.cursor() as cursor:
