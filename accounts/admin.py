@@ -1,29 +1,17 @@
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from hubportal.admin import ReadOnly
 
 from .models import Membership, User
 
 
-class ReadOnlyMemberships:
-    """Memberships are shown, not edited, here: a unit's administrators (and the portal's,
-    who administer every unit) change them on the unit's members page, through
-    `accounts.services`, which checks the right to manage the unit and mails new accounts."""
+class MembershipInline(ReadOnly, admin.TabularInline):
+    """Memberships are shown, not edited, here: a unit's administrators change them on the
+    unit's members page, through `accounts.services` (the right to manage the unit, the
+    welcome mail of a new account)."""
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class MembershipInline(ReadOnlyMemberships, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["unit", "role", "position"]
@@ -42,7 +30,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ReadOnlyMemberships, admin.ModelAdmin):
+class MembershipAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["user", "unit", "role", "position"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "unit__name"]

@@ -1,6 +1,15 @@
-"""Administrators see every outgoing message, and send failed ones again."""
+"""The admin's shared rule, and the shell's own records.
+
+Domain records (organizations, bases, reports ...) change only through their services,
+which check jurisdiction, keep history and send what must be sent; the admin shows them
+through `ReadOnly` and changes nothing. Configuration (report forms, checklists, programmes)
+stays editable. Administrators also see every outgoing message, and send failed ones again.
+"""
+
+from typing import Any
 
 from django.contrib import admin, messages
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -8,18 +17,27 @@ from .models import Job, OutboxMessage
 from .outbox import retry_messages
 
 
+class ReadOnly:
+    """Look, never touch: mix into a ModelAdmin or an inline of a domain record."""
+
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["created_at", "recipient", "channel", "subject", "status", "attempts", "last_error"]
     list_filter = ["status", "channel"]
     search_fields = ["recipient", "subject"]
     actions = ["retry"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Send the selected failed messages again"))
     def retry(self, request, queryset):
@@ -33,12 +51,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["created_at", "kind", "title", "status", "done", "total", "user"]
     list_filter = ["status", "kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

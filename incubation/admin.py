@@ -6,9 +6,9 @@ Bases, residencies, funds and their movements are domain records that change onl
 read-only.
 """
 
-from typing import Any
-
 from django.contrib import admin
+
+from hubportal.admin import ReadOnly
 
 from .models import ChecklistItem, FundMovement, IncubationBase, IncubationFund, Residency
 
@@ -20,21 +20,8 @@ class ChecklistItemAdmin(admin.ModelAdmin):
     search_fields = ["code", "text"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Look, never touch: the pages and the API change these records through services."""
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(IncubationBase)
-class IncubationBaseAdmin(ReadOnlyAdmin):
+class IncubationBaseAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["name", "unit", "base_type", "work_stations", "opened_on"]
     list_filter = ["base_type", "unit__level"]
     search_fields = ["name", "address"]
@@ -42,7 +29,7 @@ class IncubationBaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Residency)
-class ResidencyAdmin(ReadOnlyAdmin):
+class ResidencyAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["organization", "base", "status", "applied_on", "admitted_on", "ended_on"]
     list_filter = ["status"]
     search_fields = ["organization__name", "base__name"]
@@ -50,14 +37,14 @@ class ResidencyAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IncubationFund)
-class IncubationFundAdmin(ReadOnlyAdmin):
+class IncubationFundAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["name", "unit", "established_on", "balance"]
     search_fields = ["name"]
     list_select_related = ["unit"]
 
 
 @admin.register(FundMovement)
-class FundMovementAdmin(ReadOnlyAdmin):
+class FundMovementAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["fund", "date", "kind", "amount", "purpose"]
     list_filter = ["kind"]
     search_fields = ["purpose", "fund__name"]

@@ -23,6 +23,7 @@ from hubportal.widgets import FastSelect
 from orgs.models import LeagueUnit, Organization
 
 from .models import ChecklistItem, IncubationBase, IncubationFund, Milestone, Residency, Service
+from .services import BASE_FIELDS, FUND_FIELDS
 
 
 class VersionedForm(ModelForm):
@@ -55,21 +56,7 @@ class BaseForm(VersionedForm):
 
     class Meta:
         model = IncubationBase
-        fields = [
-            "name",
-            "unit",
-            "base_type",
-            "address",
-            "latitude",
-            "longitude",
-            "floor_area",
-            "work_stations",
-            "services",
-            "opened_on",
-            "description",
-            "paired_group_name",
-            "paired_group_contact",
-        ]
+        fields = list(BASE_FIELDS)  # what the service accepts, no more
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,7 +73,7 @@ class BaseForm(VersionedForm):
 class FundForm(VersionedForm):
     class Meta:
         model = IncubationFund
-        fields = ["unit", "name", "established_on", "description"]
+        fields = list(FUND_FIELDS)
 
 
 class PhotoForm(Form):

@@ -1,13 +1,12 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from hubportal.admin import ReadOnly
 
 from .models import LeagueUnit
 
 
 @admin.register(LeagueUnit)
-class LeagueUnitAdmin(admin.ModelAdmin):
+class LeagueUnitAdmin(ReadOnly, admin.ModelAdmin):
     """The tree, read only: units are added, moved and removed on the portal's unit pages,
     through `orgs.services` (jurisdiction of the parent, no move below itself, a unit still
     referenced is kept with a message). The admin keeps it for searching and autocompletion."""
@@ -15,12 +14,3 @@ class LeagueUnitAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "level", "kind", "region", "parent"]
     list_filter = ["level", "kind", "region"]
     search_fields = ["name", "code"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hubportal import forms as hub
 from hubportal.jurisdiction import Action
 
+from . import services
 from .models import (
     BackboneMember,
     ContactLog,
@@ -36,18 +37,7 @@ class LeagueUnitForm(hub.ModelForm):
 
     class Meta:
         model = LeagueUnit
-        fields = [
-            "name",
-            "code",
-            "parent",
-            "level",
-            "kind",
-            "region",
-            "is_undergraduate",
-            "address",
-            "phone",
-            "is_active",
-        ]
+        fields = list(services.UNIT_FIELDS)  # what the service accepts, no more
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,25 +68,7 @@ class OrganizationForm(hub.ModelForm):
 
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "tier",
-            "body",
-            "kind",
-            "category",
-            "service_fields",
-            "registration_status",
-            "credit_code",
-            "founded_on",
-            "registered_on",
-            "youth_covered",
-            "description",
-            "contact_person",
-            "phone",
-            "email",
-            "address",
-            "governing_unit",
-        ]
+        fields = list(services.ORGANIZATION_FIELDS)  # what the service accepts, no more
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,10 +7,9 @@ through the services — filing, approval and unlocking have rules and effects t
 form would bypass — so their admins are read-only.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from hubportal.admin import ReadOnly
 
 from . import models
 
@@ -51,28 +50,8 @@ class ProgrammeAdmin(admin.ModelAdmin):
     inlines = [TargetRuleInline]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A domain record shown to administrators, changed only by its services."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ValueInline(ReadOnlyInline):
@@ -89,7 +68,7 @@ class UnlockInline(ReadOnlyInline):
 
 
 @admin.register(models.Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(ReadOnly, admin.ModelAdmin):
     """Status, approval and unlocking are the services' (submit, approve, return, unlock)."""
 
     list_display = ["unit", "form", "period_start", "status", "first_submitted_at"]
@@ -100,28 +79,28 @@ class ReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.TargetSnapshot)
-class TargetSnapshotAdmin(ReadOnlyAdmin):
+class TargetSnapshotAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["unit", "rule", "period", "value", "threshold", "status"]
     list_filter = ["period", "status"]
     list_select_related = ["unit", "rule"]
 
 
 @admin.register(models.UnlockRequest)
-class UnlockRequestAdmin(ReadOnlyAdmin):
+class UnlockRequestAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["report", "status", "requested_by", "requested_at", "decided_by", "unlocked_until"]
     list_filter = ["status"]
     list_select_related = ["report__unit", "report__form", "requested_by", "decided_by"]
 
 
 @admin.register(models.ReturnReason)
-class ReturnReasonAdmin(ReadOnlyAdmin):
+class ReturnReasonAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["report", "code", "returned_by", "returned_at"]
     list_filter = ["code"]
     list_select_related = ["report__unit", "report__form", "returned_by"]
 
 
 @admin.register(models.Reminder)
-class ReminderAdmin(ReadOnlyAdmin):
+class ReminderAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["unit", "form", "period_start", "step", "recipients", "sent_at"]
     list_filter = ["step", "form"]
     list_select_related = ["unit", "form"]
@@ -133,14 +112,14 @@ class SpotCheckItemInline(ReadOnlyInline):
 
 
 @admin.register(models.SpotCheck)
-class SpotCheckAdmin(ReadOnlyAdmin):
+class SpotCheckAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["title", "unit", "sample_size", "drawn_by", "created_at"]
     list_select_related = ["unit", "drawn_by"]
     inlines = [SpotCheckItemInline]
 
 
 @admin.register(models.SpotCheckItem)
-class SpotCheckItemAdmin(ReadOnlyAdmin):
+class SpotCheckItemAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["description", "unit", "outcome", "assigned_to", "checked_at"]
     list_filter = ["outcome"]
     list_select_related = ["unit", "assigned_to"]
