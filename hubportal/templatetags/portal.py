@@ -26,6 +26,22 @@ def is_checkbox(field) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
 
 
+@register.filter
+def is_choice_list(field) -> bool:
+    """A list of boxes or radio buttons, drawn one Bootstrap form-check per option."""
+    return isinstance(field.field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect)
+
+
+@register.filter
+def check_options(field):
+    """The options of a box or radio list, each input with Bootstrap's class."""
+    options = list(field)
+    for option in options:
+        attrs = option.data.setdefault("attrs", {})
+        attrs["class"] = "form-check-input" + (" is-invalid" if field.errors else "")
+    return options
+
+
 @register.simple_tag
 def query_with(querystring: str, **kwargs) -> str:
     """The current query string with some parameters replaced (sorting, page)."""

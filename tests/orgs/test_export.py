@@ -125,3 +125,40 @@ def test_export_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(6):
         large = csv_rows(client.get(reverse("orgs_flow:export_csv")))
     assert len(small) == 2 and len(large) == 502
+
+
+def _stored(org: Organization) -> dict:
+    row = Organization.objects.filter(pk=org.pk).values().get()
+    return {k: v for k, v in row.items() if k not in {"updated_at"}}
+
+
+@pytest.mark.parametrize("extension", ["xlsx", "csv"])
+def test_an_exported_list_applied_back_changes_no_stored_field(
+    client_for, zhongshan_cadre, guzhen, extension
+):
+    """The Excel habit: export, (look at it,) import the same file back — nothing moves."""
+    import datetime
+
+    from orgs.importing import apply_file
+
+    full = make_org(
+        guzhen,
+        "古镇“青益”公益服务中心",
+        category="public_welfare",
+        service_fields=["elderly", "education"],
+        registration_status="non_enterprise",
+        credit_code=credit_code(802),
+        founded_on=datetime.date(2009, 6, 6),
+        registered_on=datetime.date(2012, 3, 15),
+        youth_covered=1234,
+        description="全年联系青年组织14家，新建团支部3个, 其中:\n楼宇建团 2 个；区域建团 1 个。",
+        contact_person="王小明",
+        phone="0760-22345678",
+        email="qingyi@example.cn",
+        address="中山市古镇镇中兴大道 1 号",
+    )
+    before = _stored(full)
+    response = client_for(zhongshan_cadre).get(reverse(f"orgs_flow:export_{extension}"))
+    counts = apply_file(f"export.{extension}", b"".join(response.streaming_content), zhongshan_cadre)
+    assert counts.get("created", 0) == 0 and counts.get("updated", 0) == 0
+    assert _stored(full) == before
