@@ -29,19 +29,7 @@ from django.db import models
 from django.urls import reverse
 
 from hubportal.jurisdiction import Action
-
-
-class Ctx:
-    """The personas and units a builder may use (from tests/conftest.py)."""
-
-    def __init__(self, request: pytest.FixtureRequest) -> None:
-        self.request = request
-        self.units = request.getfixturevalue("units")
-        for name in ("province", "zhongshan", "foshan", "guzhen", "zhongshan_cadre"):
-            setattr(self, name, request.getfixturevalue(name))
-
-    def fixture(self, name: str) -> Any:
-        return self.request.getfixturevalue(name)
+from tests.personas import Ctx
 
 
 class JurisdictionCases:
