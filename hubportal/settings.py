@@ -57,7 +57,15 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# The portal's own apps come first: for a message both we and a third-party app translate
+# (django_celery_beat's "Name" is 任务名), the first app's catalog wins.
 INSTALLED_APPS = [
+    "hubportal",
+    "accounts",
+    "orgs",
+    "reporting",
+    "incubation",
+    "evaluation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,11 +84,6 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "axes",
-    "hubportal",
-    "accounts",
-    "orgs",
-    "reporting",
-    "incubation",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +158,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["hubportal.formats"]  # thousands separators in Chinese too
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -347,9 +347,9 @@ class FundListView(ObjectListView):
         Column(gettext_lazy("Name"), "name", link=True, order_by="name"),
         Column(gettext_lazy("Owning unit"), "unit.name", order_by="unit__path"),
         Column(gettext_lazy("Established on"), "established_on", order_by="established_on"),
-        Column(gettext_lazy("Raised (yuan)"), "raised", order_by="raised"),
-        Column(gettext_lazy("Granted (yuan)"), "granted", order_by="granted"),
-        Column(gettext_lazy("Balance (yuan)"), "balance", order_by="balance"),
+        Column(gettext_lazy("Raised (yuan)"), "raised", order_by="raised", money=True),
+        Column(gettext_lazy("Granted (yuan)"), "granted", order_by="granted", money=True),
+        Column(gettext_lazy("Balance (yuan)"), "balance", order_by="balance", money=True),
     ]
 
     def optimize(self, queryset):
