@@ -15,6 +15,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -420,6 +421,9 @@ class DirectContact(models.Model):
     )
     since = models.DateField(_("since"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # When the portal recorded the contact: targets count by it, not by the typed `since`
+    # (a contact entered in December and dated March does not count in March).
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now, db_default=Now(), editable=False)
 
     objects = JurisdictionQuerySet.as_manager()
     jurisdiction_field = "unit"
