@@ -1,11 +1,14 @@
-"""Bulk import of organizations from Excel (.xlsx) and CSV: the template, reading a file,
-the dry run, and the all-or-nothing apply.
+"""Bulk import of organizations from Excel (.xlsx) and CSV: the columns, the validation of
+a row, the plan (create, update or leave each organization), and the apply.
 
-The dry run (`check_file`) and the apply (`apply_file`) share one validation,
-`validate_rows`: the apply re-validates the stored file inside its transaction and writes
-nothing if a single row is wrong. Rows are matched to the registry by credit code, else by
-name within the unit; unchanged rows are skipped, so importing the same file twice changes
-nothing. Writes go through the core services (`create_organization`, `update_organization`).
+Reading the file, the row loop that collects every bad row and field, the template
+workbook and the job around the apply are shared with the other importers
+(`hubportal.imports`). The dry run (`check_file`) and the apply (`apply_file`) share one
+validation, `validate_rows`: the apply re-validates the stored file inside its transaction
+and writes nothing if a single row is wrong. Rows are matched to the registry by credit
+code, else by name within the unit; unchanged rows are skipped, so importing the same file
+twice changes nothing. Writes go through the core services (`create_organization`,
+`update_organization`).
 
 The column headers are Chinese in the file (the format the provinces exchange); a header
 may also be given as the English field name.
@@ -13,25 +16,36 @@ may also be given as the English field name.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
-import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import PurePath
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
 
+from hubportal.imports import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
+    ImportFileError,
+    ImportRejected,
+    ImportReport,
+    Progress,
+    RowError,
+    RowPlan,
+    cell_date,
+    cell_text,
+    check_rows,
+    choice_label,
+    choice_lookup,
+    norm,
+    read_table,
+)
+from hubportal.imports import Column as ImportColumn
+from hubportal.imports import build_template_xlsx as build_workbook
+from hubportal.imports import template_csv as build_csv
 from hubportal.jurisdiction import Action, user_can
 
 from . import services
@@ -39,21 +53,20 @@ from .models import LeagueUnit, Organization
 from .models.units import PATH_SEGMENT_WIDTH
 from .validators import validate_credit_code
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 10_000
-XLSX_MAGIC = b"PK\x03\x04"
+__all__ = [
+    "COLUMNS",
+    "MAX_IMPORT_BYTES",
+    "MAX_IMPORT_ROWS",
+    "ImportFileError",
+    "ImportRejected",
+    "ImportReport",
+    "apply_file",
+    "check_file",
+    "choice_label",
+]
+
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 LIST_SEPARATORS = re.compile(r"[、,，;；/|]+")
-
-
-@dataclass(frozen=True)
-class ImportColumn:
-    key: str
-    header: str  # Chinese, as in the template and the export
-    required: bool = False
-    example: str = ""
-    note: Any = ""
-
 
 # The order of the template and of the export. `status` is exported for information and
 # ignored by the import (an imported organization is listed, as a cadre's own entry is).
@@ -88,187 +101,6 @@ CHOICE_FIELDS = {
 COMPARED_FIELDS = [c.key for c in COLUMNS if c.key != "unit_path"] + ["governing_unit"]
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (type, size, empty, headers)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass
-class RowError:
-    row: int  # as numbered in the spreadsheet (the header is row 1)
-    column: str
-    value: str
-    message: str
-
-
-@dataclass
-class RowPlan:
-    row: int
-    data: dict[str, Any]
-    action: str = "create"  # create, update, unchanged
-    target: Organization | None = None
-    changes: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class ImportReport:
-    plans: list[RowPlan] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def count(self, action: str) -> int:
-        return sum(1 for p in self.plans if p.action == action)
-
-    def summary(self) -> dict[str, int]:
-        return {a: self.count(a) for a in ("create", "update", "unchanged")} | {"errors": len(self.errors)}
-
-
-# Choices as people write them -------------------------------------------------------------
-
-
-def choice_label(choices: Any, value: str) -> str:
-    """The Chinese label of a choice, as the template's drop-down offers it."""
-    if not value:
-        return ""
-    with translation.override("zh-hans"):
-        label = str(dict(choices.choices).get(value, value))
-    return label
-
-
-def _choice_lookup(choices: Any) -> dict[str, str]:
-    """Every spelling of each choice that a file may carry: the code, the Chinese label, the
-    English label and the Chinese in its brackets (“Interest (兴趣类)” → 兴趣类)."""
-    lookup: dict[str, str] = {}
-    for value, label in choices.choices:
-        spellings = {value, str(label)}
-        with translation.override("zh-hans"):
-            spellings.add(str(label))
-        with translation.override("en"):
-            english = str(label)
-        spellings.add(english)
-        bracket = re.search(r"[（(]([^)）]+)[)）]\s*$", english)
-        if bracket:
-            spellings.add(bracket.group(1))
-            spellings.update(part for part in bracket.group(1).split("/") if part)
-        for spelling in spellings:
-            lookup[_norm(spelling)] = value
-    return lookup
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", str(text)).lower()
-
-
-# Reading files ----------------------------------------------------------------------------
-
-
-def read_table(name: str, content: bytes) -> list[list[Any]]:
-    """The rows of an .xlsx or .csv file (the header first), checked by content, not name."""
-    extension = PurePath(name or "").suffix.lower()
-    if not content:
-        raise ImportFileError(_("The file is empty."))
-    if len(content) > MAX_IMPORT_BYTES:
-        raise ImportFileError(
-            _("The file is %(size).1f MB; at most %(limit)d MB can be imported at once.")
-            % {"size": len(content) / 1024 / 1024, "limit": MAX_IMPORT_BYTES // 1024 // 1024}
-        )
-    if extension == ".xlsx":
-        if not content.startswith(XLSX_MAGIC):
-            raise ImportFileError(
-                _("The file is named .xlsx but is not an Excel workbook; save it again from Excel as .xlsx.")
-            )
-        return _read_xlsx(content)
-    if extension == ".csv":
-        if content.startswith(XLSX_MAGIC) or b"\x00" in content[:4096]:
-            raise ImportFileError(_("The file is named .csv but is not a text file; save it as CSV (UTF-8)."))
-        return _read_csv(content)
-    raise ImportFileError(
-        _("Only Excel workbooks (.xlsx) and CSV files (.csv) can be imported; this file ends in “%(ext)s”.")
-        % {"ext": extension or "—"}
-    )
-
-
-def _read_xlsx(content: bytes) -> list[list[Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(_("The workbook cannot be read; save it again from Excel as .xlsx.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_IMPORT_ROWS + 1:
-                break
-        return rows
-    finally:
-        workbook.close()
-
-
-def _read_csv(content: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("The CSV file's characters cannot be read; save it as CSV (UTF-8)."))
-    try:
-        return list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise ImportFileError(_("The CSV file is malformed: %(e)s") % {"e": exc}) from exc
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _header_map(header: list[Any]) -> list[str | None]:
-    """Column keys by position; unknown or missing headers are a file error."""
-    known = {c.header: c.key for c in COLUMNS} | {c.key: c.key for c in COLUMNS}
-    ignored = {c.header for c in EXPORT_ONLY} | {c.key for c in EXPORT_ONLY}
-    keys: list[str | None] = []
-    unknown = []
-    header = list(header)
-    while header and not _cell_text(header[-1]):  # a sheet pads rows to its widest one
-        header.pop()
-    for cell in header:
-        text = _cell_text(cell).rstrip("*").strip()
-        if not text or text in ignored:
-            keys.append(None)
-            continue
-        key = known.get(text)
-        if key is None:
-            unknown.append(text)
-        elif key in keys:
-            raise ImportFileError(_("The column “%(h)s” appears twice in the header.") % {"h": text})
-        keys.append(key)
-    if unknown:
-        raise ImportFileError(
-            _("Unknown column(s) in the header: %(cols)s. Use the columns of the template.")
-            % {"cols": "、".join(unknown)}
-        )
-    missing = [c.header for c in COLUMNS if c.required and c.key not in keys]
-    if missing:
-        raise ImportFileError(_("The header lacks the column(s) %(cols)s.") % {"cols": "、".join(missing)})
-    return keys
-
-
 # Validation -------------------------------------------------------------------------------
 
 
@@ -290,20 +122,6 @@ def unit_path_names() -> dict[int, str]:
     return {unit.pk: path for path, unit in unit_paths().items()}
 
 
-def _parse_date(text: str) -> datetime.date:
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
-        except ValueError:
-            continue
-    if re.fullmatch(r"\d{8}", text):
-        try:
-            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        except ValueError:
-            pass
-    raise ValueError(text)
-
-
 def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
     """Check every row and plan what to do with it; nothing is written.
 
@@ -311,46 +129,22 @@ def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
     organizations matching the file's credit codes or names.
     """
     report = ImportReport()
-    rows = [r for r in table if any(_cell_text(v) for v in r)]
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    header_index = table.index(rows[0])
-    keys = _header_map(rows[0])
-    body = [
-        (header_index + i + 2, r)
-        for i, r in enumerate(table[header_index + 1 :])
-        if any(_cell_text(v) for v in r)
-    ]
-    if not body:
-        raise ImportFileError(_("The file has a header but no organizations below it."))
-    if len(body) > MAX_IMPORT_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(n)d rows; split it into smaller files.") % {"n": MAX_IMPORT_ROWS}
-        )
     units = unit_paths()
-    lookups = {name: _choice_lookup(choices) for name, choices in CHOICE_FIELDS.items()}
-    service_lookup = _choice_lookup(Organization.ServiceField)
-    parsed: list[tuple[int, dict[str, Any]]] = []
-    for number, cells in body:
-        errors_before = len(report.errors)
+    lookups = {name: choice_lookup(choices) for name, choices in CHOICE_FIELDS.items()}
+    service_lookup = choice_lookup(Organization.ServiceField)
 
-        def error(key: str, value: Any, message: str, number: int = number) -> None:
-            report.errors.append(RowError(number, COLUMN_BY_KEY[key].header, _cell_text(value), message))
+    def clean(raw: dict[str, Any], error: Report) -> dict[str, Any]:
+        return _clean_row(raw, units, lookups, service_lookup, user, error)
 
-        extra = [v for v in cells[len(keys) :] if _cell_text(v)]
-        if extra:
-            report.errors.append(
-                RowError(
-                    number,
-                    "—",
-                    "、".join(_cell_text(v) for v in extra),
-                    _("This row has more cells than the header has columns (%(n)d).") % {"n": len(keys)},
-                )
-            )
-        raw = {key: cells[i] if i < len(cells) else None for i, key in enumerate(keys) if key}
-        data = _clean_row(raw, units, lookups, service_lookup, user, error)
-        if len(report.errors) == errors_before:
-            parsed.append((number, data))
+    parsed = check_rows(
+        table,
+        COLUMNS,
+        report,
+        clean,
+        ignored=EXPORT_ONLY,
+        max_rows=MAX_IMPORT_ROWS,
+        nothing_below=_("The file has a header but no organizations below it."),
+    )
     _plan(parsed, report, user)
     return report
 
@@ -368,7 +162,7 @@ def _clean_row(
 ) -> dict[str, Any]:
     """One row's cells as service data; each problem is reported through `error`, in the
     order of the columns' checks below."""
-    text = {k: _cell_text(v) for k, v in raw.items()}
+    text = {k: cell_text(v) for k, v in raw.items()}
     data: dict[str, Any] = {}
     for column in COLUMNS:
         if column.required and not text.get(column.key):
@@ -423,7 +217,7 @@ def _clean_choices(text: dict[str, str], lookups: dict[str, dict[str, str]], err
         if not value:
             data[key] = "" if key != "registration_status" else Organization.RegistrationStatus.UNREGISTERED
             continue
-        choice = lookup.get(_norm(value))
+        choice = lookup.get(norm(value))
         if choice is None:
             options = "、".join(choice_label(CHOICE_FIELDS[key], v) for v in CHOICE_FIELDS[key].values)
             error(key, value, _("“%(v)s” is not one of: %(options)s.") % {"v": value, "options": options})
@@ -461,7 +255,7 @@ def _clean_service_fields(text: dict[str, str], service_lookup: dict[str, str], 
     for part in LIST_SEPARATORS.split(text.get("service_fields", "")):
         if not part.strip():
             continue
-        value = service_lookup.get(_norm(part))
+        value = service_lookup.get(norm(part))
         if value is None:
             error("service_fields", part, _("“%(v)s” is not a service field.") % {"v": part})
         elif value not in fields:
@@ -482,15 +276,8 @@ def _clean_credit_code(text: dict[str, str], data: dict[str, Any], error: Report
 
 
 def _clean_date(raw: dict[str, Any], text: dict[str, str], key: str, error: Report) -> datetime.date | None:
-    value = raw.get(key)
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if not text.get(key):
-        return None
     try:
-        return _parse_date(text[key])
+        return cell_date(raw.get(key))
     except ValueError:
         error(key, text[key], _("“%(v)s” is not a date; write it like 2019-05-04.") % {"v": text[key]})
         return None
@@ -655,22 +442,8 @@ def check_file(name: str, content: bytes, user: Any) -> ImportReport:
     return validate_rows(read_table(name, content), user)
 
 
-class ImportRejected(Exception):
-    """The file did not pass validation when it was applied; nothing was written."""
-
-    def __init__(self, report: ImportReport) -> None:
-        first = report.errors[0]
-        super().__init__(
-            _("%(n)d error(s), nothing was imported; the first: row %(row)d, %(col)s: %(msg)s")
-            % {"n": len(report.errors), "row": first.row, "col": first.column, "msg": first.message}
-        )
-        self.report = report
-
-
 @transaction.atomic
-def apply_file(
-    name: str, content: bytes, user: Any, progress: Callable[[int, int], None] | None = None
-) -> dict[str, int]:
+def apply_file(name: str, content: bytes, user: Any, progress: Progress | None = None) -> dict[str, int]:
     """Validate again and write every row in ONE transaction; any failure writes nothing.
 
     `progress(done, total)` is called as rows are written. Returns the counts of created,
@@ -704,11 +477,6 @@ def _choice_options() -> dict[str, list[str]]:
     }
     options["tier"] = list(Organization.Tier.values)
     return options
-
-
-def template_rows() -> Iterator[list[str]]:
-    yield [f"{c.header}*" if c.required else c.header for c in COLUMNS]
-    yield [c.example for c in COLUMNS]
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -747,57 +515,12 @@ def instructions() -> list[tuple[str, str]]:
 
 
 def build_template_xlsx(user: Any) -> bytes:
-    """The import template: a header row in Chinese, drop-downs for choices, instructions."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "组织"
-    for row in template_rows():
-        sheet.append(row)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="FDE9E7")
-    for cell in sheet[1]:
-        cell.font, cell.fill = bold, fill
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(str(cell.value)) * 2 + 4)
-    sheet.freeze_panes = "A2"
-    lists = workbook.create_sheet("选项")
+    """The import template: a header row in Chinese, drop-downs for choices (the units the
+    user may change among them), instructions."""
     options = _choice_options()
-    allowed_paths = sorted(p for p, u in unit_paths().items() if user_can(user, u, Action.CHANGE))
-    options["unit_path"] = allowed_paths
-    for index, (key, values) in enumerate(options.items(), start=1):
-        letter = lists.cell(row=1, column=index).column_letter
-        lists.cell(row=1, column=index, value=COLUMN_BY_KEY[key].header)
-        for r, value in enumerate(values, start=2):
-            lists.cell(row=r, column=index, value=value)
-        if not values:
-            continue
-        target = sheet.cell(row=1, column=[c.key for c in COLUMNS].index(key) + 1).column_letter
-        validation = DataValidation(
-            type="list",
-            formula1=f"='选项'!${letter}$2:${letter}${len(values) + 1}",
-            allow_blank=not COLUMN_BY_KEY[key].required,
-            showErrorMessage=True,
-            errorTitle=_("Not in the list"),
-            error=_("Choose a value from the drop-down list."),
-        )
-        validation.add(f"{target}2:{target}{MAX_IMPORT_ROWS + 1}")
-        sheet.add_data_validation(validation)
-    lists.sheet_state = "hidden"
-    guide = workbook.create_sheet("填写说明")
-    guide.append([_("Column"), _("How to fill it")])
-    for cell in guide[1]:
-        cell.font = bold
-    for line in instructions():
-        guide.append(list(line))
-    guide.column_dimensions["A"].width = 20
-    guide.column_dimensions["B"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    options["unit_path"] = sorted(p for p, u in unit_paths().items() if user_can(user, u, Action.CHANGE))
+    return build_workbook("组织", COLUMNS, options, instructions(), max_rows=MAX_IMPORT_ROWS)
 
 
 def template_csv() -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in template_rows():
-        writer.writerow(row)
-    return "\ufeff" + out.getvalue()
+    return build_csv(COLUMNS)

@@ -12,11 +12,7 @@ app_name = "orgs_flow"
 urlpatterns = [
     path("review/", review_views.review_queue, name="review_queue"),
     path("review/<int:pk>/", review_views.ReviewDetailView.as_view(), name="review_detail"),
-    path("import/", import_views.import_page, name="import"),
-    path("import/apply/", import_views.import_apply, name="import_apply"),
-    path("import/jobs/<int:pk>/", import_views.import_job, name="import_job"),
-    path("import/template.xlsx", import_views.import_template, {"fmt": "xlsx"}, name="import_template_xlsx"),
-    path("import/template.csv", import_views.import_template, {"fmt": "csv"}, name="import_template_csv"),
+    *import_views.IMPORT.urls(),
     path("export/organizations.csv", import_views.export_organizations, {"fmt": "csv"}, name="export_csv"),
     path("export/organizations.xlsx", import_views.export_organizations, {"fmt": "xlsx"}, name="export_xlsx"),
 ]

@@ -1,0 +1,483 @@
+"""Bulk import from Excel (.xlsx) and CSV, shared by every app that imports (the registry's
+organizations, the member and volunteer cards): reading a file into rows with safe limits,
+the dry run's report of every bad row and field, the template workbook, and the
+all-or-nothing apply run as a background job with a progress bar.
+
+An app describes its file (its `Column`s, Chinese headers first) and writes two functions:
+`check(name, content, user) -> ImportReport` (read, validate every row, plan; nothing
+written) and `apply(name, content, user, progress) -> counts` (check again inside ONE
+transaction, refuse with `ImportRejected` if a single row is wrong, then write through its
+services). The page flow around them (upload → dry run → signed token → job → progress) is
+`hubportal.import_views`; `run_import_job` is the body of the app's Celery task.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .history import history_context
+from .jobs import ProgressReporter
+from .models import Job
+from .tasks import running_job
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 10_000
+XLSX_MAGIC = b"PK\x03\x04"
+DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import file: its key in the app's data, its (Chinese) header."""
+
+    key: str
+    header: str
+    required: bool = False
+    example: str = ""
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (type, size, empty, headers)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RowError:
+    row: int  # as numbered in the spreadsheet (the header is row 1)
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class RowPlan:
+    row: int
+    data: dict[str, Any]
+    action: str = "create"  # create, update, unchanged
+    target: Any = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    plans: list[RowPlan] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for p in self.plans if p.action == action)
+
+    def summary(self) -> dict[str, int]:
+        return {a: self.count(a) for a in ("create", "update", "unchanged")} | {"errors": len(self.errors)}
+
+    @property
+    def writes(self) -> bool:
+        """Whether applying the file would change anything."""
+        return any(p.action in ("create", "update") for p in self.plans)
+
+
+class ImportRejected(Exception):
+    """The file did not pass validation when it was applied; nothing was written."""
+
+    def __init__(self, report: ImportReport) -> None:
+        first = report.errors[0]
+        super().__init__(
+            _("%(n)d error(s), nothing was imported; the first: row %(row)d, %(col)s: %(msg)s")
+            % {"n": len(report.errors), "row": first.row, "col": first.column, "msg": first.message}
+        )
+        self.report = report
+
+
+# Choices as people write them -------------------------------------------------------------
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", "", str(text)).lower()
+
+
+def choice_label(choices: Any, value: str) -> str:
+    """The Chinese label of a choice, as a template's drop-down offers it."""
+    if not value:
+        return ""
+    with translation.override("zh-hans"):
+        label = str(dict(choices.choices).get(value, value))
+    return label
+
+
+def choice_lookup(choices: Any) -> dict[str, str]:
+    """Every spelling of each choice that a file may carry: the code, the Chinese label, the
+    English label and the Chinese in its brackets (“Interest (兴趣类)” → 兴趣类)."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        spellings = {value, str(label)}
+        with translation.override("zh-hans"):
+            spellings.add(str(label))
+        with translation.override("en"):
+            english = str(label)
+        spellings.add(english)
+        bracket = re.search(r"[（(]([^)）]+)[)）]\s*$", english)
+        if bracket:
+            spellings.add(bracket.group(1))
+            spellings.update(part for part in bracket.group(1).split("/") if part)
+        for spelling in spellings:
+            lookup[norm(spelling)] = value
+    return lookup
+
+
+# Reading files ----------------------------------------------------------------------------
+
+
+def size_error(size: int, max_bytes: int) -> ImportFileError:
+    return ImportFileError(
+        _("The file is %(size).1f MB; at most %(limit)d MB can be imported at once.")
+        % {"size": size / 1024 / 1024, "limit": max_bytes // 1024 // 1024}
+    )
+
+
+def read_table(
+    name: str, content: bytes, *, max_bytes: int = MAX_IMPORT_BYTES, max_rows: int = MAX_IMPORT_ROWS
+) -> list[list[Any]]:
+    """The rows of an .xlsx or .csv file (the header first), checked by content, not name.
+
+    At most `max_rows` + 2 rows are read (enough to tell that a file has too many), so a
+    huge sheet cannot exhaust the memory.
+    """
+    extension = PurePath(name or "").suffix.lower()
+    if not content:
+        raise ImportFileError(_("The file is empty."))
+    if len(content) > max_bytes:
+        raise size_error(len(content), max_bytes)
+    if extension == ".xlsx":
+        if not content.startswith(XLSX_MAGIC):
+            raise ImportFileError(
+                _("The file is named .xlsx but is not an Excel workbook; save it again from Excel as .xlsx.")
+            )
+        return _read_xlsx(content, max_rows)
+    if extension == ".csv":
+        if content.startswith(XLSX_MAGIC) or b"\x00" in content[:4096]:
+            raise ImportFileError(_("The file is named .csv but is not a text file; save it as CSV (UTF-8)."))
+        return _read_csv(content, max_rows)
+    raise ImportFileError(
+        _("Only Excel workbooks (.xlsx) and CSV files (.csv) can be imported; this file ends in “%(ext)s”.")
+        % {"ext": extension or "—"}
+    )
+
+
+def _read_xlsx(content: bytes, max_rows: int) -> list[list[Any]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(_("The workbook cannot be read; save it again from Excel as .xlsx.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append(list(values))
+            if len(rows) > max_rows + 1:
+                break
+        return rows
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(_("The workbook cannot be read; save it again from Excel as .xlsx.")) from exc
+    finally:
+        workbook.close()
+
+
+def _read_csv(content: bytes, max_rows: int) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("The CSV file's characters cannot be read; save it as CSV (UTF-8)."))
+    rows = []
+    try:
+        for values in csv.reader(io.StringIO(text)):
+            rows.append(values)
+            if len(rows) > max_rows + 1:
+                break
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV file is malformed: %(e)s") % {"e": exc}) from exc
+    return rows
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: dates as 2019-05-04, whole numbers without “.0”, stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def parse_date(text: str) -> datetime.date:
+    """A date as people type it (2019-05-04, 2019/5/4, 2019.05.04, 2019年5月4日, 20190504)."""
+    for pattern in DATE_PATTERNS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{8}", text):
+        try:
+            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
+def cell_date(value: Any) -> datetime.date | None:
+    """A date cell (a real date, or text as `parse_date` reads it); None when empty.
+    `ValueError` when the text is not a date."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = cell_text(value)
+    return parse_date(text) if text else None
+
+
+def header_keys(
+    header: Sequence[Any], columns: Sequence[Column], ignored: Iterable[Column] = ()
+) -> list[str | None]:
+    """Column keys by position; unknown, repeated or missing required headers are a file
+    error. A header may be the Chinese header (with or without its “*”) or the key."""
+    known = {c.header: c.key for c in columns} | {c.key: c.key for c in columns}
+    skipped = {c.header for c in ignored} | {c.key for c in ignored}
+    keys: list[str | None] = []
+    unknown = []
+    cells = list(header)
+    while cells and not cell_text(cells[-1]):  # a sheet pads rows to its widest one
+        cells.pop()
+    for cell in cells:
+        text = cell_text(cell).rstrip("*").strip()
+        if not text or text in skipped:
+            keys.append(None)
+            continue
+        key = known.get(text)
+        if key is None:
+            unknown.append(text)
+        elif key in keys:
+            raise ImportFileError(_("The column “%(h)s” appears twice in the header.") % {"h": text})
+        keys.append(key)
+    if unknown:
+        raise ImportFileError(
+            _("Unknown column(s) in the header: %(cols)s. Use the columns of the template.")
+            % {"cols": "、".join(unknown)}
+        )
+    missing = [c.header for c in columns if c.required and c.key not in keys]
+    if missing:
+        raise ImportFileError(_("The header lacks the column(s) %(cols)s.") % {"cols": "、".join(missing)})
+    return keys
+
+
+ErrorFunc = Callable[[str, Any, str], None]  # error(column key, value, message)
+CleanFunc = Callable[[dict[str, Any], ErrorFunc], dict[str, Any]]
+
+
+def check_rows(
+    table: list[list[Any]],
+    columns: Sequence[Column],
+    report: ImportReport,
+    clean: CleanFunc,
+    *,
+    ignored: Iterable[Column] = (),
+    max_rows: int = MAX_IMPORT_ROWS,
+    nothing_below: str = "",
+) -> list[tuple[int, dict[str, Any]]]:
+    """Read the header, then clean every non-empty row below it with `clean(raw, error)`.
+
+    `raw` maps each column key to its cell; `clean` reports each problem with
+    `error(key, value, message)` and returns the row's data. The errors land in `report`
+    (row numbered as in the spreadsheet, column by its header); the rows without any error
+    are returned as (row number, data) for the app to plan.
+    """
+    rows = [r for r in table if any(cell_text(v) for v in r)]
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header_index = table.index(rows[0])
+    keys = header_keys(rows[0], columns, ignored)
+    body = [
+        (header_index + i + 2, r)
+        for i, r in enumerate(table[header_index + 1 :])
+        if any(cell_text(v) for v in r)
+    ]
+    if not body:
+        raise ImportFileError(nothing_below or _("The file has a header but no rows below it."))
+    if len(body) > max_rows:
+        raise ImportFileError(
+            _("The file has more than %(n)d rows; split it into smaller files.") % {"n": max_rows}
+        )
+    headers = {c.key: c.header for c in columns}
+    width = len(keys)
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, cells in body:
+        errors_before = len(report.errors)
+
+        def error(key: str, value: Any, message: str, number: int = number) -> None:
+            report.errors.append(RowError(number, headers.get(key, key), cell_text(value), message))
+
+        extra = [v for v in cells[width:] if cell_text(v)]
+        if extra:
+            report.errors.append(
+                RowError(
+                    number,
+                    "—",
+                    "、".join(cell_text(v) for v in extra),
+                    _("This row has more cells than the header has columns (%(n)d).") % {"n": width},
+                )
+            )
+        raw = {key: cells[i] if i < len(cells) else None for i, key in enumerate(keys) if key}
+        data = clean(raw, error)
+        if len(report.errors) == errors_before:
+            parsed.append((number, data))
+    return parsed
+
+
+# The template -------------------------------------------------------------------------------
+
+
+def template_rows(columns: Sequence[Column]) -> Iterator[list[str]]:
+    yield [f"{c.header}*" if c.required else c.header for c in columns]
+    yield [c.example for c in columns]
+
+
+def template_csv(columns: Sequence[Column]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in template_rows(columns):
+        writer.writerow(row)
+    return "\ufeff" + out.getvalue()
+
+
+def build_template_xlsx(
+    sheet_title: str,
+    columns: Sequence[Column],
+    options: dict[str, list[str]],
+    instructions: Iterable[tuple[str, str]],
+    *,
+    max_rows: int = MAX_IMPORT_ROWS,
+) -> bytes:
+    """An import template: the Chinese header in bold, an example row, a drop-down for each
+    column in `options` (the lists on a hidden sheet 选项), and the sheet 填写说明 with
+    `instructions` (column, how to fill it)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title
+    for row in template_rows(columns):
+        sheet.append(row)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FDE9E7")
+    for cell in sheet[1]:
+        cell.font, cell.fill = bold, fill
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(str(cell.value)) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    lists = workbook.create_sheet("选项")
+    by_key = {c.key: c for c in columns}
+    position = {c.key: i for i, c in enumerate(columns, start=1)}
+    for index, (key, values) in enumerate(options.items(), start=1):
+        letter = lists.cell(row=1, column=index).column_letter
+        lists.cell(row=1, column=index, value=by_key[key].header)
+        for r, value in enumerate(values, start=2):
+            lists.cell(row=r, column=index, value=value)
+        if not values:
+            continue
+        target = sheet.cell(row=1, column=position[key]).column_letter
+        validation = DataValidation(
+            type="list",
+            formula1=f"='选项'!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=not by_key[key].required,
+            showErrorMessage=True,
+            errorTitle=_("Not in the list"),
+            error=_("Choose a value from the drop-down list."),
+        )
+        validation.add(f"{target}2:{target}{max_rows + 1}")
+        sheet.add_data_validation(validation)
+    lists.sheet_state = "hidden"
+    guide = workbook.create_sheet("填写说明")
+    guide.append([_("Column"), _("How to fill it")])
+    for cell in guide[1]:
+        cell.font = bold
+    for line in instructions:
+        guide.append(list(line))
+    guide.column_dimensions["A"].width = 20
+    guide.column_dimensions["B"].width = 100
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# The apply as a background job --------------------------------------------------------------
+
+ApplyFunc = Callable[[str, bytes, Any, Progress], dict[str, int]]
+
+
+def run_import_job(
+    job_id: int, apply: ApplyFunc, done_message: Callable[[dict[str, int]], str]
+) -> dict[str, int]:
+    """The body of an app's import task: apply the checked file stored at
+    `job.result["file"]` for `job.user`, with the progress bar moving, in ONE transaction.
+
+    Idempotent: a job that already succeeded is left alone (and an app's apply skips rows
+    already written). A refusal or a failed write marks the job failed with its message and
+    writes nothing; the stored file is deleted once the import succeeded.
+    """
+    job = Job.objects.get(pk=job_id)
+    if job.status == Job.Status.SUCCEEDED:
+        return job.result.get("counts", {})
+    stored, name = job.result["file"], job.result["name"]
+    user = get_user_model().objects.filter(pk=job.user_id).first() if job.user_id is not None else None
+    if user is None:
+        with running_job(job_id) as running:
+            running.fail(_("The account that started this import no longer exists; nothing was imported."))
+        return {}
+    with default_storage.open(stored, "rb") as handle:
+        content = handle.read()
+    with running_job(job_id) as running:
+        reporter = ProgressReporter(running)
+        try:
+            with history_context(user=user.pk, actor=f"import:{name}"):
+                counts = apply(name, content, user, reporter)
+        except (ImportRejected, ImportFileError) as exc:
+            running.fail(getattr(exc, "message", None) or str(exc))
+            return {}
+        except (ValidationError, PermissionDenied) as exc:
+            running.fail(
+                _("Nothing was imported: %(e)s") % {"e": " ".join(getattr(exc, "messages", [str(exc)]))}
+            )
+            return {}
+        finally:
+            reporter.close()
+        running.refresh_from_db(fields=["total"])
+        running.succeed({**job.result, "counts": counts}, done_message(counts))
+    default_storage.delete(stored)
+    return counts
