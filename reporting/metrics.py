@@ -260,6 +260,7 @@ class Figures:
     confirmed: Decimal | None = None
     numerator: int | None = None
     denominator: int | None = None
+    rows: int | None = None  # how many records make it (None: a number without evidence)
 
 
 def percent(part: Any, whole: Any) -> Decimal:
@@ -282,12 +283,12 @@ def _unit_join(evidence: Evidence, source_sql: str) -> str:
 
 
 def rollup_sql(evidence: Evidence, source_sql: str) -> str:
-    """One SELECT of `u.id, value, confirmed, numerator, denominator` per requested unit over
-    rows that carry the `ev_*` columns (a queryset's SQL, or the rows a tracking run stores)."""
-    aggregate = evidence.aggregate
-    if aggregate == DISTINCT:
+    """One SELECT of `u.id, value, confirmed, numerator, denominator, rows` per requested unit
+    over rows that carry the `ev_*` columns (a queryset's SQL, or the rows a run stores)."""
+    if evidence.aggregate == DISTINCT:
         select = (
-            "COUNT(DISTINCT r.ev_key), COUNT(DISTINCT r.ev_key) FILTER (WHERE NOT r.ev_false), NULL, NULL"
+            "COUNT(DISTINCT r.ev_key), COUNT(DISTINCT r.ev_key) FILTER (WHERE NOT r.ev_false), 0, 0, "
+            "COUNT(DISTINCT r.ev_key)"
         )
         return f"SELECT u.id, {select} {_unit_join(evidence, source_sql)} GROUP BY u.id"
     inner = {
@@ -295,10 +296,13 @@ def rollup_sql(evidence: Evidence, source_sql: str) -> str:
         SUM: "SUM(r0.ev_amount) AS v, COALESCE(SUM(r0.ev_amount) FILTER (WHERE NOT r0.ev_false), 0) AS c, "
         "0 AS n, 0 AS d",
         SHARE: "0 AS v, 0 AS c, COUNT(*) FILTER (WHERE r0.ev_hit) AS n, COUNT(*) AS d",
-    }[aggregate]
-    grouped = f"SELECT r0.ev_path, {inner} FROM ({source_sql}) r0 GROUP BY r0.ev_path"  # noqa: S608 - code only
+    }[evidence.aggregate]
+    # Only code reaches this text: the aggregates above and SQL compiled by Django from the
+    # metric's queryset, whose values travel as parameters.
+    grouped = f"SELECT r0.ev_path, {inner}, COUNT(*) AS t FROM ({source_sql}) r0 GROUP BY r0.ev_path"  # noqa: S608
     return (
-        f"SELECT u.id, SUM(r.v), SUM(r.c), SUM(r.n), SUM(r.d) {_unit_join(evidence, grouped)} GROUP BY u.id"
+        "SELECT u.id, SUM(r.v), SUM(r.c), SUM(r.n), SUM(r.d), SUM(r.t) "
+        f"{_unit_join(evidence, grouped)} GROUP BY u.id"
     )
 
 
@@ -306,28 +310,90 @@ def figures_from_rows(
     evidence: Evidence, rows: Sequence[Sequence[Any]], unit_ids: Sequence[int]
 ) -> dict[int, Figures]:
     """`{unit_id: Figures}` from the rollup's rows; units without rows get zero."""
-    found = {row[0]: row[1:] for row in rows}
+    found = {row[0]: row[1:6] for row in rows}
     result = {}
     for unit_id in unit_ids:
-        value, confirmed, numerator, denominator = found.get(unit_id, (0, 0, 0, 0))
+        value, confirmed, numerator, denominator, count = found.get(unit_id, (0, 0, 0, 0, 0))
         if evidence.aggregate == SHARE:
             n, d = int(numerator or 0), int(denominator or 0)
-            result[unit_id] = Figures(percent(n, d), None, n, d)
+            result[unit_id] = Figures(percent(n, d), None, n, d, d)
             continue
-        value = Decimal(value or 0)
         confirmed_value = Decimal(confirmed or 0) if evidence.false_facts == DISCOUNT else None
-        result[unit_id] = Figures(value, confirmed_value)
+        result[unit_id] = Figures(Decimal(value or 0), confirmed_value, rows=int(count or 0))
     return result
 
 
-def evidence_values_sql(evidence: Evidence, rows: QuerySet) -> tuple[str, tuple[Any, ...]]:
+def evidence_values_sql(
+    evidence: Evidence, rows: QuerySet, ordered: bool = False
+) -> tuple[str, tuple[Any, ...]]:
     """The SQL of `rows` reduced to the engine's columns (ev_path, ev_unit, ev_key, ev_amount,
-    ev_hit, ev_false, ev_object)."""
-    annotated = evidence.annotated(rows).order_by()
+    ev_hit, ev_false, ev_object); `ordered` keeps the evidence's order (for storing)."""
+    annotated = evidence.annotated(rows)
+    annotated = annotated.order_by(*evidence.order) if ordered else annotated.order_by()
     sql, params = annotated.values(
         "ev_path", "ev_unit", "ev_key", "ev_amount", "ev_hit", "ev_false", ev_object=F("pk")
     ).query.sql_with_params()
     return sql, params
+
+
+def store_evidence(
+    evidence: Evidence,
+    units: Sequence[Any],
+    period: str,
+    code: str,
+    start: date | None,
+    end: date,
+    now: datetime,
+) -> tuple[int, dict[int, Figures]]:
+    """Store the records behind `code` over (start, end) for a tracking run of `period` and
+    compute every unit's figures FROM the stored rows, in ONE statement: the set, its rows
+    and the per-unit aggregates are written and read together, so the value of every
+    snapshot is exactly the sum of the rows its drill-down lists."""
+    from django.contrib.contenttypes.models import ContentType
+
+    units = list(units)
+    content_type = ContentType.objects.get_for_model(evidence.model)
+    sql, params = evidence_values_sql(evidence, evidence.for_paths([u.path for u in units]), ordered=True)
+    stored = "SELECT ev_path, ev_key, ev_amount, ev_hit, ev_false FROM ins"  # the rows as written
+    statement = f"""
+        WITH s AS (
+            INSERT INTO reporting_evidenceset (period, metric, start, "end", content_type_id, aggregate, scope,
+                                               computed_at)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id
+        ), ins AS (
+            INSERT INTO reporting_evidencerow (evidence_set_id, owner_path, unit_id, object_id, key, amount, hit,
+                                               found_false)
+            SELECT s.id, x.ev_path, x.ev_unit, x.ev_object, x.ev_key::text, x.ev_amount, x.ev_hit, x.ev_false
+            FROM s, ({sql}) x
+            RETURNING owner_path AS ev_path, key AS ev_key, amount AS ev_amount, hit AS ev_hit,
+                      found_false AS ev_false
+        )
+        SELECT t.*, (SELECT id FROM s) FROM ({rollup_sql(evidence, stored)}) t
+        UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, (SELECT id FROM s)
+    """  # noqa: S608 - fixed text and Django's compiled SQL; every value is a parameter
+    head = [period, code, start, end, content_type.pk, evidence.aggregate, evidence.scope, now]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*head, *params, [u.pk for u in units]])
+        rows = cursor.fetchall()
+    set_id = rows[-1][-1]
+    figures = figures_from_rows(evidence, [r[:-1] for r in rows if r[0] is not None], [u.pk for u in units])
+    return int(set_id), figures
+
+
+def stored_rows(snapshot: Any, evidence_set: Any) -> QuerySet:
+    """The stored records behind a snapshot's value: the rows of its evidence set owned by
+    its unit (OWN) or its subtree, one per distinct key; in the order they were counted."""
+    from .models import EvidenceRow
+
+    rows = EvidenceRow.objects.filter(evidence_set_id=evidence_set.pk)
+    if evidence_set.scope == OWN:
+        rows = rows.filter(owner_path=snapshot.unit.path)
+    else:
+        rows = rows.filter(owner_path__startswith=snapshot.unit.path)
+    if evidence_set.aggregate == DISTINCT:
+        first = rows.order_by("key", "pk").distinct("key").values("pk")
+        rows = EvidenceRow.objects.filter(pk__in=first)
+    return rows.order_by("pk")
 
 
 def compute_figures(evidence: Evidence, units: Sequence[Any]) -> dict[int, Figures]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -630,6 +631,8 @@ class SpotCheckItem(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         NOT_REACHABLE = "not_reachable", _("Not reachable")
         FALSE = "false", _("False")
+        # A fact found false that the unit has since put right: it counts again.
+        CORRECTED = "corrected", _("Found false, since corrected")
 
     spot_check = models.ForeignKey(
         SpotCheck, verbose_name=_("spot check"), on_delete=models.CASCADE, related_name="items"
@@ -880,8 +883,32 @@ class TargetSnapshot(models.Model):
         help_text=_("The value without reported figures that a spot check found false."),
     )
     threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status.choices,
+        help_text=_("Decided by the value after spot checks where there is one."),
+    )
     computed_at = models.DateTimeField(_("computed at"))
+    # The records behind the value, stored by the run that computed it (see EvidenceSet).
+    evidence_set = models.ForeignKey(
+        "EvidenceSet",
+        verbose_name=_("evidence"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
+    numerator = models.PositiveIntegerField(_("numerator"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("denominator"), null=True, blank=True)
+    # The same fact from the other source (registry ↔ reports) over the same window.
+    compared_metric = models.CharField(_("compared with"), max_length=60, blank=True)
+    compared_value = models.DecimalField(
+        _("value in the other source"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    compared_flag = models.BooleanField(
+        _("difference beyond tolerance"), default=False, help_text=_("Registry and reports disagree.")
+    )
 
     objects = JurisdictionQuerySet.as_manager()
     jurisdiction_field = "unit"
@@ -904,3 +931,120 @@ class TargetSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.rule} · {self.period}"
+
+    @property
+    def decisive_value(self) -> Decimal | None:
+        """The value the status is judged on: after spot checks where there is one."""
+        return self.confirmed_value if self.confirmed_value is not None else self.value
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.value is None or self.compared_value is None:
+            return None
+        return self.value - self.compared_value
+
+
+class EvidenceSet(models.Model):
+    """The records a tracking run counted for one metric over one window in one quarter.
+
+    Every snapshot of that (metric, window, quarter) points to it: its value is an aggregate
+    of these rows and its drill-down lists them, so a number always equals its evidence —
+    also months later, when the records themselves have changed. A run rewrites the sets
+    of its quarter together with the snapshots; a closed quarter keeps them.
+    """
+
+    period = models.CharField(_("quarter"), max_length=6)
+    metric = models.CharField(_("metric"), max_length=60)
+    start = models.DateField(_("counted from"), null=True, blank=True)
+    end = models.DateField(_("counted to"))
+    content_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT)
+    aggregate = models.CharField(_("aggregate"), max_length=8)
+    scope = models.CharField(_("scope"), max_length=8)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("evidence set")
+        verbose_name_plural = _("evidence sets")
+        indexes = [models.Index(fields=["period", "metric"], name="evidenceset_period_metric")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} · {self.period}"
+
+
+class EvidenceRow(models.Model):
+    """One record behind a number: the record (by content type of its set and id), the path
+    of the unit that owns it, its distinct key, its contribution, whether it is in a share's
+    numerator and whether a spot check found it false."""
+
+    evidence_set = models.ForeignKey(EvidenceSet, on_delete=models.DO_NOTHING, related_name="rows")
+    owner_path = models.CharField(max_length=255)
+    unit_id = models.BigIntegerField()
+    object_id = models.BigIntegerField()
+    key = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=20, decimal_places=2)
+    hit = models.BooleanField()
+    found_false = models.BooleanField()
+
+    class Meta:
+        verbose_name = _("evidence row")
+        verbose_name_plural = _("evidence rows")
+        indexes = [
+            # "this unit and below" within one set is a prefix scan of this index.
+            models.Index(
+                fields=["evidence_set", "owner_path"],
+                name="evidencerow_set_path",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_set_id} · {self.object_id}"
+
+
+@track()
+class QuarterClosure(models.Model):
+    """A quarter closed by the province (or automatically after its last report deadline):
+    its snapshots and their evidence are frozen, later tracking runs refuse to rewrite it.
+    Reopening needs an administrator's reason, which the change history keeps."""
+
+    period = models.CharField(_("quarter"), max_length=6, unique=True)
+    closed = models.BooleanField(_("closed"), default=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the quarter closed automatically after its last report deadline."),
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reopened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason for reopening"), blank=True)
+
+    class Meta:
+        verbose_name = _("closed quarter")
+        verbose_name_plural = _("closed quarters")
+        ordering = ["-period"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period__regex=r"^[0-9]{4}Q[1-4]$"), name="quarterclosure_period_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed=False) | Q(closed_at__isnull=False), name="quarterclosure_closed_has_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | ~Q(reason=""), name="quarterclosure_reopen_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.period

@@ -57,6 +57,7 @@ from orgs.models import LeagueUnit
 from .expressions import ExpressionError, evaluate, parse_expression
 from .models import (
     MetricType,
+    QuarterClosure,
     Reminder,
     Report,
     ReportForm,
@@ -68,7 +69,7 @@ from .models import (
     SpotCheckItem,
     UnlockRequest,
 )
-from .tracking import Quarter
+from .tracking import Quarter, refuse_closed, refuse_untrackable
 
 if TYPE_CHECKING:
     from hubportal.models import Job
@@ -1046,10 +1047,15 @@ def record_spot_check_outcome(actor: User, item_pk: Any, outcome: str, note: str
     """Record the result of one call: confirmed, not reachable or false. The cadres of the
     unit and the cadre the call was assigned to may record it."""
     item = get_for(actor, SpotCheckItem, item_pk, Action.CHANGE, lock=True, also=Q(assigned_to=actor))
-    if outcome not in SpotCheckItem.Outcome.values or outcome == SpotCheckItem.Outcome.PENDING:
+    Outcome = SpotCheckItem.Outcome
+    if outcome not in Outcome.values or outcome == Outcome.PENDING:
         raise ValidationError({"outcome": [_("Choose the outcome of the call.")]})
-    if outcome == SpotCheckItem.Outcome.FALSE and not (note or "").strip():
+    if outcome == Outcome.FALSE and not (note or "").strip():
         raise ValidationError({"note": [_("Say what was found false.")]})
+    if outcome == Outcome.CORRECTED and item.outcome != Outcome.FALSE:
+        raise ValidationError({"outcome": [_("Only a fact found false can be marked corrected.")]})
+    if outcome == Outcome.CORRECTED and not (note or "").strip():
+        raise ValidationError({"note": [_("Say how the record was corrected.")]})
     item.outcome, item.note, item.checked_at = outcome, (note or "").strip(), timezone.now()
     item.save(update_fields=["outcome", "note", "checked_at"])
     return item
@@ -1069,6 +1075,9 @@ def start_tracking(actor: User, period: str | None = None) -> Job:
     if not (actor.is_superuser or actor.jurisdiction_paths(Action.CHANGE)):
         raise NotChangeable(_("Only cadres who may change records can start a tracking run."))
     quarter = Quarter.parse(period or str(Quarter.containing(timezone.localdate())))
+    # Refused here with a clear message rather than in the background job.
+    refuse_untrackable(quarter, timezone.localdate())
+    refuse_closed(quarter)
     return start_job(
         actor,
         track_targets_job,
@@ -1103,3 +1112,65 @@ def hours_left(report: Report) -> float | None:
     if not report.is_unlocked or report.unlocked_until is None:
         return None
     return max(0.0, (report.unlocked_until - timezone.now()).total_seconds() / 3600)
+
+
+# Closing quarters ---------------------------------------------------------------------
+
+
+def _province_administrator(actor: User) -> LeagueUnit:
+    """The root unit, if the actor administers it; quarters are closed and reopened by the province."""
+    root = LeagueUnit.objects.filter(parent__isnull=True).order_by("pk").first()
+    if root is None or not user_can(actor, root, Action.MANAGE):
+        raise NotChangeable(_("Only the province's administrators close and reopen quarters."))
+    return root
+
+
+@service
+def close_quarter(actor: User, period: str) -> QuarterClosure:
+    """Close a quarter that has ended: it is tracked one last time, then its snapshots and
+    their evidence are frozen (later runs refuse it)."""
+    from .tracking import track_targets
+
+    _province_administrator(actor)
+    quarter = Quarter.parse(period)
+    if quarter.end >= timezone.localdate():
+        raise ValidationError(
+            {
+                "period": [
+                    _("%(period)s has not ended yet: it ends on %(end)s.")
+                    % {"period": quarter, "end": quarter.end}
+                ]
+            }
+        )
+    closure = QuarterClosure.objects.select_for_update().filter(period=str(quarter)).first()
+    if closure is not None and closure.closed:
+        raise ValidationError({"period": [_("%(period)s is already closed.") % {"period": quarter}]})
+    track_targets(str(quarter), analyze=False)
+    closure = closure or QuarterClosure(period=str(quarter))
+    closure.closed, closure.closed_at, closure.closed_by = True, timezone.now(), actor
+    closure.save()
+    return closure
+
+
+@service
+def reopen_quarter(actor: User, period: str, reason: str) -> QuarterClosure:
+    """Reopen a closed quarter so that it can be tracked again; the administrator's reason is
+    kept on the quarter and in its change history."""
+    _province_administrator(actor)
+    quarter = Quarter.parse(period)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": [_("Say why the quarter is reopened: the reason is kept in its history.")]}
+        )
+    closure = QuarterClosure.objects.select_for_update().filter(period=str(quarter), closed=True).first()
+    if closure is None:
+        raise ValidationError({"period": [_("%(period)s is not closed.") % {"period": quarter}]})
+    closure.closed, closure.reopened_at, closure.reopened_by, closure.reason = (
+        False,
+        timezone.now(),
+        actor,
+        reason,
+    )
+    closure.save()
+    return closure

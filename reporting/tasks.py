@@ -18,17 +18,25 @@ from hubportal.models import Job
 from hubportal.tasks import running_job
 
 from . import services
-from .tracking import Quarter, track_targets
+from .tracking import Quarter, close_due_quarters, is_closed, track_targets
 
 
 @shared_task(name="reporting.track_targets")
 def track_targets_task(period: str | None = None, job_id: int | None = None) -> dict[str, Any]:
-    """Snapshot every target of `period` (default: the current quarter); the nightly beat run."""
-    period = period or str(Quarter.containing(timezone.localdate()))
+    """Snapshot every target of `period` (default: the current quarter); the nightly beat run.
+
+    Without a period (the beat) it first closes the quarters whose last report deadline has
+    passed (`close_due_quarters`), each tracked one last time."""
     with history_context(actor="reporting.track_targets"):
-        if job_id is None:
-            return track_targets(period)
-        return _tracked(job_id, period)
+        closed: list[str] = []
+        if period is None:
+            closed = close_due_quarters()
+            period = str(Quarter.containing(timezone.localdate()))
+        if job_id is not None:
+            return _tracked(job_id, period)
+        if is_closed(Quarter.parse(period)):
+            return {"period": period, "skipped": "closed", "closed": closed}
+        return track_targets(period) | {"closed": closed}
 
 
 @shared_task(name="reporting.track_targets_job")
@@ -54,7 +62,8 @@ def _tracked(job_id: int, period: str) -> dict[str, Any]:
 
 @shared_task(name="reporting.track_previous_quarter")
 def track_previous_quarter_task() -> dict[str, Any]:
-    """At the start of a quarter: close the quarter that just ended."""
+    """At the start of a quarter: track the quarter that just ended (it closes automatically
+    after its last report deadline, or when the province closes it)."""
     return track_targets_task(str(Quarter.containing(timezone.localdate()).previous()))
 
 

@@ -1,11 +1,21 @@
 """Quarterly target tracking: every applicable unit's value, threshold and status on every
-target, stored as one snapshot per (target, unit, quarter).
+target, stored as one snapshot per (target, unit, quarter), with the records behind it.
 
 The run is set-based: the units are loaded once, grouped by which targets apply to them
-(plain Python on loaded rows), and each metric is called once per counting window for all
-its units. Re-running a quarter deletes and rewrites that quarter's snapshots inside one
-transaction, so a run killed half-way leaves the previous snapshot intact and the next run
-writes the whole quarter again.
+(plain Python on loaded rows), and each metric is counted once per counting window for all
+its units. For a metric with evidence (`reporting.metrics.Evidence`) the records are stored
+(`EvidenceSet`/`EvidenceRow`) and every unit's value is aggregated from the stored rows in
+the same statement, so every snapshot equals its drill-down, also after the records change.
+
+A run replaces its quarter whole inside one transaction (a run killed half-way leaves the
+previous snapshots), holds a per-quarter advisory lock (two runs of one quarter queue), and
+refuses a quarter that has not started or that is closed: a closed quarter is frozen until
+an administrator reopens it with a reason (`services.reopen_quarter`). Quarters close by the
+province (`services.close_quarter`) or automatically after their last report deadline
+(`close_due_quarters`, from the nightly task); closing runs the quarter one last time.
+
+The status is judged on the value after spot checks where there is one (reported figures a
+spot check found false are left out); registry facts found false do not count at all.
 """
 
 from __future__ import annotations
@@ -20,17 +30,28 @@ from typing import Any
 
 import pgtrigger
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import LeagueUnit
 
-from .metrics import REPORT_PREFIX, registry, report_metric_totals
-from .models import Comparator, TargetRule, TargetSnapshot, Window, add_months
+from .metrics import REPORT_PREFIX, Figures, Metric, registry, store_evidence
+from .models import (
+    Comparator,
+    QuarterClosure,
+    ReportForm,
+    TargetRule,
+    TargetSnapshot,
+    Window,
+    add_months,
+)
 
 SNAPSHOT_TRIGGERS = ("reporting.TargetSnapshot:insert_insert", "reporting.TargetSnapshot:delete_delete")
 PERIOD_RE = re.compile(r"^(\d{4})Q([1-4])$")
+# Tables a run rewrites: their statistics are refreshed at its end (autovacuum may be late).
+REWRITTEN_TABLES = ("reporting_targetsnapshot", "reporting_evidenceset", "reporting_evidencerow")
 
 
 @dataclass(frozen=True)
@@ -63,6 +84,14 @@ class Quarter:
 
     def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    @property
+    def lock_key(self) -> int:
+        # A constant namespace plus the quarter: the advisory lock of this quarter's runs.
+        return 7_200_000 + self.year * 10 + self.number
 
 
 def window_of(rule: TargetRule, quarter: Quarter) -> tuple[date | None, date, date]:
@@ -113,69 +142,169 @@ def load_units(root: LeagueUnit | None = None) -> list[LeagueUnit]:
     return list(qs.order_by("path"))
 
 
-def track_targets(
-    period: str,
-    today: date | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-    batch_size: int = 5000,
-) -> dict[str, Any]:
-    """Compute and store every (target, unit) snapshot of a quarter; returns a summary.
+def compared_code(code: str) -> tuple[str | None, Metric | None]:
+    """The metric that measures the same fact from the other source (registry ↔ reports),
+    and the registry metric whose tolerance decides the flag."""
+    if code.startswith(REPORT_PREFIX):
+        reported = code[len(REPORT_PREFIX) :]
+        for metric in registry.all():
+            if metric.report_metric == reported and metric.has_evidence:
+                return metric.code, metric
+        return None, None
+    metric = registry.get(code)
+    if metric is not None and metric.report_metric and metric.has_source:
+        return f"{REPORT_PREFIX}{metric.report_metric}", metric
+    return None, None
 
-    Queries: the rules, the units, one metric call per (metric, window) — a fixed number
-    set by the programmes, never by the number of units — then one DELETE and the INSERTs.
-    """
-    quarter = Quarter.parse(period)
-    today = today or timezone.localdate()
-    as_of = min(today, quarter.end)
+
+def refuse_untrackable(quarter: Quarter, today: date) -> None:
+    if quarter.start > today:
+        raise ValidationError(
+            _("%(period)s has not started yet: it begins on %(start)s.")
+            % {"period": quarter, "start": quarter.start}
+        )
+
+
+def is_closed(quarter: Quarter) -> bool:
+    return QuarterClosure.objects.filter(period=str(quarter), closed=True).exists()
+
+
+def refuse_closed(quarter: Quarter) -> None:
+    if is_closed(quarter):
+        raise ValidationError(
+            _(
+                "%(period)s is closed: its snapshots are frozen. An administrator must reopen it, "
+                "with a reason, before it can be tracked again."
+            )
+            % {"period": quarter}
+        )
+
+
+Job = tuple[str, date | None, date]
+
+
+@dataclass
+class Plan:
+    rules: list[tuple[TargetRule, list[LeagueUnit], date | None, date, date]]
+    jobs: dict[Job, set[int]]
+    comparisons: dict[Job, set[int]]
+
+
+def plan_quarter(quarter: Quarter, units: list[LeagueUnit]) -> Plan:
+    """Which units each rule applies to, and what must be counted (one query: the rules)."""
     rules = list(
         TargetRule.objects.select_related("programme", "programme__owner")
         .filter(programme__start_year__lte=quarter.year, programme__end_year__gte=quarter.year)
         .order_by("programme_id", "order", "pk")
     )
-    units = load_units()
-    # Group the units each rule applies to, then the rules by what they must compute.
-    jobs: dict[tuple[str, date | None, date], set[int]] = defaultdict(set)
-    plan: list[tuple[TargetRule, list[LeagueUnit], date | None, date, date]] = []
+    plan = Plan([], defaultdict(set), defaultdict(set))
     for rule in rules:
         if rule.programme.launch_on > quarter.end:
             continue  # not launched yet in this quarter
         applicable = [u for u in units if rule.applies_to(u)]
-        start, end, deadline = window_of(rule, quarter)
         if not applicable:
             continue
-        plan.append((rule, applicable, start, end, deadline))
-        jobs[(rule.metric, start, end)].update(u.pk for u in applicable)
-    by_pk = {u.pk: u for u in units}
-    results: dict[tuple[str, date | None, date], dict[int, Decimal] | None] = {}
-    confirmed: dict[tuple[str, date | None, date], dict[int, Decimal]] = {}
-    total_steps = len(jobs) + 1
-    for step, ((code, start, end), unit_ids) in enumerate(
-        sorted(jobs.items(), key=lambda j: (j[0][0], j[0][1] or date.min, j[0][2]))
-    ):
+        start, end, deadline = window_of(rule, quarter)
+        plan.rules.append((rule, applicable, start, end, deadline))
+        plan.jobs[(rule.metric, start, end)].update(u.pk for u in applicable)
+        other, _metric = compared_code(rule.metric)
+        if other is not None:
+            plan.comparisons[(other, start, end)].update(u.pk for u in applicable)
+    return plan
+
+
+def _count_jobs(
+    quarter: Quarter,
+    plan: Plan,
+    by_pk: dict[int, LeagueUnit],
+    now: Any,
+    progress: Callable[[int, int, str], None] | None,
+) -> tuple[dict[Job, dict[int, Figures] | None], dict[Job, int | None], dict[Job, dict[int, Figures]]]:
+    results: dict[Job, dict[int, Figures] | None] = {}
+    sets: dict[Job, int | None] = {}
+    compared: dict[Job, dict[int, Figures]] = {}
+    total = len(plan.jobs) + len(plan.comparisons) + 1
+    step = 0
+    for key in sorted(plan.jobs, key=_job_order):
+        code, start, end = key
         metric = registry.get(code)
-        job_units = [by_pk[pk] for pk in sorted(unit_ids)]
-        results[(code, start, end)] = metric.compute(job_units, start, end) if metric is not None else None
-        if code.startswith(REPORT_PREFIX):
-            confirmed[(code, start, end)] = report_metric_totals(
-                code[len(REPORT_PREFIX) :], job_units, start, end, exclude_false=True
+        job_units = [by_pk[pk] for pk in sorted(plan.jobs[key])]
+        sets[key] = None
+        if metric is None or not metric.has_source:
+            results[key] = None
+        elif metric.evidence is not None:
+            sets[key], results[key] = store_evidence(
+                metric.evidence(start, end), job_units, str(quarter), code, start, end, now
             )
+        else:
+            results[key] = metric.figures(job_units, start, end)
+        step += 1
         if progress is not None:
-            progress(step + 1, total_steps, _("Computed %(metric)s") % {"metric": code})
-    now = timezone.now()
+            progress(step, total, _("Computed %(metric)s") % {"metric": code})
+    for key in sorted(plan.comparisons, key=_job_order):
+        code, start, end = key
+        metric = registry.get(code)
+        job_units = [by_pk[pk] for pk in sorted(plan.comparisons[key])]
+        found = metric.figures(job_units, start, end) if metric is not None else None
+        if found is not None:
+            compared[key] = found
+        step += 1
+        if progress is not None:
+            progress(step, total, _("Compared %(metric)s") % {"metric": code})
+    return results, sets, compared
+
+
+def _job_order(job: Job) -> tuple[str, date, date]:
+    return (job[0], job[1] or date.min, job[2])
+
+
+def _comparison(
+    rule: TargetRule,
+    unit_id: int,
+    start: date | None,
+    end: date,
+    value: Decimal | None,
+    compared: dict[Job, dict[int, Figures]],
+) -> tuple[str, Decimal | None, bool]:
+    """(other metric, its value, flagged) for one snapshot: the other source's value over the
+    same window; a unit whose subtree filed no approved report shows no reported value."""
+    other, tolerance_metric = compared_code(rule.metric)
+    if other is None or tolerance_metric is None:
+        return "", None, False
+    figures = compared.get((other, start, end), {}).get(unit_id)
+    if figures is None:
+        return other, None, False
+    if other.startswith(REPORT_PREFIX):
+        other_value = figures.value if figures.rows else None
+        mine = value
+    else:
+        other_value = figures.value
+        mine = value
+    return other, other_value, tolerance_metric.differs(mine, other_value)
+
+
+def _snapshots(
+    quarter: Quarter,
+    plan: Plan,
+    results: dict[Job, dict[int, Figures] | None],
+    sets: dict[Job, int | None],
+    compared: dict[Job, dict[int, Figures]],
+    as_of: date,
+    now: Any,
+) -> tuple[list[TargetSnapshot], dict[str, int]]:
     snapshots = []
     counts: dict[str, int] = defaultdict(int)
-    for rule, applicable, start, end, deadline in plan:
-        values = results.get((rule.metric, start, end))
-        checked = confirmed.get((rule.metric, start, end))
+    for rule, applicable, start, end, deadline in plan.rules:
+        key = (rule.metric, start, end)
+        values = results.get(key)
+        launch = start if rule.window in (Window.YEAR, Window.QUARTER) and start else rule.programme.launch_on
         for unit in applicable:
-            value = values.get(unit.pk) if values is not None else None
-            status = status_of(
-                rule,
-                value,
-                start if rule.window in (Window.YEAR, Window.QUARTER) and start else rule.programme.launch_on,
-                deadline,
-                as_of,
-            )
+            figures = values.get(unit.pk) if values is not None else None
+            value = figures.value if figures is not None else None
+            confirmed = figures.confirmed if figures is not None else None
+            decisive = confirmed if confirmed is not None else value
+            status = status_of(rule, decisive, launch, deadline, as_of)
+            other, other_value, flagged = _comparison(rule, unit.pk, start, end, value, compared)
             counts[status] += 1
             snapshots.append(
                 TargetSnapshot(
@@ -183,18 +312,131 @@ def track_targets(
                     unit_id=unit.pk,
                     period=str(quarter),
                     value=value,
-                    confirmed_value=checked.get(unit.pk) if checked is not None else None,
+                    confirmed_value=confirmed,
                     threshold=rule.threshold,
                     status=status,
                     computed_at=now,
+                    evidence_set_id=sets.get(key),
+                    numerator=figures.numerator if figures is not None else None,
+                    denominator=figures.denominator if figures is not None else None,
+                    compared_metric=other,
+                    compared_value=other_value,
+                    compared_flag=flagged,
                 )
             )
-    # Snapshots are derived data rewritten whole every run: their per-row change events would
-    # only repeat `computed_at`, so the history triggers are skipped for this rewrite.
+    return snapshots, counts
+
+
+def _delete_quarter(quarter: Quarter) -> None:
+    """The quarter's snapshots, evidence rows and evidence sets, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH snaps AS (DELETE FROM reporting_targetsnapshot WHERE period = %s),
+                 sets AS (SELECT id FROM reporting_evidenceset WHERE period = %s),
+                 ev AS (DELETE FROM reporting_evidencerow WHERE evidence_set_id IN (SELECT id FROM sets))
+            DELETE FROM reporting_evidenceset WHERE period = %s
+            """,
+            [str(quarter)] * 3,
+        )
+
+
+def analyze_rewritten() -> None:
+    """Fresh planner statistics for what a run (or a bulk load) rewrote: right after a big
+    rewrite autovacuum has not analysed yet, and the dashboard's plans would go wrong."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(REWRITTEN_TABLES)}")
+
+
+def track_targets(
+    period: str,
+    today: date | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    batch_size: int = 5000,
+    *,
+    analyze: bool = True,
+) -> dict[str, Any]:
+    """Compute and store every (target, unit) snapshot of a quarter; returns a summary.
+
+    Refuses (ValidationError) a quarter that has not started or is closed. Queries: the lock,
+    the closed check, the rules, the units, the delete, ONE statement per (metric, window) —
+    storing the evidence and aggregating it — and one per compared metric, then the INSERTs
+    of the snapshots and an ANALYZE: a fixed number set by the programmes, never by the units.
+    """
+    quarter = Quarter.parse(period)
+    today = today or timezone.localdate()
+    refuse_untrackable(quarter, today)
     with transaction.atomic(), pgtrigger.ignore(*SNAPSHOT_TRIGGERS):
-        # Replace the quarter exactly: a rule or unit that no longer applies loses its row.
-        TargetSnapshot.objects.filter(period=str(quarter)).delete()
-        TargetSnapshot.objects.bulk_create(snapshots, batch_size=batch_size)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [quarter.lock_key])
+        refuse_closed(quarter)
+        summary = _run(quarter, today, progress, batch_size)
+    if analyze:
+        analyze_rewritten()
+    return summary
+
+
+def _run(
+    quarter: Quarter,
+    today: date,
+    progress: Callable[[int, int, str], None] | None,
+    batch_size: int,
+) -> dict[str, Any]:
+    as_of = min(today, quarter.end)
+    units = load_units()
+    plan = plan_quarter(quarter, units)
+    by_pk = {u.pk: u for u in units}
+    now = timezone.now()
+    # Replace the quarter exactly: a rule or unit that no longer applies loses its row.
+    _delete_quarter(quarter)
+    results, sets, compared = _count_jobs(quarter, plan, by_pk, now, progress)
+    snapshots, counts = _snapshots(quarter, plan, results, sets, compared, as_of, now)
+    TargetSnapshot.objects.bulk_create(snapshots, batch_size=batch_size)
+    total = len(plan.jobs) + len(plan.comparisons) + 1
     if progress is not None:
-        progress(total_steps, total_steps, _("Saved %(n)s snapshots") % {"n": len(snapshots)})
-    return {"period": str(quarter), "snapshots": len(snapshots), "rules": len(plan), "statuses": dict(counts)}
+        progress(total, total, _("Saved %(n)s snapshots") % {"n": len(snapshots)})
+    return {
+        "period": str(quarter),
+        "snapshots": len(snapshots),
+        "rules": len(plan.rules),
+        "statuses": dict(counts),
+    }
+
+
+def last_report_deadline(quarter: Quarter) -> date:
+    """The last day a report about the quarter is due: the latest deadline day of the forms
+    active in the quarter, in the month after it (the quarter's last day without forms)."""
+    day = (
+        ReportForm.objects.active_on(quarter.end).aggregate(day=Max("deadline_day"))["day"]
+        if ReportForm.objects.exists()
+        else None
+    )
+    if not day:
+        return quarter.end
+    return (quarter.end + timedelta(days=1)).replace(day=day)
+
+
+def close_due_quarters(today: date | None = None) -> list[str]:
+    """Close automatically every ended quarter whose last report deadline has passed and that
+    nobody closed or reopened yet (a reopened quarter waits for an administrator to close it
+    again); each is tracked one last time first. Returns the quarters closed."""
+    today = today or timezone.localdate()
+    closed = []
+    quarter = Quarter.containing(today).previous()
+    # The last two quarters: the nightly run may have missed one night, never a year.
+    for candidate in (quarter.previous(), quarter):
+        if today <= last_report_deadline(candidate):
+            continue
+        if QuarterClosure.objects.filter(period=str(candidate)).exists():
+            continue
+        if not TargetRule.objects.filter(
+            programme__start_year__lte=candidate.year, programme__end_year__gte=candidate.year
+        ).exists():
+            continue
+        with transaction.atomic():
+            track_targets(str(candidate), today, analyze=False)
+            QuarterClosure.objects.create(period=str(candidate), closed=True, closed_at=timezone.now())
+        closed.append(str(candidate))
+    if closed:
+        analyze_rewritten()
+    return closed

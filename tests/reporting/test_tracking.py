@@ -20,8 +20,16 @@ from .conftest import GOOD, at, file_report
 S = TargetSnapshot.Status
 
 
+# A metric declared for the targets that no installed app provides (as the co-building and
+# card metrics were before their apps): its targets show "no data source", never 0.
+NO_SOURCE = "test_metric_without_source"
+
+
 @pytest.fixture
 def programme(province):
+    from reporting.metrics import registry
+
+    registry.declare(NO_SOURCE, "无数据来源的测试指标")
     programme = Programme.objects.create(
         owner=province,
         name="亲青汇计划",
@@ -55,7 +63,7 @@ def programme(province):
     TargetRule.objects.create(
         programme=programme,
         label="地市：培训骨干≥300",
-        metric="people_trained",
+        metric=NO_SOURCE,
         threshold=300,
         deadline=date(2026, 12, 31),
         levels=["city"],
@@ -119,11 +127,11 @@ def test_rerunning_a_quarter_replaces_it_exactly(clock, programme, zhongshan):
     first = track_targets("2026Q2")
     q1 = track_targets("2026Q1")
     # The training target now binds only the province: the cities' rows must disappear.
-    TargetRule.objects.filter(metric="people_trained").update(levels=["province"])
+    TargetRule.objects.filter(metric=NO_SOURCE).update(levels=["province"])
     second = track_targets("2026Q2")
     assert TargetSnapshot.objects.filter(period="2026Q2").count() == second["snapshots"] < first["snapshots"]
     assert list(
-        TargetSnapshot.objects.filter(period="2026Q2", rule__metric="people_trained").values_list(
+        TargetSnapshot.objects.filter(period="2026Q2", rule__metric=NO_SOURCE).values_list(
             "unit__level", flat=True
         )
     ) == ["province"]
