@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "orgs",
     "reporting",
     "incubation",
+    "training",
     "evaluation",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -173,6 +174,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/zxing", NODE_MODULES / "@zxing" / "browser" / "umd"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -190,6 +192,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "亲青汇 <noreply@hu
 # PDFs embed this CJK TrueType font (Debian's fonts-wqy-microhei, installed by `make setup`): it has
 # Latin letters, digits and “·” too, which Droid Sans Fallback lacks.
 HUB_PDF_FONT = os.environ.get("HUB_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# The portal's public address, for links in messages and on certificates (no trailing slash).
+HUB_SITE_URL = os.environ.get("HUB_SITE_URL", "http://127.0.0.1:8000")
 # Outgoing messages: attempts before a message is left as failed for an administrator.
 HUB_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HUB_OUTBOX_MAX_ATTEMPTS", "5"))
 

@@ -1,0 +1,61 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import public_views, views
+
+app_name = "training"
+
+urlpatterns = [
+    # /training/ itself leads to the app's main page rather than a 404.
+    path("", RedirectView.as_view(pattern_name="training:camp_list"), name="index"),
+    path("camps/", views.CampListView.as_view(), name="camp_list"),
+    path("camps/new/", views.CampEditView.as_view(), name="camp_create"),
+    path("camps/<int:pk>/", views.CampDetailView.as_view(), name="camp_detail"),
+    path("camps/<int:pk>/edit/", views.CampEditView.as_view(), name="camp_edit"),
+    path("camps/<int:pk>/cancel/", views.CampCancelView.as_view(), name="camp_cancel"),
+    path("camps/<int:pk>/step/<slug:step>/", views.CampStepView.as_view(), name="camp_step"),
+    path("camps/<int:pk>/quotas/", views.QuotaView.as_view(), name="camp_quotas"),
+    path("camps/<int:pk>/enrol/", views.CadreEnrolView.as_view(), name="camp_enrol"),
+    path("camps/<int:pk>/confirm-all/", views.ConfirmAllView.as_view(), name="camp_confirm_all"),
+    path("camps/<int:pk>/certificates/", views.IssueCertificatesView.as_view(), name="camp_certificates"),
+    path("camps/<int:pk>/follow-up/", views.FollowUpView.as_view(), name="camp_follow_up"),
+    path("camps/<int:pk>/feedback/", views.CampFeedbackView.as_view(), name="camp_feedback"),
+    path("calendar/", views.calendar_view, name="calendar"),
+    path("compliance/", views.compliance_view, name="compliance"),
+    path("sessions/", views.SessionListView.as_view(), name="session_list"),
+    path("sessions/new/", views.SessionEditView.as_view(), name="session_create"),
+    path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session_detail"),
+    path("sessions/<int:pk>/edit/", views.SessionEditView.as_view(), name="session_edit"),
+    path("sessions/<int:pk>/delete/", views.SessionDeleteView.as_view(), name="session_delete"),
+    path("sessions/<int:pk>/check-in/", views.CheckInView.as_view(), name="session_checkin"),
+    path("sessions/<int:pk>/attendance/", views.AttendanceListView.as_view(), name="session_attendance"),
+    path("sessions/<int:pk>/sheet.xlsx", views.sheet_download, name="session_sheet"),
+    path("sessions/<int:pk>/sheet/", views.SheetUploadView.as_view(), name="session_sheet_upload"),
+    path("trainers/", views.TrainerListView.as_view(), name="trainer_list"),
+    path("trainers/new/", views.TrainerEditView.as_view(), name="trainer_create"),
+    path("trainers/<int:pk>/", views.TrainerDetailView.as_view(), name="trainer_detail"),
+    path("trainers/<int:pk>/edit/", views.TrainerEditView.as_view(), name="trainer_edit"),
+    path("enrolments/", views.EnrolmentListView.as_view(), name="enrolment_list"),
+    path("enrolments/<int:pk>/", views.EnrolmentDetailView.as_view(), name="enrolment_detail"),
+    path("enrolments/<int:pk>/<slug:step>/", views.enrolment_step, name="enrolment_step"),
+    path("attendance/", views.AttendanceRecordListView.as_view(), name="attendance_list"),
+    path("people/", views.TraineeListView.as_view(), name="trainee_list"),
+    path("people/<int:pk>/", views.TraineeDetailView.as_view(), name="trainee_detail"),
+    path("organizations/<int:pk>/", views.organization_training, name="organization_training"),
+    path("certificates/", views.CertificateListView.as_view(), name="certificate_list"),
+    path("certificates/<int:pk>/", views.CertificateDetailView.as_view(), name="certificate_detail"),
+    path("certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<int:pk>/revoke/", views.RevokeCertificateView.as_view(), name="certificate_revoke"),
+    # Public, phone first.
+    path("public/", public_views.camp_list, name="public_list"),
+    path("public/<int:pk>/", public_views.camp_detail, name="public_detail"),
+    path("public/<int:pk>/sign-up/", public_views.sign_up, name="public_signup"),
+    path("mine/", public_views.my_enrolments, name="my_enrolments"),
+    path("t/<str:token>/", public_views.personal, name="personal"),
+    path("t/<str:token>/qr.svg", public_views.personal_qr, name="personal_qr"),
+    path("t/<str:token>/survey/", public_views.personal_feedback, name="personal_feedback"),
+    path("t/<str:token>/certificate.pdf", public_views.personal_certificate, name="personal_certificate"),
+    path("t/<str:token>/<slug:step>/", public_views.personal_step, name="personal_step"),
+    path("verify/", public_views.verify, name="verify_form"),
+    path("verify/<str:code>/", public_views.verify, name="verify"),
+]
