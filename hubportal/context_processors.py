@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 from .outbox import failed_count
-from .registry import nav_for
+from .registry import nav_entries, nav_for
 from .tasks import broker_reachable
 
 
@@ -20,6 +20,7 @@ def portal(request: HttpRequest) -> dict:
         main, public = items, []
     return {
         "nav_items": main,
+        "nav_entries": nav_entries(main),
         "public_nav_items": public,
         "all_public_nav_items": [item for item in items if item.audience == "public"],
         "broker_down": show_broker_warning,

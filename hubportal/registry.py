@@ -22,6 +22,9 @@ class NavItem:
     # who sees it: "public", "cadre", "representative", "assessor", "staff"
     audience: str = "cadre"
     order: int = 100
+    # Items of one menu show as one drop-down in the bar, so it fits a 1280 px screen in
+    # every language; an item without a menu stands alone.
+    menu: str | Promise = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,40 @@ def list_actions_for(model: Any) -> list[tuple[Any, str]]:
     """(label, url name) of the buttons other apps added to `model`'s list page."""
     label = model._meta.label_lower
     return [(a.label, a.url_name) for a in LIST_ACTIONS if a.model == label]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the bar: a link, or a menu of links (`items`)."""
+
+    label: str | Promise
+    icon: str
+    items: tuple[NavItem, ...]
+
+    @property
+    def is_menu(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def url_name(self) -> str:
+        return self.items[0].url_name
+
+
+def nav_entries(items: list[NavItem]) -> list[NavEntry]:
+    """The bar's entries in order: items sharing a menu gathered at the first one's place."""
+    entries: list[NavEntry] = []
+    menus: dict[str, int] = {}
+    for item in items:
+        key = str(item.menu) if item.menu else ""
+        if key and key in menus:
+            entry = entries[menus[key]]
+            entries[menus[key]] = NavEntry(entry.label, entry.icon, (*entry.items, item))
+            continue
+        if key:
+            menus[key] = len(entries)
+        entries.append(NavEntry(item.menu or item.label, item.icon, (item,)))
+    # A menu with one visible item is just that item.
+    return [e if e.is_menu else NavEntry(e.items[0].label, e.icon, e.items) for e in entries]
 
 
 def nav_for(user: Any) -> list[NavItem]:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def _coverage_percent(unit) -> str:
@@ -20,8 +21,13 @@ class OrgsConfig(AppConfig):
 
         from .models import LeagueUnit, Organization
 
-        register_nav(NavItem(_("League units"), "orgs:unit_list", icon="diagram-3", order=10))
-        register_nav(NavItem(_("Organization registry"), "orgs:organization_list", icon="people", order=20))
+        registry = pgettext_lazy("navigation menu", "Registry")
+        register_nav(NavItem(_("League units"), "orgs:unit_list", icon="diagram-3", order=10, menu=registry))
+        register_nav(
+            NavItem(
+                _("Organization registry"), "orgs:organization_list", icon="people", order=11, menu=registry
+            )
+        )
         register_home_counter(
             HomeCounter(
                 _("League units in my jurisdiction"),

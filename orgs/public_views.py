@@ -20,7 +20,7 @@ from django.db.models.functions import Left
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hubportal.forms import add_service_errors
@@ -76,7 +76,14 @@ def register() -> None:
         )
     )
     register_nav(
-        NavItem(gettext_lazy("Registration review"), "orgs_flow:review_queue", "clipboard-check", "cadre", 25)
+        NavItem(
+            gettext_lazy("Registration review"),
+            "orgs_flow:review_queue",
+            "clipboard-check",
+            "cadre",
+            12,
+            menu=pgettext_lazy("navigation menu", "Registry"),
+        )
     )
     # Buttons on the core organization list: its query string (filters) goes with them.
     for order, (label, url_name) in enumerate(

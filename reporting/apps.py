@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportingConfig(AppConfig):
@@ -14,8 +15,13 @@ class ReportingConfig(AppConfig):
         from .models import Report
 
         metrics.register_builtin_metrics()
-        register_nav(NavItem(_("Monthly reports"), "reporting:report_list", icon="journal-text", order=50))
-        register_nav(NavItem(_("Targets"), "reporting:dashboard", icon="bullseye", order=55))
+        reports = pgettext_lazy("navigation menu", "Reports")
+        register_nav(
+            NavItem(
+                _("Monthly reports"), "reporting:report_list", icon="journal-text", order=50, menu=reports
+            )
+        )
+        register_nav(NavItem(_("Targets"), "reporting:dashboard", icon="bullseye", order=55, menu=reports))
         register_home_counter(
             HomeCounter(
                 _("Reports awaiting approval"),

@@ -44,6 +44,31 @@ def test_home_page_works_on_a_phone(phone_page, zhongshan_cadre, tmp_path):
     log_in(phone_page, "zs_cadre")
     assert phone_page.locator(".navbar-toggler").is_visible()
     phone_page.click(".navbar-toggler")
+    phone_page.get_by_role("button", name="组织管理").or_(phone_page.get_by_text("组织管理")).first.click()
     phone_page.get_by_role("link", name="团组织").first.wait_for(state="visible")
     # Nothing wider than the screen.
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("who", ["gd_admin", "zs_cadre"])
+def test_the_navigation_fits_a_1280_px_screen(
+    browser, live_server, province_admin, zhongshan_cadre, language, who
+):
+    context = browser.new_context(
+        locale="zh-CN", base_url=live_server.url, viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    log_in(page, who)
+    if language == "en":
+        with page.expect_navigation():
+            page.select_option("select[name=language]", "en")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # The user menu and the language switch are on the screen, on the bar's one line.
+    for selector in ("select[name=language]", ".navbar .dropdown-toggle >> nth=-1"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 1280
+    brand = page.locator(".navbar-brand").bounding_box()
+    user = page.locator(".navbar .dropdown-toggle >> nth=-1").bounding_box()
+    assert brand is not None and user is not None and abs(user["y"] - brand["y"]) < 20
+    context.close()
