@@ -1,26 +1,33 @@
-"""What the targets dashboard shows, computed apart from the view: totals by status, the
-units below by status (one GROUP BY over the path prefix), the share met over quarters, the
-matrix of the units below against a programme's targets and the registry-vs-reports
-comparison. Each is a fixed number of queries whatever the size of the subtree.
+"""What the targets dashboard and the December ranking show, computed apart from the views.
+
+Dashboard (a fixed number of queries whatever the size of the subtree): the statuses per
+quarter in ONE GROUP BY (this quarter's totals and the share met over time), the statuses
+per child unit in ONE query, the page of snapshots (its length known from the totals, so
+no COUNT), and the matrix of the units below against one programme. The registry-vs-report
+comparison is read from the snapshots (computed by the tracking run), never recomputed.
+
+Ranking by peers (`ranking`): units are ranked only against their peers, each group on the
+one target set common to all its members, by the documented formula `RANKING_FORMULA`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db import connection
+from django.db.models import Count, F, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgs.models import LeagueUnit
 from orgs.models.units import PATH_SEGMENT_WIDTH
 
-from .metrics import registry
 from .models import TargetSnapshot
-from .tracking import Quarter
 
 Status = TargetSnapshot.Status
+SEGMENT = PATH_SEGMENT_WIDTH + 1
 
 STATUS_COLOURS: dict[str, str] = {
     Status.MET: "success",
@@ -41,71 +48,73 @@ class Overview:
 
     totals: list[tuple[str, Any, int, str]]
     chart: dict[str, Any]
+    counts: dict[str, int]
+
+
+def statuses_by_period(snapshots: QuerySet[TargetSnapshot]) -> dict[str, dict[str, int]]:
+    """`{period: {status: n}}` over every quarter, one GROUP BY."""
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    for period, status, n in snapshots.values_list("period", "status").annotate(n=Count("pk")).order_by():
+        result[period][status] = n
+    return result
+
+
+def by_child(
+    snapshots: QuerySet[TargetSnapshot], unit: LeagueUnit
+) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """Statuses of the snapshots below each child of `unit` (cities under the province): ONE
+    query joining each snapshot's unit path to the child whose path is its prefix."""
+    inner, params = (
+        snapshots.exclude(unit=unit)
+        .order_by()
+        .values(p=F("unit__path"), st=F("status"))
+        .query.sql_with_params()
+    )
+    sql = (
+        f"SELECT c.name, r.st, COUNT(*) FROM ({inner}) r "  # noqa: S608 - Django's SQL, values are parameters
+        "JOIN orgs_leagueunit c ON c.path = left(r.p, %s) WHERE c.parent_id = %s "
+        "GROUP BY c.path, c.name, r.st ORDER BY c.path"
+    )
+    counts: dict[str, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, len(unit.path) + SEGMENT, unit.pk])
+        for name, status, n in cursor.fetchall():
+            counts.setdefault(name, {})[status] = n
+    return list(counts), counts
+
+
+def overview(
+    quarter_snapshots: QuerySet[TargetSnapshot],
+    all_snapshots: QuerySet[TargetSnapshot],
+    unit: LeagueUnit,
+    period: str,
+) -> Overview:
+    """Totals of the quarter, its units below by status and the share met over time (two queries)."""
+    per_period = statuses_by_period(all_snapshots)
+    counts = per_period.get(period, {})
+    names, by_name = by_child(quarter_snapshots, unit)
+    periods = sorted(per_period)
+    shares = []
+    for p in periods:
+        measured = sum(n for status, n in per_period[p].items() if status != Status.NO_DATA)
+        shares.append(round(100 * per_period[p].get(Status.MET, 0) / measured, 1) if measured else 0)
+    chart = {
+        "cities": names,
+        "series": [
+            {"name": str(label), "key": key, "data": [by_name[n].get(key, 0) for n in names]}
+            for key, label in Status.choices
+        ],
+        "periods": periods,
+        "met_share": shares,
+    }
+    totals = [(key, label, counts.get(key, 0), colour_of(key)) for key, label in Status.choices]
+    return Overview(totals, chart, counts)
 
 
 def totals_by_status(snapshots: QuerySet[TargetSnapshot]) -> list[tuple[str, Any, int, str]]:
     """(status, label, count, colour) for every status, one GROUP BY."""
     counts = dict(snapshots.values_list("status").annotate(n=Count("pk")).order_by())
     return [(key, label, counts.get(key, 0), colour_of(key)) for key, label in Status.choices]
-
-
-def by_child(
-    snapshots: QuerySet[TargetSnapshot], unit: LeagueUnit
-) -> tuple[list[str], dict[str, dict[str, int]]]:
-    """Statuses of the snapshots below each child of `unit` (cities under the province):
-    one GROUP BY over the path prefix, one query for the children's names."""
-    width = len(unit.path) + PATH_SEGMENT_WIDTH + 1
-    rows = (
-        snapshots.exclude(unit=unit)
-        .annotate(prefix=Substr("unit__path", 1, width))
-        .values("prefix", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    children = {c.path: c.name for c in LeagueUnit.objects.filter(parent=unit)}
-    names = sorted({children[r["prefix"]] for r in rows if r["prefix"] in children})
-    counts: dict[str, dict[str, int]] = {name: {} for name in names}
-    for row in rows:
-        name = children.get(row["prefix"])
-        if name:
-            counts[name][row["status"]] = counts[name].get(row["status"], 0) + row["n"]
-    return names, counts
-
-
-def met_share_over_time(snapshots: QuerySet[TargetSnapshot]) -> tuple[list[str], list[float]]:
-    """Per quarter, the share of measured targets that were met (one GROUP BY)."""
-    rows = (
-        snapshots.values("period")
-        .annotate(
-            total=Count("pk"),
-            met=Count("pk", filter=Q(status=Status.MET)),
-            measured=Count("pk", filter=~Q(status=Status.NO_DATA)),
-        )
-        .order_by("period")
-    )
-    periods, shares = [], []
-    for row in rows:
-        periods.append(row["period"])
-        shares.append(round(100 * row["met"] / row["measured"], 1) if row["measured"] else 0)
-    return periods, shares
-
-
-def overview(
-    quarter_snapshots: QuerySet[TargetSnapshot], all_snapshots: QuerySet[TargetSnapshot], unit: LeagueUnit
-) -> Overview:
-    """Totals of the quarter, its units below by status and the share met over time."""
-    names, counts = by_child(quarter_snapshots, unit)
-    periods, shares = met_share_over_time(all_snapshots)
-    chart = {
-        "cities": names,
-        "series": [
-            {"name": str(label), "key": key, "data": [counts[n].get(key, 0) for n in names]}
-            for key, label in Status.choices
-        ],
-        "periods": periods,
-        "met_share": shares,
-    }
-    return Overview(totals_by_status(quarter_snapshots), chart)
 
 
 def matrix(snapshots: QuerySet[TargetSnapshot], unit: LeagueUnit, programme_id: int) -> dict[str, Any] | None:
@@ -133,26 +142,134 @@ def matrix(snapshots: QuerySet[TargetSnapshot], unit: LeagueUnit, programme_id: 
     return {"rules": [rule for _key, rule in rules], "rows": table}
 
 
-def registry_vs_reports(unit: LeagueUnit, quarter: Quarter) -> list[dict[str, Any]]:
-    """For metrics kept both in the registry and in reports: each child's two values."""
-    children = list(unit.children.filter(is_active=True).order_by("path")) or [unit]
-    rows = []
-    year_start = date(quarter.year, 1, 1)
-    for metric in registry.all():
-        if not metric.report_metric or not metric.has_source:
+# Ranking by peers -----------------------------------------------------------------------
+
+RANKING_FORMULA = gettext_lazy(
+    "Units are ranked only against their peers: prefecture cities of the Pearl River Delta together, the other "
+    "cities together, counties and districts of the Pearl River Delta together and the others together, the towns "
+    "and subdistricts of each city together, universities together (government departments and working "
+    "committees for migrant youth each by level). Each group is scored on the same target set: the targets that "
+    "apply to every unit of the group. Score = 100 × targets met ÷ targets in the group's set. A target is met "
+    "when its status for the quarter is “met”, judged on the value after spot checks where a spot check found "
+    "reported figures false; a target without data (“no data source yet”) counts as not met. Equal scores share "
+    "a rank."
+)
+
+
+@dataclass
+class Ranked:
+    unit_id: int
+    unit_name: str
+    targets: int
+    met: int
+    overdue: int
+    no_data: int
+    rank: int = 0
+
+    @property
+    def score(self) -> float:
+        return round(100 * self.met / self.targets, 1) if self.targets else 0.0
+
+
+@dataclass
+class PeerGroup:
+    key: str
+    label: str
+    rules: list[Any]
+    rows: list[Ranked] = field(default_factory=list)
+
+
+def peer_key(unit: LeagueUnit, city_names: dict[str, str]) -> tuple[str, str] | None:
+    """The peer group of a unit: (key, label), or None for the province (it has no peers)."""
+    K, L = LeagueUnit.Kind, LeagueUnit.Level
+    if unit.level == L.PROVINCE:
+        return None
+    if unit.kind == K.UNIVERSITY:
+        return "university", _("Universities")
+    if unit.kind != K.REGIONAL:
+        return f"{unit.kind}-{unit.level}", f"{unit.get_kind_display()} · {unit.get_level_display()}"
+    prd = unit.region == LeagueUnit.Region.PRD
+    if unit.level == L.CITY:
+        return f"city-{unit.region}", _("Cities of the Pearl River Delta") if prd else _("Other cities")
+    if unit.level == L.COUNTY:
+        return (
+            f"county-{unit.region}",
+            _("Counties and districts of the Pearl River Delta")
+            if prd
+            else _("Other counties and districts"),
+        )
+    city_path = unit.path[: 2 * SEGMENT]
+    name = city_names.get(city_path, "")
+    return f"town-{city_path}", _("Towns and subdistricts of %(city)s") % {"city": name}
+
+
+def ranking(snapshots: QuerySet[TargetSnapshot]) -> list[PeerGroup]:
+    """The units of `snapshots` ranked within their peer groups (two queries: the snapshots
+    with their units and rules, and the names of the cities of the towns)."""
+    rows = list(
+        snapshots.select_related("unit", "rule").only(
+            "status",
+            "unit__id",
+            "unit__name",
+            "unit__path",
+            "unit__level",
+            "unit__kind",
+            "unit__region",
+            "rule__id",
+            "rule__label",
+            "rule__order",
+            "rule__programme_id",
+        )
+    )
+    city_paths = {s.unit.path[: 2 * SEGMENT] for s in rows if s.unit.level == LeagueUnit.Level.TOWN}
+    city_names = (
+        dict(LeagueUnit.objects.filter(path__in=city_paths).values_list("path", "name")) if city_paths else {}
+    )
+    groups: dict[str, tuple[str, dict[int, LeagueUnit], dict[int, dict[int, str]], dict[int, Any]]] = {}
+    for s in rows:
+        peer = peer_key(s.unit, city_names)
+        if peer is None:
             continue
-        reported_metric = registry.get(f"report:{metric.report_metric}")
-        kept = metric.compute(children, year_start, quarter.end) or {}
-        reported = reported_metric.compute(children, year_start, quarter.end) if reported_metric else {}
-        for child in children:
-            a, b = kept.get(child.pk), (reported or {}).get(child.pk)
-            rows.append(
-                {
-                    "metric": metric.label,
-                    "unit": child,
-                    "registry": a,
-                    "reports": b,
-                    "difference": (a or 0) - (b or 0),
-                }
+        _label, units, statuses, rules = groups.setdefault(peer[0], (peer[1], {}, defaultdict(dict), {}))
+        units[s.unit_id] = s.unit
+        statuses[s.unit_id][s.rule_id] = s.status
+        rules[s.rule_id] = s.rule
+    result = []
+    for group_key, (label, units, statuses, rules) in groups.items():
+        common = [rid for rid in rules if all(rid in statuses[uid] for uid in units)]
+        group = PeerGroup(
+            group_key,
+            label,
+            sorted((rules[r] for r in common), key=lambda r: (r.programme_id, r.order, r.pk)),
+        )
+        for uid, unit in units.items():
+            mine = [statuses[uid][rid] for rid in common]
+            group.rows.append(
+                Ranked(
+                    uid,
+                    unit.name,
+                    len(common),
+                    mine.count(Status.MET),
+                    mine.count(Status.OVERDUE),
+                    mine.count(Status.NO_DATA),
+                )
             )
-    return rows
+        group.rows.sort(key=lambda r: (-r.score, r.unit_name))
+        previous, rank = None, 0
+        for position, row in enumerate(group.rows, start=1):
+            if row.score != previous:
+                rank, previous = position, row.score
+            row.rank = rank
+        result.append(group)
+    result.sort(key=_group_order)
+    return result
+
+
+def _group_order(group: PeerGroup) -> tuple[int, str]:
+    """Cities (PRD first), counties (PRD first), the towns of each city, universities, others."""
+    order = ["city-prd", "city-non_prd", "county-prd", "county-non_prd"]
+    if group.key in order:
+        return order.index(group.key), ""
+    if group.key.startswith("town-"):
+        return 10, group.key
+    return (20, "") if group.key == "university" else (30, group.key)

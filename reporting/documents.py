@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from hubportal import pdf
 from orgs.models import LeagueUnit
 
-from .models import MetricType, Report, ReportForm, ReportValue, TargetSnapshot
+from .dashboards import RANKING_FORMULA, ranking
+from .models import MetricType, Report, ReportForm, ReportValue
 from .services import completeness
 
 
@@ -137,62 +138,37 @@ def briefing_docx(briefing: Briefing) -> bytes:
 # Inspection sheet and ranking ------------------------------------------------------
 
 
-@dataclass
-class RankingRow:
-    unit_id: int
-    unit_name: str
-    targets: int
-    met: int
-    overdue: int
-    no_data: int
-
-    @property
-    def score(self) -> float:
-        measured = self.targets - self.no_data
-        return round(100 * self.met / measured, 1) if measured else 0.0
-
-
-def ranking(snapshots: Any) -> list[RankingRow]:
-    """Units ranked by the share of their measurable targets met (one GROUP BY)."""
-    S = TargetSnapshot.Status
-    rows = (
-        snapshots.values("unit_id", "unit__name")
-        .annotate(
-            targets=Count("pk"),
-            met=Count("pk", filter=Q(status=S.MET)),
-            overdue=Count("pk", filter=Q(status=S.OVERDUE)),
-            no_data=Count("pk", filter=Q(status=S.NO_DATA)),
-        )
-        .order_by()
-    )
-    result = [
-        RankingRow(r["unit_id"], r["unit__name"], r["targets"], r["met"], r["overdue"], r["no_data"])
-        for r in rows
-    ]
-    result.sort(key=lambda r: (-r.score, -r.met, r.unit_name))
-    return result
-
-
 def _inspection_rows(snapshots: Any) -> list[list[Any]]:
-    return [
-        [
-            s.unit.name,
-            s.rule.programme.name,
-            s.rule.label,
-            s.value,
-            s.confirmed_value,
-            s.threshold,
-            s.get_status_display(),
-        ]
-        for s in snapshots.select_related("unit", "rule", "rule__programme").order_by(
-            "unit__path", "rule__programme", "rule__order"
+    """One line per snapshot: the value as counted and after spot checks (the status is
+    judged on the latter), and the same fact from the other source with the flag."""
+    lines = []
+    for s in snapshots.select_related("unit", "rule", "rule__programme").order_by(
+        "unit__path", "rule__programme", "rule__order"
+    ):
+        lines.append(
+            [
+                s.unit.name,
+                s.rule.programme.name,
+                s.rule.label,
+                s.value,
+                s.confirmed_value,
+                s.threshold,
+                s.get_status_display(),
+                s.compared_value,
+                s.difference,
+                _("differs") if s.compared_flag else "",
+            ]
         )
-    ]
+    return lines
+
+
+def _number(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def inspection_xlsx(title: str, snapshots: Any) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
@@ -207,25 +183,28 @@ def inspection_xlsx(title: str, snapshots: Any) -> bytes:
             _("Value reached"),
             _("Value after spot checks"),
             _("Threshold"),
-            _("Status"),
+            _("Status (after spot checks)"),
+            _("Other source"),
+            _("Difference"),
+            _("Registry and reports"),
         ]
     )
     for line in _inspection_rows(snapshots):
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in line])
+        sheet.append([_number(v) for v in line])
     ranks = book.create_sheet(_("Ranking")[:31])
-    ranks.append(
-        [
-            _("Rank"),
-            _("Unit"),
-            _("Targets"),
-            _("Met"),
-            _("Overdue"),
-            _("No data source yet"),
-            _("Share met (%)"),
-        ]
-    )
-    for position, row in enumerate(ranking(snapshots), start=1):
-        ranks.append([position, row.unit_name, row.targets, row.met, row.overdue, row.no_data, row.score])
+    ranks.append([str(RANKING_FORMULA)])
+    ranks["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+    ranks.merge_cells("A1:G1")
+    ranks.row_dimensions[1].height = 120
+    for group in ranking(snapshots):
+        ranks.append([])
+        ranks.append([group.label])
+        ranks.cell(row=ranks.max_row, column=1).font = Font(bold=True)
+        ranks.append(
+            [_("Rank"), _("Unit"), _("Targets"), _("Met"), _("Overdue"), _("No data source yet"), _("Score")]
+        )
+        for row in group.rows:
+            ranks.append([row.rank, row.unit_name, row.targets, row.met, row.overdue, row.no_data, row.score])
     for ws in (sheet, ranks):
         ws.column_dimensions["A"].width = 24
         ws.column_dimensions["B"].width = 28
@@ -240,31 +219,48 @@ def inspection_pdf(title: str, snapshots: Any) -> bytes:
     from reportlab.platypus import PageBreak, Paragraph
 
     styles = pdf.styles()
+    para = styles["p"]
     flow: list[Any] = [
         Paragraph(escape(title), styles["title"]),
         Paragraph(escape(_("Ranking")), styles["h"]),
+        Paragraph(escape(str(RANKING_FORMULA)), para),
     ]
-    rank_rows: list[list[Any]] = [
-        [_("Rank"), _("Unit"), _("Targets"), _("Met"), _("Overdue"), _("Share met (%)")]
-    ]
-    for position, row in enumerate(ranking(snapshots), start=1):
-        rank_rows.append([position, row.unit_name, row.targets, row.met, row.overdue, row.score])
-    flow.append(pdf.table(rank_rows))
+    for group in ranking(snapshots):
+        flow.append(Paragraph(escape(group.label), styles["h"]))
+        rank_rows: list[list[Any]] = [
+            [_("Rank"), _("Unit"), _("Targets"), _("Met"), _("No data source yet"), _("Score")]
+        ]
+        for row in group.rows:
+            rank_rows.append([row.rank, row.unit_name, row.targets, row.met, row.no_data, row.score])
+        flow.append(pdf.table(rank_rows))
     flow.append(PageBreak())
     flow.append(Paragraph(escape(_("Inspection sheet")), styles["h"]))
-    para = styles["p"]
-    rows: list[list[Any]] = [[_("Unit"), _("Target"), _("Value reached"), _("Threshold"), _("Status")]]
-    for unit, _programme, label, value, _confirmed, threshold, status in _inspection_rows(snapshots):
+    rows: list[list[Any]] = [
+        [
+            _("Unit"),
+            _("Target"),
+            _("Value reached"),
+            _("After spot checks"),
+            _("Threshold"),
+            _("Status"),
+            _("Other source"),
+        ]
+    ]
+    for unit, _programme, label, value, confirmed, threshold, status, other, _diff, flag in _inspection_rows(
+        snapshots
+    ):
         rows.append(
             [
                 Paragraph(escape(unit), para),
                 Paragraph(escape(label), para),
                 "—" if value is None else value,
+                "" if confirmed is None else confirmed,
                 threshold,
                 status,
+                Paragraph(escape(("" if other is None else f"{other}") + (f" {flag}" if flag else "")), para),
             ]
         )
-    flow.append(pdf.table(rows, [120, 330, 80, 80, 90]))
+    flow.append(pdf.table(rows, [110, 270, 65, 65, 60, 70, 80]))
     return pdf.build_pdf(title, flow, landscape_page=True)
 
 

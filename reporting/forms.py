@@ -204,3 +204,21 @@ class AssignForm(Form):
             coerce=int,
             choices=lambda: [(pk, pk) for pk in spot_check.items.values_list("pk", flat=True)],
         )
+
+
+class QuarterForm(Form):
+    """Close a quarter (the province's administrators)."""
+
+    period = forms.CharField(label=_("Quarter"), max_length=10, widget=forms.HiddenInput)
+
+
+class ReopenQuarterForm(Form):
+    """Reopen a closed quarter: the reason is kept in the quarter's history."""
+
+    period = forms.CharField(label=_("Quarter"), max_length=10, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required: say what must be corrected. It is kept in the quarter's history."),
+    )

@@ -159,7 +159,7 @@ def first_recorded(event_model: type[models.Model], condition: Q, fallback: str 
     return Coalesce(Subquery(first, output_field=DateTimeField()), F(fallback))
 
 
-def not_found_false(model: type[models.Model], ref: str = "pk") -> Q:
+def not_found_false(model: type[models.Model], ref: str = "pk") -> Any:
     """A condition keeping `model` rows (referred to by `ref` from the outer query) that no
     spot check has found false, or that were corrected since: `Q(not_found_false(LeagueBuilding,
     "leaguebuilding_id"))` inside a subquery."""

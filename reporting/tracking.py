@@ -151,9 +151,9 @@ def compared_code(code: str) -> tuple[str | None, Metric | None]:
             if metric.report_metric == reported and metric.has_evidence:
                 return metric.code, metric
         return None, None
-    metric = registry.get(code)
-    if metric is not None and metric.report_metric and metric.has_source:
-        return f"{REPORT_PREFIX}{metric.report_metric}", metric
+    own = registry.get(code)
+    if own is not None and own.report_metric and own.has_source:
+        return f"{REPORT_PREFIX}{own.report_metric}", own
     return None, None
 
 

@@ -36,5 +36,9 @@ urlpatterns = [
     path("targets/", views.dashboard, name="dashboard"),
     path("targets/run/", views.run_tracking, name="run_tracking"),
     path("targets/inspection/", views.inspection_export, name="inspection_export"),
+    path("targets/ranking/", views.ranking_view, name="ranking"),
+    path("quarters/", views.quarters, name="quarters"),
+    path("quarters/close/", views.close_quarter, name="quarter_close"),
+    path("quarters/reopen/", views.reopen_quarter, name="quarter_reopen"),
     path("snapshots/<int:pk>/", views.snapshot_drilldown, name="snapshot_drilldown"),
 ]

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -30,14 +31,17 @@ from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action, user_can
 from hubportal.models import Job
 from orgs.models import LeagueUnit
+from orgs.models.units import PATH_SEGMENT_WIDTH
 
-from . import dashboards, documents, services
+from . import dashboards, documents, evidence, services
 from .filters import ProgrammeFilterSet, ReportFilterSet, ReportFormFilterSet, SpotCheckFilterSet
 from .forms import (
     AssignForm,
     OpenReportForm,
     OutcomeForm,
     PeriodScopeForm,
+    QuarterForm,
+    ReopenQuarterForm,
     ReportValuesForm,
     ReturnForm,
     SpotCheckDrawForm,
@@ -49,6 +53,7 @@ from .forms import (
 from .metrics import registry
 from .models import (
     Programme,
+    QuarterClosure,
     Report,
     ReportForm,
     ReportMetric,
@@ -58,7 +63,7 @@ from .models import (
     UnlockRequest,
     programmes_readable_q,
 )
-from .tracking import Quarter, window_of
+from .tracking import Quarter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -574,27 +579,49 @@ def _period_param(request: AuthenticatedHttpRequest) -> Quarter:
         return Quarter.containing(timezone.localdate())
 
 
+def _is_province_admin(user: Any, unit: LeagueUnit) -> bool:
+    """Administrators of the root unit (the first segment of any unit's path) close quarters."""
+    root = LeagueUnit(path=unit.path[: PATH_SEGMENT_WIDTH + 1])
+    return user_can(user, root, Action.MANAGE)
+
+
+class _KnownCount(Paginator):
+    """A paginator told its count (the dashboard knows it from the status totals): no COUNT query."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Target status of every unit below the cadre's unit, by unit, by city and over quarters."""
+    """Target status of every unit below the cadre's unit, by unit, by child and over quarters.
+
+    Queries (a city's dashboard): session, user, memberships, [the unit when named], the
+    statuses per quarter, the statuses per child, the page of snapshots, the programmes, the
+    quarter's closure, [the matrix when a programme is chosen] — at most 10.
+    """
     unit = _unit_param(request)
     quarter = _period_param(request)
     programme_id = request.GET.get("programme") or ""
     in_unit = TargetSnapshot.objects.visible_to(request.user).in_subtree(unit)
-    snapshots = in_unit.filter(period=str(quarter))
     if programme_id.isdigit():
-        snapshots = snapshots.filter(rule__programme_id=int(programme_id))
+        in_unit = in_unit.filter(rule__programme_id=int(programme_id))
+    snapshots = in_unit.filter(period=str(quarter))
     status_filter = request.GET.get("status") or ""
-    listed = (
-        snapshots.filter(status=status_filter) if status_filter in TargetSnapshot.Status.values else snapshots
-    )
-    page_obj = Paginator(
+    figures = dashboards.overview(snapshots, in_unit, unit, str(quarter))
+    if status_filter in TargetSnapshot.Status.values:
+        listed, count = snapshots.filter(status=status_filter), figures.counts.get(status_filter, 0)
+    else:
+        listed, count = snapshots, sum(figures.counts.values())
+    page_obj = _KnownCount(
         listed.select_related("unit", "rule", "rule__programme").order_by(
-            "unit__path", "rule__programme_id", "rule__order"
+            "unit__path", "rule__programme_id", "rule__order", "pk"
         ),
         100,
+        count,
     ).get_page(request.GET.get("page"))
-    figures = dashboards.overview(snapshots, in_unit, unit)
+    rows = [(s, dashboards.colour_of(s.status), registry.get(s.rule.metric)) for s in page_obj]
     job_id = request.GET.get("job") or ""
     return render(
         request,
@@ -604,7 +631,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "unit": unit,
             "quarter": quarter,
             "page_obj": page_obj,
-            "rows": [(s, dashboards.colour_of(s.status)) for s in page_obj],
+            "rows": rows,
+            "definitions": sorted(
+                {(str(m.label), str(m.definition)) for _s, _c, m in rows if m is not None and m.definition}
+            ),
             "totals": figures.totals,
             "chart": figures.chart,
             "programmes": Programme.objects.filter(programmes_readable_q(request.user)).order_by("name"),
@@ -614,7 +644,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "job": Job.objects.filter(pk=int(job_id), user=request.user).first()
             if job_id.isdigit()
             else None,
-            "comparison": dashboards.registry_vs_reports(unit, quarter),
+            "closure": QuarterClosure.objects.filter(period=str(quarter)).first(),
+            "can_close": _is_province_admin(request.user, unit),
             "matrix": dashboards.matrix(snapshots, unit, int(programme_id))
             if programme_id.isdigit()
             else None,
@@ -626,19 +657,31 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def snapshot_drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """From a number on the dashboard to the records behind it."""
+    """From a number on the dashboard to the records behind it: the rows its tracking run
+    stored (the same list as `GET /api/reporting/snapshots/<id>/records/`)."""
     snapshot = get_for(
-        request.user, TargetSnapshot.objects.select_related("rule", "rule__programme", "unit"), pk
+        request.user,
+        TargetSnapshot.objects.select_related(
+            "rule", "rule__programme", "unit", "evidence_set", "evidence_set__content_type"
+        ),
+        pk,
     )
-    metric = registry.get(snapshot.rule.metric)
-    quarter = Quarter.parse(snapshot.period)
-    start, end, _deadline = window_of(snapshot.rule, quarter)
-    url = metric.drilldown_url(snapshot.unit, start, end) if metric is not None else ""
-    if url:
-        return HttpResponseRedirect(url)
-    messages.info(request, _("The records behind this figure are not listed in the portal yet."))
-    return HttpResponseRedirect(
-        f"{reverse('reporting:dashboard')}?unit={snapshot.unit_id}&period={snapshot.period}"
+    rows = evidence.evidence_rows(snapshot)
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page")) if rows is not None else None
+    return render(
+        request,
+        "reporting/snapshot_detail.html",
+        {
+            "title": _("%(target)s · %(unit)s · %(period)s")
+            % {"target": snapshot.rule.label, "unit": snapshot.unit.name, "period": snapshot.period},
+            "snapshot": snapshot,
+            "summary": evidence.summary(snapshot),
+            "headings": evidence.headings(evidence.evidence_of(snapshot)),
+            "lines": evidence.lines(snapshot, list(page_obj)) if page_obj is not None else [],
+            "page_obj": page_obj,
+            "message": evidence.no_evidence_message(snapshot) if rows is None else "",
+            "closure": QuarterClosure.objects.filter(period=snapshot.period, closed=True).first(),
+        },
     )
 
 
@@ -651,14 +694,76 @@ def run_tracking(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("reporting:dashboard")
+        period = request.POST.get("period", "")
+        return HttpResponseRedirect(f"{reverse('reporting:dashboard')}?{urlencode({'period': period})}")
     period = job.result.get("period", "")
     return HttpResponseRedirect(f"{reverse('reporting:dashboard')}?period={period}&job={job.pk}")
 
 
 @login_required
-def inspection_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The December inspection sheet and ranking of the units below, as Excel or PDF."""
+def quarters(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Closed and reopened quarters with their history; the province's administrators close
+    and reopen them here (a reopening needs a reason)."""
+    closures = list(QuarterClosure.objects.select_related("closed_by", "reopened_by").order_by("-period"))
+    unit = _home_unit(request)
+    today = timezone.localdate()
+    current = Quarter.containing(today)
+    ended = [current.previous(), current.previous().previous()]
+    known = {c.period for c in closures if c.closed}
+    return render(
+        request,
+        "reporting/quarters.html",
+        {
+            "title": _("Closed quarters"),
+            "rows": [(c, history_of(c, limit=20)) for c in closures],
+            "can_close": _is_province_admin(request.user, unit),
+            "closable": [str(q) for q in ended if str(q) not in known],
+            "close_form": QuarterForm(),
+            "reopen_form": ReopenQuarterForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def close_quarter(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Close a quarter (the province's administrators); refusals come back as messages."""
+    period = request.POST.get("period", "")
+    try:
+        services.close_quarter(request.user, period)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(period)s is closed: its snapshots are frozen.") % {"period": period})
+    return redirect("reporting:quarters")
+
+
+@login_required
+def reopen_quarter(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Reopen a quarter with a reason; a refusal is shown on the form with what was typed."""
+    form = ReopenQuarterForm(request.POST or None, initial={"period": request.GET.get("period", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen_quarter(request.user, form.cleaned_data["period"], form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(period)s is open again: a tracking run may rewrite it.")
+                % {"period": form.cleaned_data["period"]},
+            )
+            return redirect("reporting:quarters")
+    return render(
+        request,
+        "reporting/reopen_quarter.html",
+        {"title": _("Reopen a closed quarter"), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _inspection_scope(request: AuthenticatedHttpRequest) -> tuple[LeagueUnit, Quarter, Any]:
     unit = _unit_param(request)
     quarter = _period_param(request) if request.GET.get("period") else Quarter(timezone.localdate().year, 4)
     snapshots = (
@@ -667,6 +772,33 @@ def inspection_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         .filter(period=str(quarter))
         .exclude(unit=unit)
     )
+    return unit, quarter, snapshots
+
+
+@login_required
+def ranking_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The December ranking of the units below, by peer group, with its formula."""
+    unit, quarter, snapshots = _inspection_scope(request)
+    return render(
+        request,
+        "reporting/ranking.html",
+        {
+            "title": _("Ranking of the units below %(unit)s, %(period)s")
+            % {"unit": unit.name, "period": quarter},
+            "unit": unit,
+            "quarter": quarter,
+            "groups": dashboards.ranking(snapshots),
+            "formula": dashboards.RANKING_FORMULA,
+            "periods": [str(Quarter(quarter.year - 1, n)) for n in range(1, 5)]
+            + [str(Quarter(quarter.year, n)) for n in range(1, 5)],
+        },
+    )
+
+
+@login_required
+def inspection_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The December inspection sheet and ranking of the units below, as Excel or PDF."""
+    unit, quarter, snapshots = _inspection_scope(request)
     title = _("%(unit)s target inspection %(period)s") % {"unit": unit.name, "period": quarter}
     if request.GET.get("format") == "pdf":
         return _download(

@@ -1,7 +1,11 @@
+from typing import Any
+
+from django.urls import reverse
 from rest_framework import serializers
 
 from reporting.models import (
     Programme,
+    QuarterClosure,
     Report,
     ReportForm,
     ReportMetric,
@@ -177,9 +181,18 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class TargetSnapshotSerializer(serializers.ModelSerializer):
+    """A unit's progress on a target in a quarter. `value` is the number as counted,
+    `confirmed_value` after spot checks (reported figures found false left out), and the
+    status is judged on `decisive_value`; shares carry their numerator and denominator; the
+    same fact from the other source (registry ↔ reports) over the same window is in
+    `comparison`; `records` lists the evidence (`/snapshots/<id>/records/`)."""
+
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     target = serializers.CharField(source="rule.label", read_only=True)
     metric = serializers.CharField(source="rule.metric", read_only=True)
+    decisive_value = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    comparison = serializers.SerializerMethodField()
+    records = serializers.SerializerMethodField()
 
     class Meta:
         model = TargetSnapshot
@@ -193,7 +206,43 @@ class TargetSnapshotSerializer(serializers.ModelSerializer):
             "period",
             "value",
             "confirmed_value",
+            "decisive_value",
+            "numerator",
+            "denominator",
             "threshold",
             "status",
             "computed_at",
+            "comparison",
+            "records",
         ]
+
+    def get_comparison(self, obj: TargetSnapshot) -> dict[str, Any] | None:
+        if not obj.compared_metric:
+            return None
+        return {
+            "metric": obj.compared_metric,
+            "value": None if obj.compared_value is None else str(obj.compared_value),
+            "difference": None if obj.difference is None else str(obj.difference),
+            "flagged": obj.compared_flag,
+        }
+
+    def get_records(self, obj: TargetSnapshot) -> str | None:
+        if obj.evidence_set_id is None:
+            return None
+        return reverse("api-snapshot-records", args=[obj.pk])
+
+
+class QuarterActionSerializer(serializers.Serializer):
+    period = serializers.CharField()
+
+
+class ReopenSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True, required=False, default="", trim_whitespace=False)
+
+
+class QuarterClosureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuarterClosure
+        fields = ["id", "period", "closed", "closed_at", "closed_by", "reopened_at", "reopened_by", "reason"]
+        read_only_fields = fields

@@ -13,5 +13,6 @@ router.register("spot-checks", views.SpotCheckViewSet, basename="api-spotcheck")
 router.register("programmes", views.ProgrammeViewSet, basename="api-programme")
 router.register("targets", views.TargetRuleViewSet, basename="api-targetrule")
 router.register("snapshots", views.TargetSnapshotViewSet, basename="api-snapshot")
+router.register("quarters", views.QuarterViewSet, basename="api-quarter")
 
 urlpatterns = router.urls

@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q
-from rest_framework import permissions
+from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from hubportal.access import get_for
 from hubportal.api import JurisdictionReadOnlyViewSet, service_action
 from hubportal.jurisdiction import Action
-from reporting import services
+from reporting import evidence, services
 from reporting.filters import (
     ProgrammeFilterSet,
     ReportFilterSet,
@@ -29,6 +29,7 @@ from reporting.filters import (
 )
 from reporting.models import (
     Programme,
+    QuarterClosure,
     Report,
     ReportForm,
     ReportMetric,
@@ -174,7 +175,11 @@ class TargetRuleViewSet(JurisdictionReadOnlyViewSet):
 
 
 class TargetSnapshotViewSet(JurisdictionReadOnlyViewSet):
-    """Snapshots of units in the caller's jurisdiction, e.g. ?period=2026Q3&status=behind."""
+    """Snapshots of units in the caller's jurisdiction, e.g. ?period=2026Q3&status=behind.
+
+    GET snapshots/<id>/records/ lists the records behind the value (paginated, with `count`):
+    exactly the rows stored by the run that computed it, with each row's contribution and,
+    for a share, whether it is in the numerator; a snapshot of another jurisdiction is a 404."""
 
     queryset = TargetSnapshot.objects.all()
     serializer_class = s.TargetSnapshotSerializer
@@ -184,3 +189,71 @@ class TargetSnapshotViewSet(JurisdictionReadOnlyViewSet):
 
     def optimize(self, queryset):
         return queryset.select_related("unit", "rule")
+
+    @action(detail=True, methods=["get"])
+    def records(self, request, pk=None):
+        # Queries: the snapshot (with its rule, unit and evidence set), the count, the page
+        # of stored rows and the records' fields.
+        snapshot = get_for(
+            request.user,
+            TargetSnapshot.objects.visible_to(request.user).select_related(
+                "unit", "rule", "rule__programme", "evidence_set", "evidence_set__content_type"
+            ),
+            pk,
+        )
+        head = evidence.summary(snapshot)
+        rows = evidence.evidence_rows(snapshot)
+        if rows is None:
+            return Response(
+                {
+                    **_json(head),
+                    "count": 0,
+                    "next": None,
+                    "previous": None,
+                    "results": [],
+                    "detail": evidence.no_evidence_message(snapshot),
+                }
+            )
+        page = self.paginate_queryset(rows)
+        headings = evidence.headings(evidence.evidence_of(snapshot))
+        results = [line.as_dict(headings) for line in evidence.lines(snapshot, list(page or []))]
+        response = self.get_paginated_response(results)
+        response.data = {**_json(head), "columns": headings, **response.data}
+        return response
+
+
+def _json(head: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (str(v) if v is not None and not isinstance(v, bool | int | str) else v) for k, v in head.items()
+    }
+
+
+class QuarterViewSet(viewsets.GenericViewSet):
+    """Closed quarters: GET the list; POST close/ {period} and reopen/ {period, reason} — by
+    the province's administrators only (403 for anyone else, 400 with a message for a
+    quarter that has not ended, is already closed, or a reopening without a reason)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = s.QuarterClosureSerializer
+    queryset = QuarterClosure.objects.all()
+
+    def list(self, request):
+        return Response(
+            s.QuarterClosureSerializer(QuarterClosure.objects.order_by("-period"), many=True).data
+        )
+
+    @action(detail=False, methods=["post"])
+    def close(self, request):
+        body = s.QuarterActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        closure = services.close_quarter(request.user, body.validated_data["period"])
+        return Response(s.QuarterClosureSerializer(closure).data)
+
+    @action(detail=False, methods=["post"])
+    def reopen(self, request):
+        body = s.ReopenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        closure = services.reopen_quarter(
+            request.user, body.validated_data["period"], body.validated_data["reason"]
+        )
+        return Response(s.QuarterClosureSerializer(closure).data)
