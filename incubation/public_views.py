@@ -23,7 +23,7 @@ from hubportal.forms import add_service_errors
 from hubportal.http import AuthenticatedHttpRequest
 from orgs.models import LeagueUnit, Organization
 
-from . import services
+from . import map_layers, services
 from .filters import BaseFilterSet
 from .forms import PublicApplyForm
 from .models import IncubationBase
@@ -100,6 +100,8 @@ def base_map(request: HttpRequest) -> HttpResponse:
         {
             "title": _("Qinqing Home map"),
             "bases": bases,
+            # Places other apps put on the map (`incubation.map_layers`), e.g. youth venues.
+            "layers": map_layers.layers(),
             "labels": {
                 "bases": _("Qinqing Home bases"),
                 "cities": _("Cities"),

@@ -5,6 +5,9 @@
   if (!holder || !window.echarts) return;
   var bases = JSON.parse(document.getElementById("map-bases").textContent);
   var labels = JSON.parse(document.getElementById("map-labels").textContent);
+  // Places other apps register (incubation/map_layers.py), drawn after the bases.
+  var layersScript = document.getElementById("map-layers");
+  var layers = layersScript ? JSON.parse(layersScript.textContent) : [];
   var chart = echarts.init(holder);
 
   function stars(n) { return n ? new Array(n + 1).join("★") : labels.unrated; }
@@ -21,6 +24,11 @@
       tooltip: {
         trigger: "item",
         formatter: function (p) {
+          if (p.seriesIndex >= 2) {
+            var place = p.data;
+            return "<strong>" + echarts.format.encodeHTML(place.name) + "</strong><br>" +
+              echarts.format.encodeHTML(place.unit) + " · " + echarts.format.encodeHTML(place.type);
+          }
           if (p.seriesIndex === 1) {
             var b = p.data;
             return "<strong>" + echarts.format.encodeHTML(b.name) + "</strong><br>" +
@@ -30,7 +38,7 @@
           return p.seriesIndex === 0 ? echarts.format.encodeHTML(p.name) : "";
         }
       },
-      legend: { data: [labels.bases, labels.cities], bottom: 0 },
+      legend: { data: [labels.bases, labels.cities].concat(layers.map(function (l) { return l.name; })), bottom: 0 },
       geo: {
         map: "guangdong-schematic", roam: true, silent: true, top: 10, bottom: 40,
         itemStyle: { areaColor: "#f4f1ea", borderColor: "#9aa5b1", borderWidth: 1.5 },
@@ -43,9 +51,12 @@
         { name: labels.bases, type: "effectScatter", coordinateSystem: "geo", data: bases, z: 3,
           symbolSize: function (value, p) { return 8 + 2 * (p.data.stars || 0); },
           rippleEffect: { scale: 2.5, brushType: "stroke" }, itemStyle: { color: "#c8102e" } }
-      ]
+      ].concat(layers.map(function (layer) {
+        return { name: layer.name, type: "scatter", coordinateSystem: "geo", data: layer.points, z: 4,
+                 symbol: layer.symbol, symbolSize: 10, itemStyle: { color: layer.color } };
+      }))
     });
   });
-  chart.on("click", function (p) { if (p.seriesIndex === 1 && p.data.url) window.location.href = p.data.url; });
+  chart.on("click", function (p) { if (p.seriesIndex >= 1 && p.data && p.data.url) window.location.href = p.data.url; });
   window.addEventListener("resize", function () { chart.resize(); });
 })();
