@@ -35,6 +35,17 @@ class HomeCounter:
     count: Callable[[Any], int | str]  # a count, or a figure already formatted (a share)
     url_name: str | None = None
     order: int = 100
+    # The list's filters that select exactly what is counted (the unit's subtree is added):
+    # the number and the list it opens must agree.
+    query: tuple[tuple[str, str], ...] = ()
+
+    def link(self, unit: Any) -> str:
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        if not self.url_name:
+            return ""
+        return f"{reverse(self.url_name)}?{urlencode([('subtree', unit.pk), *self.query])}"
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def cadre_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit = user.primary_unit or (
         LeagueUnit.objects.filter(parent__isnull=True).first() if user.is_superuser else None
     )
-    counters = [(c, c.count(unit)) for c in HOME_COUNTERS] if unit else []
+    counters = [(c, c.count(unit), c.link(unit)) for c in HOME_COUNTERS] if unit else []
     memberships = Membership.objects.filter(user=user).select_related("unit").order_by("unit__path")
     children = LeagueUnit.objects.filter(parent=unit).order_by("path") if unit else []
     return render(

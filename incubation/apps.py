@@ -32,6 +32,7 @@ class IncubationConfig(AppConfig):
                 _("Applications to Qinqing Homes awaiting a decision"),
                 lambda unit: Residency.objects.in_subtree(unit).filter(status="applied").count(),
                 url_name="incubation:residency_list",
+                query=(("status", "applied"),),
                 order=21,
             )
         )

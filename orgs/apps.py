@@ -45,6 +45,7 @@ class OrgsConfig(AppConfig):
                     .count()
                 ),
                 url_name="orgs:organization_list",
+                query=tuple(("status", s) for s in ("pending", "returned", "listed", "suspended")),
                 order=20,
             )
         )
@@ -53,6 +54,7 @@ class OrgsConfig(AppConfig):
                 _("Listed organizations"),
                 lambda unit: Organization.objects.in_subtree(unit).listed().count(),
                 url_name="orgs:organization_list",
+                query=(("status", "listed"),),
                 order=21,
             )
         )
@@ -63,6 +65,7 @@ class OrgsConfig(AppConfig):
                     Organization.objects.in_subtree(unit).filter(status=Organization.Status.PENDING).count()
                 ),
                 url_name="orgs:organization_list",
+                query=(("status", "pending"),),
                 order=22,
             )
         )
