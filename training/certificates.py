@@ -52,7 +52,9 @@ def render_certificate(certificate: Certificate, enrolment: Enrolment, base_url:
     out = io.BytesIO()
     with override("zh-hans"):
         title = _("Certificate of completion")
-        pdf = Canvas(out, pagesize=(width, height), pageCompression=1)
+        pdf = Canvas(
+            out, pagesize=(width, height), pageCompression=1, initialFontName=font, initialFontSize=12
+        )
         pdf.setTitle(f"{title} {certificate.code}")
         pdf.setAuthor(camp.organizer.name)
         pdf.setStrokeColorRGB(0.72, 0.11, 0.11)

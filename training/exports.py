@@ -28,7 +28,14 @@ def sign_in_sheet(session: CampSession) -> bytes:
     start = timezone.localtime(session.starts_at)
     sheet.append([f"{session.camp.title} · {session.title} · {start:%Y-%m-%d %H:%M} · {_('Sign-in sheet')}"])
     sheet["A1"].font = Font(bold=True, size=13)
-    headers = [_("No."), _("Name"), _("Organization"), _("Check-in code"), _("Signature"), _("Present (✓)")]
+    headers = [
+        _("No."),
+        _("Full name"),
+        _("Organization"),
+        _("Check-in code"),
+        _("Signature"),
+        _("Present (✓)"),
+    ]
     sheet.append(headers)
     thin = Side(style="thin", color="999999")
     for cell in sheet[2]:

@@ -160,7 +160,9 @@ class CadreEnrolForm(Form):
     """A cadre enrols a backbone member found by ID or phone, or anyone typed in."""
 
     member = MemberLookupField(label=_("Backbone member"), required=False)
-    name = forms.CharField(label=_("Name"), max_length=64, required=False, help_text=_("Family name first."))
+    name = forms.CharField(
+        label=_("Full name"), max_length=64, required=False, help_text=_("Family name first.")
+    )
     id_number = forms.CharField(label=_("ID card number"), max_length=18, required=False)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
     gender = forms.ChoiceField(

@@ -195,7 +195,7 @@ class Camp(models.Model):
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     completion_percent = models.PositiveSmallIntegerField(
-        _("completion rule (% of sessions)"),
+        _("completion rule (percentage of sessions)"),
         default=80,
         help_text=_("A trainee completes the camp by attending at least this share of its sessions."),
     )

@@ -1559,12 +1559,14 @@ def import_attendance_sheet(actor: Any, session_pk: Any, upload: Any) -> dict[st
     column): every marked person is checked in, or nothing when any row is wrong — each wrong
     row is named with its problem. Returns {"added": n, "already": n}."""
     from openpyxl import load_workbook
+    from zipfile import BadZipFile
+
     from openpyxl.utils.exceptions import InvalidFileException
 
     session = _attendance_session(actor, session_pk)
     try:
         book = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError, TypeError):
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError):
         raise ValidationError({"file": _("This file is not an Excel workbook (.xlsx).")}) from None
     sheet = book.worksheets[0]
     marks: dict[str, int] = {}

@@ -702,7 +702,7 @@ class TrainerListView(ObjectListView):
     default_ordering = "name"
     create_url_name = "training:trainer_create"
     columns = [
-        Column(gettext_lazy("Name"), "name", link=True, order_by="name"),
+        Column(gettext_lazy("Full name"), "name", link=True, order_by="name"),
         Column(gettext_lazy("Affiliation"), "affiliation", order_by="affiliation"),
         Column(gettext_lazy("Fields"), "field_labels"),
         Column(gettext_lazy("Pool kept by"), "unit.name", order_by="unit__path"),
@@ -748,7 +748,7 @@ class EnrolmentListView(ObjectListView):
     title = gettext_lazy("Enrolments")
     default_ordering = "-created_at"
     columns = [
-        Column(gettext_lazy("Name"), "trainee.name", link=True, order_by="trainee__name"),
+        Column(gettext_lazy("Full name"), "trainee.name", link=True, order_by="trainee__name"),
         Column(gettext_lazy("Organization"), "organization.name", order_by="organization__name"),
         Column(gettext_lazy("Counted for"), "unit.name", order_by="unit__path"),
         Column(gettext_lazy("Camp"), "camp.title", order_by="camp__starts_on"),
@@ -849,7 +849,10 @@ class AttendanceRecordListView(ObjectListView):
     default_ordering = "-checked_in_at"
     columns = [
         Column(
-            gettext_lazy("Name"), "enrolment.trainee.name", link=True, order_by="enrolment__trainee__name"
+            gettext_lazy("Full name"),
+            "enrolment.trainee.name",
+            link=True,
+            order_by="enrolment__trainee__name",
         ),
         Column(gettext_lazy("Organization"), "enrolment.organization.name"),
         Column(gettext_lazy("Camp"), "session.camp.title", order_by="session__camp__starts_on"),
@@ -868,7 +871,7 @@ class TraineeListView(ObjectListView):
     title = gettext_lazy("People trained")
     default_ordering = "name"
     columns = [
-        Column(gettext_lazy("Name"), "name", link=True, order_by="name"),
+        Column(gettext_lazy("Full name"), "name", link=True, order_by="name"),
         Column(gettext_lazy("Organization"), "organization.name", order_by="organization__name"),
         Column(gettext_lazy("Home unit"), "unit.name", order_by="unit__path"),
         Column(gettext_lazy("Mobile phone"), "masked_phone"),
@@ -930,7 +933,7 @@ class CertificateListView(ObjectListView):
     default_ordering = "-issued_on"
     columns = [
         Column(gettext_lazy("Code"), "code", link=True, order_by="code"),
-        Column(gettext_lazy("Name"), "enrolment.trainee.name", order_by="enrolment__trainee__name"),
+        Column(gettext_lazy("Full name"), "enrolment.trainee.name", order_by="enrolment__trainee__name"),
         Column(gettext_lazy("Camp"), "enrolment.camp.title", order_by="enrolment__camp__starts_on"),
         Column(gettext_lazy("Issued on"), "issued_on", order_by="issued_on"),
         Column(gettext_lazy("Valid"), "is_valid"),

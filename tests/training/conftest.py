@@ -56,7 +56,7 @@ def make_camp(
         "title": title,
         "organizer": organizer.pk,
         "starts_on": START,
-        "ends_on": START + datetime.timedelta(days=1),
+        "ends_on": START + datetime.timedelta(days=max(1, (sessions - 1) // 2)),
         "address": "中山市石岐区青年之家",
         "capacity": capacity,
         "completion_percent": 80,
@@ -109,3 +109,12 @@ def trainer(province):
 
 def sessions_of(camp: Camp) -> list[CampSession]:
     return list(CampSession.objects.filter(camp=camp).order_by("starts_at"))
+
+
+@pytest.fixture
+def in_english():
+    """Service messages read in English (the pages' tests read them in Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -17,7 +17,7 @@ from training.models import Enrolment, SeatQuota, Trainee
 
 from .conftest import make_camp, make_member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 S = Enrolment.Status
 
 
@@ -116,7 +116,7 @@ def test_a_full_camp_puts_people_in_line_with_their_position(zhongshan_cadre, zh
     assert [e.status for e in done] == [S.APPLIED, S.APPLIED, S.WAITING, S.WAITING]
     positions = dict(Enrolment.objects.with_queue_position().values_list("pk", "queue_position"))
     assert [positions[e.pk] for e in done] == [None, None, 1, 2]
-    assert any("Waiting list" in s for s in messages_to(zs_members[3].phone))
+    assert any("候补通知" in s for s in messages_to(zs_members[3].phone))
 
 
 def test_a_cancelled_seat_goes_to_the_next_in_line_at_once(zhongshan_cadre, zhongshan, zs_members):
@@ -130,7 +130,7 @@ def test_a_cancelled_seat_goes_to_the_next_in_line_at_once(zhongshan_cadre, zhon
     fourth.refresh_from_db()
     assert (third.status, fourth.status) == (S.APPLIED, S.WAITING)
     assert Enrolment.objects.filter(pk=fourth.pk).with_queue_position().get().queue_position == 1
-    assert any("You have a seat" in s for s in messages_to(zs_members[2].phone))
+    assert any("候补成功" in s for s in messages_to(zs_members[2].phone))
 
 
 def test_a_held_offer_passes_on_when_not_accepted_in_time(zhongshan_cadre, zhongshan, zs_members):
