@@ -478,6 +478,17 @@ def _backbone_members(rng: random.Random, orgs: list[Organization]) -> None:
     BackboneMember.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def _entered(day: datetime.date) -> datetime.datetime:
+    """When a demo record was entered in the portal: the day after its typed date (never in
+    the future), so that targets, which count by entry time, see a year of use."""
+    at = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(10)))
+    return min(at, timezone.now())
+
+
+def _contact(unit: LeagueUnit, org: Organization, since: datetime.date) -> DirectContact:
+    return DirectContact(unit=unit, organization=org, since=since, created_at=_entered(since))
+
+
 def _direct_contacts(
     rng: random.Random, units: dict[str, LeagueUnit], orgs: list[Organization], today: datetime.date
 ) -> None:
@@ -486,30 +497,16 @@ def _direct_contacts(
     province, zhongshan = units["440000"], units["442000"]
     in_zhongshan = [o for o in listed if o.governing_unit.path.startswith(zhongshan.path)]
     for org in rng.sample(in_zhongshan, min(32, len(in_zhongshan))):
-        rows.append(
-            DirectContact(
-                unit=zhongshan, organization=org, since=random_date(rng, datetime.date(2025, 1, 1), today)
-            )
-        )
+        rows.append(_contact(zhongshan, org, random_date(rng, datetime.date(2025, 1, 1), today)))
     for org in rng.sample(listed, min(10, len(listed))):
-        rows.append(
-            DirectContact(
-                unit=province, organization=org, since=random_date(rng, datetime.date(2025, 1, 1), today)
-            )
-        )
+        rows.append(_contact(province, org, random_date(rng, datetime.date(2025, 1, 1), today)))
     # Towns and districts contact a few of their own organizations.
     for org in listed:
         if (
             org.governing_unit.level in (LeagueUnit.Level.TOWN, LeagueUnit.Level.COUNTY)
             and rng.random() < 0.35
         ):
-            rows.append(
-                DirectContact(
-                    unit=org.governing_unit,
-                    organization=org,
-                    since=random_date(rng, datetime.date(2025, 1, 1), today),
-                )
-            )
+            rows.append(_contact(org.governing_unit, org, random_date(rng, datetime.date(2025, 1, 1), today)))
     DirectContact.objects.bulk_create(rows, ignore_conflicts=True)
 
 
@@ -545,6 +542,7 @@ def _league_building(rng: random.Random, orgs: list[Organization], today: dateti
                 branch_name=branch,
                 founded_on=founded,
                 member_count=rng.randrange(3, 40),
+                created_at=_entered(founded),
             )
             buildings.append((building, members))
     LeagueBuilding.objects.bulk_create([b for b, _m in buildings])
@@ -578,7 +576,8 @@ def _contact_logs(
                     organization=org,
                     cadre=cadre,
                     unit=unit,
-                    date=random_date(rng, datetime.date(today.year, 1, 1), today),
+                    date=(visited := random_date(rng, datetime.date(today.year, 1, 1), today)),
+                    created_at=_entered(visited),
                     kind=kind,
                     days=Decimal(rng.choice(["0.5", "1.0", "1.0", "1.5", "2.0"])),
                     note=rng.choice(

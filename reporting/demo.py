@@ -79,6 +79,7 @@ QUARTERLY_METRICS = [
     ("camps_held", "举办亲青汇训练营期数", "", MetricType.INTEGER, True),
     ("people_trained", "培训骨干人数", "", MetricType.INTEGER, True),
     ("funds_raised", "孵化基金筹集额（元）", "", MetricType.MONEY, False),
+    ("ngos_brought_in", "引进境内外NGO数", "本季度新引进的境内外非政府组织（家）", MetricType.INTEGER, False),
     ("narrative", "季度工作小结", "", MetricType.TEXT, True),
 ]
 QUARTERLY_RULES = [("people_trained <= camps_held * 500", "每期训练营培训人数一般不超过500人，请核实。")]
@@ -129,11 +130,12 @@ PLAN_TARGETS = [
     Target("非珠三角县区：培训骨干≥50人", "people_trained", 50, (12, 31), (L.COUNTY,), R.NON_PRD),
     Target("团省委：举办亲青汇训练营10期", "camps_held", 10, (12, 31), (L.PROVINCE,), window=Window.YEAR),
     Target("团省委：全年培训骨干1000人", "people_trained", 1000, (12, 31), (L.PROVINCE,), window=Window.YEAR),
-    Target("团省委：直接联系试点青年社会组织10家", "orgs_contacted", 10, (12, 31), (L.PROVINCE,)),
-    Target("地市团委：启动阶段直接联系试点组织5家", "orgs_contacted", 5, (3, 31), (L.CITY,)),
+    # Pilots on the unit's OWN list: the province's ten are its own, not its cities'.
+    Target("团省委：直接联系试点青年社会组织10家", "orgs_contacted_own", 10, (12, 31), (L.PROVINCE,)),
+    Target("地市团委：启动阶段直接联系试点组织5家", "orgs_contacted_own", 5, (3, 31), (L.CITY,)),
     Target(
         "本科高校团委：启动阶段直接联系试点组织5家",
-        "orgs_contacted",
+        "orgs_contacted_own",
         5,
         (3, 31),
         (L.CITY, L.COUNTY),
@@ -141,11 +143,12 @@ PLAN_TARGETS = [
         undergraduate_only=True,
     ),
     Target("地市团委：每季度至少举办1期训练营", "camps_held", 1, (12, 31), (L.CITY,), window=Window.QUARTER),
-    Target("县区团委：启动阶段直接联系试点组织2家", "orgs_contacted", 2, (3, 31), (L.COUNTY,)),
+    Target("县区团委：启动阶段直接联系试点组织2家", "orgs_contacted_own", 2, (3, 31), (L.COUNTY,)),
+    # Per cadre: the share of the unit's own cadres with 5 days in the quarter (all of them).
     Target(
-        "各级团委：团干部每季度深入青年社会组织5天",
-        "cadre_visit_days",
-        5,
+        "各级团委：团干部每季度深入青年社会组织5天（达标团干部占比%）",
+        "cadres_meeting_days",
+        100,
         (12, 31),
         (L.PROVINCE, L.CITY, L.COUNTY, L.TOWN),
         kinds=(),
@@ -154,21 +157,43 @@ PLAN_TARGETS = [
 ]
 
 # SPEC §5, Zhongshan's 2012–2015 plan, as a four-year plan starting this year.
+# Counted over the plan (since its launch): "new", "registered", "incubated", "cultivated".
+P = Window.PROGRAMME
 ZHONGSHAN_TARGETS = [
-    Target("新建体制内青年社团72个", "in_system_associations", 72, (12, 31), (L.CITY,), year_offset=3),
-    Target("登记注册青年社会组织152家", "orgs_registered", 152, (12, 31), (L.CITY,), year_offset=3),
-    Target("孵化青年社会组织510家", "orgs_incubated", 510, (12, 31), (L.CITY,), year_offset=3),
+    Target(
+        "新建体制内青年社团72个", "in_system_associations", 72, (12, 31), (L.CITY,), window=P, year_offset=3
+    ),
+    Target("登记注册青年社会组织152家", "orgs_registered", 152, (12, 31), (L.CITY,), window=P, year_offset=3),
+    Target("孵化青年社会组织510家", "orgs_incubated", 510, (12, 31), (L.CITY,), window=P, year_offset=3),
     Target(
         "培育骨干型青年社会组织（覆盖青年≥1000人）30家",
         "backbone_orgs",
         30,
         (12, 31),
         (L.CITY,),
+        window=P,
         year_offset=3,
     ),
     Target("每个镇区建成青年社区学院1所", "community_colleges", 1, (12, 31), (L.TOWN,), year_offset=3),
     Target("每个镇区培育社会企业1家", "social_enterprises", 1, (12, 31), (L.TOWN,), year_offset=3),
-    Target("市级亲青家园每年新建1～2个", "bases", 1, (12, 31), (L.CITY,), window=Window.YEAR),
+    Target(
+        "镇区青年社区学院全覆盖（有学院的镇区占比%）",
+        "towns_with_community_college",
+        100,
+        (12, 31),
+        (L.CITY,),
+        year_offset=3,
+    ),
+    Target(
+        "镇区社会企业全覆盖（有社会企业的镇区占比%）",
+        "towns_with_social_enterprise",
+        100,
+        (12, 31),
+        (L.CITY,),
+        year_offset=3,
+    ),
+    # City-level bases: the city's OWN, not every base in its towns.
+    Target("市级亲青家园每年新建1～2个", "bases_own", 1, (12, 31), (L.CITY,), window=Window.YEAR),
     Target(
         "每个镇区、直属单位、高校建成亲青家园≥1个",
         "bases",
@@ -178,9 +203,17 @@ ZHONGSHAN_TARGETS = [
         kinds=(),
         year_offset=3,
     ),
-    Target("亲青家园星级评定全覆盖（%）", "bases_star_rated", 100, (12, 31), (L.CITY,), year_offset=3),
+    Target("亲青家园星级评定全覆盖（%）", "bases_rated_share", 100, (12, 31), (L.CITY,), year_offset=3),
     Target("每年培训骨干≥300人", "people_trained", 300, (12, 31), (L.CITY,), window=Window.YEAR),
-    Target("引进境内外NGO 5～10家", "ngos_brought_in", 5, (12, 31), (L.CITY,), year_offset=3),
+    Target(
+        "引进境内外NGO 5～10家（季度报表）",
+        "report:ngos_brought_in",
+        5,
+        (12, 31),
+        (L.CITY,),
+        window=Window.PROGRAMME,
+        year_offset=3,
+    ),
     Target(
         "青年社会组织团建覆盖率100%",
         "league_building_coverage",
@@ -190,6 +223,30 @@ ZHONGSHAN_TARGETS = [
         year_offset=3,
     ),
     Target("首年发放修身团员卡1万张", "member_cards", 10000, (12, 31), (L.CITY,), window=Window.YEAR),
+    Target(
+        "2014年实现团员修身团员卡全覆盖（%）",
+        "member_card_coverage",
+        100,
+        (12, 31),
+        (L.CITY,),
+        year_offset=2,
+    ),
+    Target(
+        "2015年实现志愿者卡全覆盖（%）",
+        "volunteer_card_coverage",
+        100,
+        (12, 31),
+        (L.CITY,),
+        year_offset=3,
+    ),
+    Target(
+        "2015年青年社会组织负责人全部参加培训（%）",
+        "heads_trained",
+        100,
+        (12, 31),
+        (L.CITY,),
+        year_offset=3,
+    ),
     Target(
         "镇区每季度在青年社会组织中新建团组织≥1个（月度通报）",
         "report:branches_founded",
@@ -447,7 +504,6 @@ def seed_programmes(units: dict[str, LeagueUnit], year: int) -> list[Programme]:
 def seed(units: dict[str, LeagueUnit]) -> None:
     """Entry point of `manage.py seed_demo`; safe to run again."""
     from . import services
-    from .tracking import Quarter, track_targets
 
     today = timezone.localdate()
     year = today.year
@@ -475,5 +531,56 @@ def seed(units: dict[str, LeagueUnit]) -> None:
             services.record_spot_check_outcome(
                 cadre, item.pk, outcome, "电话核实：该月未新建团组织。" if outcome == "false" else ""
             )
+    if (
+        cadre is not None
+        and not SpotCheck.objects.filter(unit=zhongshan, title__contains="团建情况").exists()
+    ):
+        _registry_spot_check(cadre, zhongshan, year, today)
+    track_year(year, today)
+
+
+def _registry_spot_check(cadre: User, zhongshan: LeagueUnit, year: int, today: date) -> None:
+    """Phone calls about league branches the registry holds (when the registry demo ran)."""
+    from orgs.models import LeagueBuilding
+
+    from . import services
+
+    if (
+        not LeagueBuilding.objects.in_subtree(zhongshan)
+        .filter(founded_on__range=(date(year, 1, 1), today))
+        .exists()
+    ):
+        return
+    registry_check = services.draw_spot_check(
+        cadre,
+        zhongshan.pk,
+        date(year, 1, 1),
+        today,
+        6,
+        seed=2027,
+        title=f"{year}年中山市团建情况电话抽查",
+        source="registry",
+    )
+    # One league branch found false: it stops counting for coverage until corrected.
+    for item, outcome in zip(registry_check.items.order_by("pk"), ["confirmed", "false"], strict=False):
+        services.record_spot_check_outcome(
+            cadre, item.pk, outcome, "电话核实：该组织尚未建立团支部。" if outcome == "false" else ""
+        )
+
+
+def track_year(year: int, today: date) -> None:
+    """Track every quarter of the year so far; the quarters whose last report deadline has
+    passed are closed (as the nightly run would have closed them), so a second run leaves
+    them as they are."""
+    from .models import QuarterClosure
+    from .tracking import Quarter, is_closed, last_report_deadline, track_targets
+
     for number in range(1, Quarter.containing(today).number + 1):
-        track_targets(str(Quarter(year, number)))
+        quarter = Quarter(year, number)
+        if is_closed(quarter):
+            continue
+        track_targets(str(quarter))
+        if today > last_report_deadline(quarter):
+            QuarterClosure.objects.update_or_create(
+                period=str(quarter), defaults={"closed": True, "closed_at": timezone.now()}
+            )
