@@ -22,6 +22,8 @@ from hubportal.registry import app_modules
 from orgs import scale
 from orgs.models import LeagueUnit, Organization
 
+from . import seed_demo
+
 
 class Command(BaseCommand):
     help = "Generate a province at full scale (units, organizations, people) for benchmarks."
@@ -76,7 +78,7 @@ class Command(BaseCommand):
             )
 
             context = scale.ScaleContext(units, organizations, rng, options, timer.report)
-            for module in app_modules("scale", exclude=("orgs",)):
+            for module in seed_demo.last_reporting(app_modules("scale", exclude=("orgs",))):
                 started = time.perf_counter()
                 module.generate(context)
                 timer.report(f"{module.__name__}.generate", time.perf_counter() - started, 0)
