@@ -76,7 +76,7 @@ class CampForm(VersionedForm):
         organizer = cast(UnitChoiceField, self.fields["organizer"])
         organizer.queryset = LeagueUnit.objects.visible_to(self.user, Action.CHANGE)
         audience = cast(UnitMultipleChoiceField, self.fields["audience"])
-        audience.queryset = LeagueUnit.objects.visible_to(self.user, Action.CHANGE).exclude(level="town")
+        audience.queryset = LeagueUnit.objects.visible_to(self.user, Action.CHANGE)
         if self.instance.pk is not None:
             self.initial["audience"] = list(self.instance.audience.values_list("pk", flat=True))
 

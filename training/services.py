@@ -1558,9 +1558,9 @@ def import_attendance_sheet(actor: Any, session_pk: Any, upload: Any) -> dict[st
     """The signed sign-in sheet (the Excel file of `sign_in_sheet`, marked in its last
     column): every marked person is checked in, or nothing when any row is wrong — each wrong
     row is named with its problem. Returns {"added": n, "already": n}."""
-    from openpyxl import load_workbook
     from zipfile import BadZipFile
 
+    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     session = _attendance_session(actor, session_pk)

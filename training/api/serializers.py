@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from hubportal.api import UnitInJurisdictionField
+from orgs.models import LeagueUnit
 from training.models import (
     Attendance,
     Camp,
@@ -31,7 +32,10 @@ def version_field() -> serializers.IntegerField:
 class CampSerializer(serializers.ModelSerializer):
     organizer = UnitInJurisdictionField()
     organizer_name = serializers.CharField(source="organizer.name", read_only=True)
-    audience = serializers.ListField(child=serializers.IntegerField(), required=False)
+    # Ids of units; the service checks that each lies within the organiser's subtree.
+    audience = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=LeagueUnit.objects.all(), required=False
+    )
     seats_taken = serializers.IntegerField(read_only=True)
     waiting = serializers.IntegerField(read_only=True)
     session_count = serializers.IntegerField(read_only=True)
@@ -66,11 +70,6 @@ class CampSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "series_unit", "finished_at"]
         extra_kwargs = {"level": {"required": False}}
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["audience"] = [u.pk for u in instance.audience.all()]
-        return data
 
 
 class SessionSerializer(serializers.ModelSerializer):
