@@ -16,6 +16,10 @@ from typing import Any
 import pghistory
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from pghistory.models import Events
 
 
@@ -63,33 +67,96 @@ def _choice_labels(obj: models.Model) -> Callable[[str, Any], Any]:
     return shown
 
 
-def history_of(obj: models.Model, limit: int = 100) -> list[HistoryEntry]:
-    """The newest changes of `obj`, with field labels and the name of who made them.
+# Bookkeeping a reader does not need in the history: ids, counters, derived columns.
+HIDDEN_FIELDS = {"id", "version", "updated_at", "created_at", "name_initials", "path", "depth"}
 
-    Two queries whatever the number of events: the events, then their users.
+
+def actor_label(meta: dict[str, Any]) -> str:
+    """Who made a change that no logged-in user made, in words (a demo load, an import...)."""
+    actor = str(meta.get("actor") or "")
+    if actor == "seed_demo":
+        return _("System (demo data)")
+    if actor == "seed_scale":
+        return _("System (scale data)")
+    if actor.startswith("import:"):
+        return _("Import of %(file)s") % {"file": actor.removeprefix("import:")}
+    if actor.startswith("manage.py") or actor.startswith("task:") or meta.get("service"):
+        return _("System (%(what)s)") % {"what": actor or meta.get("service")}
+    return actor
+
+
+def _related_names(obj: models.Model, events: list[Any]) -> dict[str, dict[Any, str]]:
+    """The names of the records a foreign key of `obj` pointed to in these events: one query
+    per related model that appears (never one per event)."""
+    wanted: dict[str, set[Any]] = {}
+    fields = {f.attname: f for f in obj._meta.concrete_fields if isinstance(f, models.ForeignKey)}
+    for event in events:
+        values = (
+            list((event.pgh_diff or {}).items()) if event.pgh_diff else list((event.pgh_data or {}).items())
+        )
+        for key, value in values:
+            if key in fields:
+                for v in value if event.pgh_diff else [value]:
+                    if v is not None:
+                        wanted.setdefault(key, set()).add(v)
+    names: dict[str, dict[Any, str]] = {}
+    for key, ids in wanted.items():
+        model = fields[key].related_model
+        rows = model._default_manager.filter(pk__in=ids)
+        names[key] = {row.pk: str(row) for row in rows}
+    return names
+
+
+def _readable(value: Any) -> Any:
+    """Values as people read them: 是/否, local time for timestamps stored as text."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        moment = parse_datetime(value)
+        if moment is not None:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "Y-m-d H:i")
+    return value
+
+
+def history_of(obj: models.Model, limit: int = 100) -> list[HistoryEntry]:
+    """The newest changes of `obj`, as a reader reads them: field labels, the names of linked
+    records rather than their ids, labels of choices, 是/否, local times, and who made each
+    change (a person, or the system's job in words).
+
+    A fixed number of queries whatever the number of events: the events, their users, and
+    one per kind of linked record.
     """
     events = list(Events.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit])
     user_ids = {int(u) for e in events if (u := (e.pgh_context or {}).get("user")) is not None}
     users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
-    labels = {f.attname: f.verbose_name for f in obj._meta.concrete_fields}
-    labels |= {f.name: f.verbose_name for f in obj._meta.concrete_fields}
-    shown = _choice_labels(obj)
+    labels = {f.attname: f.verbose_name for f in obj._meta.concrete_fields if f.name not in HIDDEN_FIELDS}
+    labels |= {f.name: f.verbose_name for f in obj._meta.concrete_fields if f.name not in HIDDEN_FIELDS}
+    choice = _choice_labels(obj)
+    related = _related_names(obj, events)
+
+    def shown(key: str, value: Any) -> Any:
+        if key in related and value is not None:
+            return related[key].get(value, value)
+        return _readable(choice(key, value))
+
     entries = []
     for event in events:
         meta = event.pgh_context or {}
         user_id = meta.get("user")
-        who = (users.get(int(user_id)) if user_id is not None else None) or meta.get("actor") or ""
+        who = (users.get(int(user_id)) if user_id is not None else None) or actor_label(meta)
         if event.pgh_diff:
             changes = [
-                (str(labels.get(k, k)), shown(k, old), shown(k, new))
+                (str(labels[k]), shown(k, old), shown(k, new))
                 for k, (old, new) in event.pgh_diff.items()
                 if k in labels
             ]
         elif event.pgh_label == "insert":
             changes = [
-                (str(labels.get(k, k)), None, shown(k, v))
+                (str(labels[k]), None, shown(k, v))
                 for k, v in (event.pgh_data or {}).items()
-                if k in labels
+                if k in labels and v not in (None, "", [], {})
             ]
         else:
             changes = []
