@@ -190,10 +190,16 @@ class CadreEnrolForm(Form):
         return data
 
 
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        role = f"，{obj.role}" if obj.role else ""
+        return f"{obj.name}（{obj.organization.name}{role}）"
+
+
 class GroupEnrolForm(Form):
     """A representative enrols several backbone members of their organizations at once."""
 
-    members = forms.ModelMultipleChoiceField(
+    members = MemberChoiceField(
         label=_("Backbone members"),
         queryset=BackboneMember.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -209,9 +215,6 @@ class GroupEnrolForm(Form):
             )
             .select_related("organization")
             .order_by("organization__name", "name")
-        )
-        members.label_from_instance = lambda m: (
-            f"{m.name}（{m.organization.name}{'，' + m.role if m.role else ''}）"
         )
 
 

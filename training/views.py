@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -158,7 +158,7 @@ class CampDetailView(ObjectDetailView):
             can_cancel=camp.status in (Camp.Status.PLANNED, Camp.Status.OPEN, Camp.Status.RUNNING),
             audience=list(camp.audience.all()),
             certificates=Certificate.objects.filter(enrolment__camp=camp).count(),
-            job=_latest_certificate_job(self.request, camp),
+            job=_latest_certificate_job(cast(AuthenticatedHttpRequest, self.request), camp),
         )
         return context
 
@@ -531,6 +531,7 @@ class SessionEditView(ObjectEditView):
         data = self.service_data(form)
         data["trainer"] = data["trainer"].pk if data.get("trainer") else None
         if self.object is None:
+            assert self.camp is not None  # dispatch read it for a new session  # noqa: S101 - narrows the type
             return services.create_session(self.actor, self.camp.pk, data)
         return services.update_session(self.actor, self.object.pk, data)
 

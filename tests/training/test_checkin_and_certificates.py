@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Sequence
+from typing import Any, cast
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -110,7 +112,7 @@ def test_the_ticked_list_sets_exactly_who_was_present(zs_camp, zhongshan_cadre, 
     assert set(Attendance.objects.values_list("enrolment_id", flat=True)) == {people[1].pk, people[2].pk}
 
 
-def _sheet_upload(session, marks: dict[int, str], extra_rows: list[list] = ()) -> SimpleUploadedFile:
+def _sheet_upload(session, marks: dict[int, str], extra_rows: Sequence[list] = ()) -> SimpleUploadedFile:
     book = load_workbook(io.BytesIO(sign_in_sheet(session)))
     sheet = book.active
     for row, mark in marks.items():
@@ -257,7 +259,7 @@ def test_feedback_is_anonymous_once_per_person_and_averages_per_trainer(
     assert not any(f.name == "enrolment" for f in Feedback._meta.get_fields())
     from training.models import Trainer
 
-    assert Trainer.objects.with_rating().get(pk=trainer.pk).rating == 4.5
+    assert cast(Any, Trainer.objects.with_rating().get(pk=trainer.pk)).rating == 4.5
 
 
 def test_a_wrong_token_gives_no_survey(zs_camp, zhongshan_cadre, zs_members):

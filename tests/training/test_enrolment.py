@@ -4,6 +4,7 @@ moves inside the cancelling transaction, held seat offers, seat quotas down the 
 from __future__ import annotations
 
 import datetime
+from typing import Any, cast
 
 import pytest
 import time_machine
@@ -114,7 +115,7 @@ def test_a_full_camp_puts_people_in_line_with_their_position(zhongshan_cadre, zh
     camp = make_camp(zhongshan_cadre, zhongshan, capacity=2)
     done = [services.enrol_member(zhongshan_cadre, camp.pk, m.pk) for m in zs_members[:4]]
     assert [e.status for e in done] == [S.APPLIED, S.APPLIED, S.WAITING, S.WAITING]
-    positions = dict(Enrolment.objects.with_queue_position().values_list("pk", "queue_position"))
+    positions = {e.pk: cast(Any, e).queue_position for e in Enrolment.objects.with_queue_position()}
     assert [positions[e.pk] for e in done] == [None, None, 1, 2]
     assert any("候补通知" in s for s in messages_to(zs_members[3].phone))
 
@@ -129,7 +130,7 @@ def test_a_cancelled_seat_goes_to_the_next_in_line_at_once(zhongshan_cadre, zhon
     third.refresh_from_db()
     fourth.refresh_from_db()
     assert (third.status, fourth.status) == (S.APPLIED, S.WAITING)
-    assert Enrolment.objects.filter(pk=fourth.pk).with_queue_position().get().queue_position == 1
+    assert cast(Any, Enrolment.objects.filter(pk=fourth.pk).with_queue_position().get()).queue_position == 1
     assert any("候补成功" in s for s in messages_to(zs_members[2].phone))
 
 

@@ -95,7 +95,9 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class TrainerSerializer(serializers.ModelSerializer):
     unit = UnitInJurisdictionField()
-    fields = serializers.ListField(child=serializers.ChoiceField(choices=Expertise.choices), required=False)
+    expertise = serializers.ListField(
+        source="fields", child=serializers.ChoiceField(choices=Expertise.choices), required=False
+    )
     rating = serializers.DecimalField(max_digits=4, decimal_places=2, read_only=True, allow_null=True)
     ratings = serializers.IntegerField(read_only=True)
     version = version_field()
@@ -108,7 +110,7 @@ class TrainerSerializer(serializers.ModelSerializer):
             "unit",
             "affiliation",
             "title",
-            "fields",
+            "expertise",
             "phone",
             "email",
             "bio",
@@ -137,7 +139,11 @@ class QuotaBody(serializers.Serializer):
     allocations = serializers.DictField(
         child=serializers.IntegerField(min_value=0), help_text=_('Seats by unit id, e.g. {"12": 8}.')
     )
-    parent = serializers.IntegerField(required=False, allow_null=True, help_text=_("The quota being split."))
+    quota = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("The quota being split (its id); none: the camp's seats."),
+    )
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):

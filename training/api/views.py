@@ -71,8 +71,8 @@ def enrol_from_body(actor: Any, data: Mapping[str, Any]) -> Enrolment:
     return services.enrol_person(actor, data["camp_id"], person)
 
 
-def set_quotas_from_body(actor: Any, pk: Any, allocations: Mapping[str, int], parent: Any = None) -> Camp:
-    services.set_quotas(actor, pk, dict(allocations), parent=parent)
+def set_quotas_from_body(actor: Any, pk: Any, allocations: Mapping[str, int], quota: Any = None) -> Camp:
+    services.set_quotas(actor, pk, dict(allocations), parent=quota)
     return Camp.objects.get(pk=pk)
 
 
