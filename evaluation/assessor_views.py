@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from hubportal.access import get_for
@@ -68,7 +68,7 @@ def my_assignments(request: AuthenticatedHttpRequest) -> HttpResponse:
         assignment.leaves = leaves.get(assignment.subject.round.system_id, 0)  # type: ignore[attr-defined]  # shown by the template
     groups = [
         (_("To score"), [a for a in rows if a.status == Assignment.Status.ASSIGNED]),
-        (_("Submitted"), [a for a in rows if a.status == Assignment.Status.SUBMITTED]),
+        (pgettext("star rating", "Submitted"), [a for a in rows if a.status == Assignment.Status.SUBMITTED]),
         (_("Recused or withdrawn"), [a for a in rows if a.status in ("recused", "withdrawn")]),
     ]
     return render(

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hubportal.forms import DateField, Form, ModelForm
 from hubportal.jurisdiction import Action
@@ -238,7 +239,7 @@ class SelfAssessmentForm(Form):
                 max_value=indicator.max_points,
             )
             self.fields[f"statement_{indicator.pk}"] = forms.CharField(
-                label=_("Statement"),
+                label=pgettext_lazy("star rating", "Statement"),
                 required=False,
                 initial=claim.statement if claim else "",
                 widget=forms.Textarea(attrs={"rows": 2}),

@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hubportal.fields import MoneyField
 from hubportal.history import track
@@ -40,7 +41,7 @@ from .querysets import (
     SubjectQuerySet,
 )
 
-User = settings.AUTH_USER_MODEL
+USER_MODEL = settings.AUTH_USER_MODEL
 
 
 class SubjectType(models.TextChoices):
@@ -172,7 +173,7 @@ class IndicatorSystem(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
-        User,
+        USER_MODEL,
         verbose_name=_("published by"),
         null=True,
         blank=True,
@@ -384,7 +385,12 @@ class Round(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(
-        User, verbose_name=_("opened by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -466,7 +472,7 @@ class Subject(models.Model):
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
         ENTERED = "entered", _("Entered")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", pgettext_lazy("star rating", "Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Result(models.TextChoices):
@@ -513,7 +519,12 @@ class Subject(models.Model):
     attempt = models.PositiveSmallIntegerField(_("rating attempt"), default=1)
     note = models.TextField(_("note"), blank=True)
     applied_by = models.ForeignKey(
-        User, verbose_name=_("applied by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER_MODEL,
+        verbose_name=_("applied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     self_assessed_at = models.DateTimeField(_("self-assessment submitted at"), null=True, blank=True)
     total = models.DecimalField(_("total points"), null=True, blank=True, max_digits=7, decimal_places=1)
@@ -612,15 +623,23 @@ class Claim(models.Model):
     """The subject's own score of one scored indicator, with its statement (自评)."""
 
     subject = models.ForeignKey(
-        Subject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="claims"
+        Subject,
+        verbose_name=pgettext_lazy("star rating", "subject"),
+        on_delete=models.CASCADE,
+        related_name="claims",
     )
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="claims"
     )
     points = models.DecimalField(_("points claimed"), null=True, blank=True, max_digits=7, decimal_places=1)
-    statement = models.TextField(_("statement"), blank=True)
+    statement = models.TextField(pgettext_lazy("star rating", "statement"), blank=True)
     updated_by = models.ForeignKey(
-        User, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -655,7 +674,10 @@ class Evidence(models.Model):
         RECORD = "record", _("Record in the portal")
 
     subject = models.ForeignKey(
-        Subject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="evidence"
+        Subject,
+        verbose_name=pgettext_lazy("star rating", "subject"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
     )
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="evidence"
@@ -679,7 +701,12 @@ class Evidence(models.Model):
         help_text=_("What the evidence shows, as the assessor will read it."),
     )
     added_by = models.ForeignKey(
-        User, verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
@@ -719,7 +746,7 @@ class Expert(models.Model):
         "orgs.LeagueUnit", verbose_name=_("pool of unit"), on_delete=models.PROTECT, related_name="experts"
     )
     user = models.ForeignKey(
-        User, verbose_name=_("assessor"), on_delete=models.PROTECT, related_name="expert_pools"
+        USER_MODEL, verbose_name=_("assessor"), on_delete=models.PROTECT, related_name="expert_pools"
     )
     expertise = models.CharField(_("field of expertise"), max_length=200, blank=True)
     employer = models.CharField(_("employer"), max_length=120, blank=True)
@@ -769,21 +796,27 @@ class Assignment(models.Model):
 
     class Status(models.TextChoices):
         ASSIGNED = "assigned", _("Scoring")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("star rating", "Submitted")
         RECUSED = "recused", _("Recused (conflict of interest)")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     subject = models.ForeignKey(
-        Subject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="assignments"
+        Subject,
+        verbose_name=pgettext_lazy("star rating", "subject"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
     )
     assessor = models.ForeignKey(
-        User, verbose_name=_("assessor"), on_delete=models.PROTECT, related_name="assessment_assignments"
+        USER_MODEL,
+        verbose_name=_("assessor"),
+        on_delete=models.PROTECT,
+        related_name="assessment_assignments",
     )
     attempt = models.PositiveSmallIntegerField(_("rating attempt"), default=1)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
     deadline = models.DateField(_("scoring deadline"))
     assigned_by = models.ForeignKey(
-        User,
+        USER_MODEL,
         verbose_name=_("assigned by"),
         null=True,
         blank=True,
@@ -884,7 +917,10 @@ class IndicatorResult(models.Model):
     spread; a large disagreement is flagged until a cadre moderates it."""
 
     subject = models.ForeignKey(
-        Subject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="indicator_results"
+        Subject,
+        verbose_name=pgettext_lazy("star rating", "subject"),
+        on_delete=models.CASCADE,
+        related_name="indicator_results",
     )
     attempt = models.PositiveSmallIntegerField(_("rating attempt"), default=1)
     indicator = models.ForeignKey(
@@ -900,7 +936,7 @@ class IndicatorResult(models.Model):
     )
     moderation_note = models.TextField(_("moderation note"), blank=True)
     moderated_by = models.ForeignKey(
-        User,
+        USER_MODEL,
         verbose_name=_("moderated by"),
         null=True,
         blank=True,
@@ -962,7 +998,10 @@ class Objection(models.Model):
         DISMISSED = "dismissed", _("Dismissed")
 
     subject = models.ForeignKey(
-        Subject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="objections"
+        Subject,
+        verbose_name=pgettext_lazy("star rating", "subject"),
+        on_delete=models.CASCADE,
+        related_name="objections",
     )
     attempt = models.PositiveSmallIntegerField(_("rating attempt"), default=1)
     name = models.CharField(_("your name"), max_length=64, blank=True)
@@ -982,7 +1021,7 @@ class Objection(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
-        User,
+        USER_MODEL,
         verbose_name=_("answered by"),
         null=True,
         blank=True,
@@ -1024,18 +1063,31 @@ class Appeal(models.Model):
         DISMISSED = "dismissed", _("Dismissed")
 
     subject = models.ForeignKey(
-        Subject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="appeals"
+        Subject,
+        verbose_name=pgettext_lazy("star rating", "subject"),
+        on_delete=models.CASCADE,
+        related_name="appeals",
     )
     attempt = models.PositiveSmallIntegerField(_("rating attempt"), default=1)
     reason = models.TextField(_("reason"))
     filed_by = models.ForeignKey(
-        User, verbose_name=_("filed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     answer = models.TextField(_("decision"), blank=True)
     answered_by = models.ForeignKey(
-        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     answered_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -1078,7 +1130,10 @@ class Rating(models.Model):
         SUPERSEDED = "superseded", _("Superseded by a re-rating")
 
     subject = models.ForeignKey(
-        Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="ratings"
+        Subject,
+        verbose_name=pgettext_lazy("star rating", "subject"),
+        on_delete=models.PROTECT,
+        related_name="ratings",
     )
     round = models.ForeignKey(
         Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="ratings"
@@ -1127,7 +1182,7 @@ class Rating(models.Model):
         related_name="supersedes",
     )
     finalised_by = models.ForeignKey(
-        User,
+        USER_MODEL,
         verbose_name=_("finalised by"),
         null=True,
         blank=True,
@@ -1205,7 +1260,12 @@ class Certificate(models.Model):
     code = models.CharField(_("verification code"), max_length=16, unique=True)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issued_by = models.ForeignKey(
-        User, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER_MODEL,
+        verbose_name=pgettext_lazy("star rating", "issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason of revocation"), max_length=200, blank=True)

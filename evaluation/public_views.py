@@ -54,7 +54,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     subjects = list(
         Subject.objects.filter(round=round_obj, status="entered", result__in=PUBLIC_RESULTS)
-        .select_related("owner_unit")
+        .select_related("owner_unit", "round__system")
         .annotate(
             objections_count=Count("objections", filter=Q(objections__attempt=F("attempt")), distinct=True)
         )

@@ -579,8 +579,8 @@ def create_round(actor: Any, data: Mapping[str, Any]) -> Round:
         raise ValidationError({"system": [_("Choose a published indicator system.")]})
     round_obj = Round(created_by=actor if getattr(actor, "is_authenticated", False) else None)
     _assign_fields(round_obj, values, ROUND_FIELDS)
-    _full_clean(round_obj, exclude=["unit", "system"])
     _check_round(round_obj)
+    _full_clean(round_obj, exclude=["unit", "system"])
     save_checked(round_obj)
     return round_obj
 
@@ -609,8 +609,8 @@ def update_round(actor: Any, round_pk: Any, data: Mapping[str, Any], version: An
         )
     if _assign_fields(round_obj, values, ROUND_FIELDS):
         round_obj.version += 1
-        _full_clean(round_obj, exclude=["unit", "system"])
         _check_round(round_obj)
+        _full_clean(round_obj, exclude=["unit", "system"])
         save_checked(round_obj)
     return round_obj
 
@@ -1134,9 +1134,6 @@ def assign_assessor(
     if expert is None:
         raise ValidationError({"assessor": [_("Choose an active assessor of the round's expert pool.")]})
     assessor = expert.user
-    panel = subject.assignments.filter(attempt=subject.attempt)
-    if panel.filter(assessor=assessor).exists():
-        raise ValidationError({"assessor": [_("%(name)s is on this panel already.") % {"name": assessor}]})
     tied = conflicts.find([subject.pk], [assessor.pk]).get((subject.pk, assessor.pk))
     if tied:
         raise ValidationError(
@@ -1147,6 +1144,15 @@ def assign_assessor(
                 ]
             }
         )
+    panel = subject.assignments.filter(attempt=subject.attempt)
+    earlier = panel.filter(assessor=assessor).first()
+    if earlier is not None:
+        message = (
+            _("%(name)s is on this panel already.")
+            if earlier.is_counted
+            else _("%(name)s was taken off this panel earlier (%(reason)s).")
+        )
+        raise ValidationError({"assessor": [message % {"name": assessor, "reason": earlier.reason}]})
     if panel.counted().count() >= round_obj.panel_size:
         raise ValidationError(
             {"assessor": [_("The panel is complete (%(n)d assessors).") % {"n": round_obj.panel_size}]}

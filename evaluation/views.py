@@ -597,7 +597,6 @@ class SubjectActionView(ServiceActionView):
     """A cadre's step on a subject (admit, decline, withdraw, re-rate, assign, certificate)."""
 
     model = Subject
-    title = gettext_lazy("%(object)s")
 
 
 class AdmitSubjectView(SubjectActionView):
