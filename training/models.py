@@ -22,6 +22,7 @@ from django.db.models import Func, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hubportal.history import track
 from orgs.models import mask_id_number, mask_phone
@@ -151,11 +152,11 @@ class Camp(models.Model):
         TOWN = "town", _("Town / subdistrict")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        OPEN = "open", _("Open for enrolment")
-        RUNNING = "running", _("Running")
-        FINISHED = "finished", _("Finished")
-        CANCELLED = "cancelled", _("Cancelled")
+        PLANNED = "planned", pgettext_lazy("camp", "Planned")
+        OPEN = "open", pgettext_lazy("camp", "Open for enrolment")
+        RUNNING = "running", pgettext_lazy("camp", "Running")
+        FINISHED = "finished", pgettext_lazy("camp", "Finished")
+        CANCELLED = "cancelled", pgettext_lazy("camp", "Cancelled")
 
     title = models.CharField(_("title"), max_length=120)
     organizer = models.ForeignKey(
@@ -462,14 +463,14 @@ class Enrolment(models.Model):
     organization's unit): audience, quotas and the targets read it."""
 
     class Status(models.TextChoices):
-        WAITING = "waiting", _("On the waiting list")
-        OFFERED = "offered", _("Seat offered")
-        APPLIED = "applied", _("Applied")
-        CONFIRMED = "confirmed", _("Confirmed")
-        COMPLETED = "completed", _("Completed")
-        INCOMPLETE = "incomplete", _("Did not complete")
-        NO_SHOW = "no_show", _("No-show")
-        CANCELLED = "cancelled", _("Cancelled")
+        WAITING = "waiting", pgettext_lazy("enrolment", "On the waiting list")
+        OFFERED = "offered", pgettext_lazy("enrolment", "Seat offered")
+        APPLIED = "applied", pgettext_lazy("enrolment", "Applied")
+        CONFIRMED = "confirmed", pgettext_lazy("enrolment", "Confirmed")
+        COMPLETED = "completed", pgettext_lazy("enrolment", "Completed")
+        INCOMPLETE = "incomplete", pgettext_lazy("enrolment", "Did not complete")
+        NO_SHOW = "no_show", pgettext_lazy("enrolment", "No-show")
+        CANCELLED = "cancelled", pgettext_lazy("enrolment", "Cancelled")
 
     # Statuses that occupy a seat of the camp.
     HOLDING = (
