@@ -72,4 +72,3 @@ def scored(scoring, zhongshan_cadre):
         for n, assignment in enumerate(scoring["panels"][subject.pk]):
             score(assignment.assessor, assignment, 0.6 if n == 2 else 0.8)
     return scoring
-

@@ -29,7 +29,13 @@ def today() -> datetime.date:
 
 
 def make_system(
-    actor: Any, unit: Any, subject_type: str = "base", *, publish: bool = True, tree: Any = SMALL_TREE, **fields: Any
+    actor: Any,
+    unit: Any,
+    subject_type: str = "base",
+    *,
+    publish: bool = True,
+    tree: Any = SMALL_TREE,
+    **fields: Any,
 ) -> IndicatorSystem:
     system = services.create_system(
         actor,
@@ -49,7 +55,13 @@ def make_system(
             services.add_indicator(
                 actor,
                 system.pk,
-                {"parent": section.pk, "code": child_code, "name": child_name, "max_points": points, "guide": "按标准给分"},
+                {
+                    "parent": section.pk,
+                    "code": child_code,
+                    "name": child_name,
+                    "max_points": points,
+                    "guide": "按标准给分",
+                },
             )
     return services.publish_system(actor, system.pk) if publish else system
 
@@ -78,7 +90,9 @@ def round_data(unit: Any, system: IndicatorSystem, **overrides: Any) -> dict[str
     return data
 
 
-def make_round(actor: Any, unit: Any, system: IndicatorSystem, *, opened: bool = True, **overrides: Any) -> Round:
+def make_round(
+    actor: Any, unit: Any, system: IndicatorSystem, *, opened: bool = True, **overrides: Any
+) -> Round:
     round_obj = services.create_round(actor, round_data(unit, system, **overrides))
     if opened:
         services.open_round(actor, round_obj.pk)
@@ -101,12 +115,20 @@ def self_assess(actor: Any, subject: Subject, share: float = 0.8) -> None:
     services.save_self_assessment(
         actor,
         subject.pk,
-        {i.pk: {"points": (i.max_points * Decimal(str(share))).quantize(Decimal("0.1")), "statement": "自评"} for i in leaves},
+        {
+            i.pk: {
+                "points": (i.max_points * Decimal(str(share))).quantize(Decimal("0.1")),
+                "statement": "自评",
+            }
+            for i in leaves
+        },
     )
     services.submit_self_assessment(actor, subject.pk)
 
 
-def score(assessor: Any, assignment: Assignment, points: dict[str, Any] | float, *, submit: bool = True) -> None:
+def score(
+    assessor: Any, assignment: Assignment, points: dict[str, Any] | float, *, submit: bool = True
+) -> None:
     """Score every indicator: `points` by indicator code, or one share of every maximum."""
     for indicator in services.scored_indicators(assignment.subject.round.system_id).values():
         value = (

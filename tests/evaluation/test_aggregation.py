@@ -95,7 +95,9 @@ def bulk_round(round_obj, unit, assessors, n):
     )
     now = timezone.now()
     assignments = Assignment.objects.bulk_create(
-        Assignment(subject=s, assessor=a, deadline=round_obj.scoring_until, status="submitted", submitted_at=now)
+        Assignment(
+            subject=s, assessor=a, deadline=round_obj.scoring_until, status="submitted", submitted_at=now
+        )
         for s in subjects
         for a in assessors
     )
@@ -106,7 +108,9 @@ def bulk_round(round_obj, unit, assessors, n):
     )
 
 
-def test_aggregation_is_one_set_based_pass_whatever_the_rounds_size(zhongshan_cadre, zs_round, zhongshan, pool):
+def test_aggregation_is_one_set_based_pass_whatever_the_rounds_size(
+    zhongshan_cadre, zs_round, zhongshan, pool
+):
     Round.objects.filter(pk=zs_round.pk).update(phase="scoring")
     bulk_round(zs_round, zhongshan, pool[:5], 3)
     with CaptureQueriesContext(connection) as small:

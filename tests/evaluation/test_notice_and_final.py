@@ -55,7 +55,10 @@ def test_anyone_objects_during_the_notice_and_no_one_after_it(published, zhongsh
     with at(7):
         with pytest.raises(ValidationError) as refused:
             services.file_objection(None, subject.pk, contact="13800138000", reason="过期的异议")
-    assert "ended on" in refused.value.messages[0] and "objections are no longer accepted" in refused.value.messages[0]
+    assert (
+        "ended on" in refused.value.messages[0]
+        and "objections are no longer accepted" in refused.value.messages[0]
+    )
     assert Objection.objects.count() == 1
 
 
@@ -68,9 +71,13 @@ def test_an_open_objection_holds_the_rating_until_it_is_answered(published, zhon
         assert services.finalise_round(zhongshan_cadre, published["round"].pk) == 1  # the other one
         with pytest.raises(ValidationError, match="1 objections still wait"):
             services.finalise_round(zhongshan_cadre, published["round"].pk)
-        services.answer_objection(zhongshan_cadre, objection.pk, upheld=False, answer="经核查，评分依据充分。")
+        services.answer_objection(
+            zhongshan_cadre, objection.pk, upheld=False, answer="经核查，评分依据充分。"
+        )
         assert services.finalise_round(zhongshan_cadre, published["round"].pk) == 1
-    assert OutboxMessage.objects.filter(recipient="objector@example.cn", body__contains="评分依据充分").exists()
+    assert OutboxMessage.objects.filter(
+        recipient="objector@example.cn", body__contains="评分依据充分"
+    ).exists()
     assert Round.objects.get(pk=published["round"].pk).phase == "closed"
     assert set(Subject.objects.values_list("result", flat=True)) == {"final"}
 
@@ -167,6 +174,8 @@ def test_the_verification_page_says_valid_expired_or_revoked(published, zhongsha
     with at(400):
         page = client.get(f"/evaluation/verify/{certificate.display_code}/", HTTP_ACCEPT_LANGUAGE="en")
         assert "Expired: the rating was valid until" in page.content.decode()
-    Certificate.objects.filter(pk=certificate.pk).update(revoked_at=certificate.issued_at, revoked_reason="测试撤销")
+    Certificate.objects.filter(pk=certificate.pk).update(
+        revoked_at=certificate.issued_at, revoked_reason="测试撤销"
+    )
     assert "测试撤销" in client.get(f"/evaluation/verify/?code={certificate.code}").content.decode()
     assert client.get("/evaluation/verify/NOSUCHCODE12/").status_code == 404

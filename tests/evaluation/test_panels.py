@@ -43,24 +43,39 @@ def org_subject(zhongshan_cadre, zhongshan, province_admin, province):
     return services.enter_subject(zhongshan_cadre, round_obj.pk, org.pk)
 
 
-def test_representatives_and_backbone_members_are_excluded(zhongshan_cadre, org_subject, province_admin, province):
+def test_representatives_and_backbone_members_are_excluded(
+    zhongshan_cadre, org_subject, province_admin, province
+):
     rep, by_id, by_phone, free = (make_assessor(f"tied{n}") for n in range(4))
     org = org_subject.organization
     org.representatives.add(rep)
-    BackboneMember.objects.create(organization=org, name="王骨干", gender="male", id_number=id_number(serial=321))
+    BackboneMember.objects.create(
+        organization=org, name="王骨干", gender="male", id_number=id_number(serial=321)
+    )
     BackboneMember.objects.create(organization=org, name="李骨干", gender="female", phone="13900139000")
     by_phone.phone = "13900139000"
     by_phone.save()
     for person in (rep, by_id, by_phone, free):
-        add_to_pool(province_admin, province, person, **({"id_number": id_number(serial=321)} if person == by_id else {}))
-    for person, why in ((rep, "represents the organization"), (by_id, "backbone member"), (by_phone, "backbone member")):
+        add_to_pool(
+            province_admin,
+            province,
+            person,
+            **({"id_number": id_number(serial=321)} if person == by_id else {}),
+        )
+    for person, why in (
+        (rep, "represents the organization"),
+        (by_id, "backbone member"),
+        (by_phone, "backbone member"),
+    ):
         with pytest.raises(ValidationError, match=why):
             services.assign_assessor(zhongshan_cadre, org_subject.pk, person.pk)
     services.assign_assessor(zhongshan_cadre, org_subject.pk, free.pk)
     assert list(Assignment.objects.values_list("assessor", flat=True)) == [free.pk]
 
 
-def test_automatic_panels_balance_load_and_leave_out_conflicts(zhongshan_cadre, zs_round, entered, pool, guzhen):
+def test_automatic_panels_balance_load_and_leave_out_conflicts(
+    zhongshan_cadre, zs_round, entered, pool, guzhen
+):
     Membership.objects.create(user=pool[0], unit=guzhen, role=Membership.Role.VIEWER)  # tied to 古镇's base
     result = services.assign_panels(zhongshan_cadre, zs_round.pk)
     assert result == {"assigned": 6, "short": 0}

@@ -22,7 +22,9 @@ def test_thresholds_must_rise_and_fit_the_system(zhongshan_cadre, zhongshan, bas
     assert not Round.objects.exists()
 
 
-def test_the_system_must_be_published_and_rate_the_rounds_subjects(zhongshan_cadre, zhongshan, province_admin, province):
+def test_the_system_must_be_published_and_rate_the_rounds_subjects(
+    zhongshan_cadre, zhongshan, province_admin, province
+):
     draft = make_system(province_admin, province, publish=False)
     with pytest.raises(ValidationError) as refused:
         services.create_round(zhongshan_cadre, round_data(zhongshan, draft))
@@ -54,7 +56,9 @@ def test_phases_go_in_order(zhongshan_cadre, zhongshan, base_system, zs_base):
 def test_the_system_and_year_lock_once_the_round_is_open(zhongshan_cadre, zs_round, province_admin, province):
     other = make_system(province_admin, province, "base", name="另一版")
     with pytest.raises(ValidationError) as refused:
-        services.update_round(zhongshan_cadre, zs_round.pk, {"system": other.pk, "name": "改名"}, version=zs_round.version)
+        services.update_round(
+            zhongshan_cadre, zs_round.pk, {"system": other.pk, "name": "改名"}, version=zs_round.version
+        )
     assert "system" in refused.value.message_dict
     assert Round.objects.get(pk=zs_round.pk).name != "改名"
     updated = services.update_round(zhongshan_cadre, zs_round.pk, {"name": "改名"}, version=zs_round.version)

@@ -39,7 +39,9 @@ def test_the_schema_itself_refuses_a_score_above_its_maximum(scoring):
     assignment = scoring["panels"][scoring["subjects"][0].pk][0]
     a1 = codes(assignment.subject)["A1"]
     with pytest.raises(IntegrityError), transaction.atomic():
-        Score.objects.create(assignment=assignment, indicator=a1, points=Decimal("11"), max_points=a1.max_points)
+        Score.objects.create(
+            assignment=assignment, indicator=a1, points=Decimal("11"), max_points=a1.max_points
+        )
 
 
 def test_scores_are_saved_as_they_go_and_can_change_until_submitted(scoring):
@@ -99,7 +101,9 @@ def test_nobody_sees_another_assessors_scores_before_the_panel_is_in(scoring, zh
     assert visible_to_assessor(first.assessor, subject) == {first.assessor_id}
     assert visible_to_assessor(second.assessor, subject) == {second.assessor_id}
     # The round's cadres read submitted scores only: the second assessor's draft stays theirs.
-    cadre_sees = set(Score.objects.visible_to(zhongshan_cadre).values_list("assignment__assessor_id", flat=True))
+    cadre_sees = set(
+        Score.objects.visible_to(zhongshan_cadre).values_list("assignment__assessor_id", flat=True)
+    )
     assert cadre_sees == {first.assessor_id}
     services.submit_scores(second.assessor, second.pk)
     score(third.assessor, third, 0.6)

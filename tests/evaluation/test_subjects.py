@@ -19,9 +19,15 @@ from tests.orgs.factories import make_org
 from .factories import make_round, make_system, self_assess, today
 
 
-def test_a_cadre_enters_only_bases_of_the_rounds_subtree(zhongshan_cadre, zs_round, zs_base, guzhen_base, fs_base):
+def test_a_cadre_enters_only_bases_of_the_rounds_subtree(
+    zhongshan_cadre, zs_round, zs_base, guzhen_base, fs_base
+):
     subject = services.enter_subject(zhongshan_cadre, zs_round.pk, guzhen_base.pk)
-    assert (subject.name, subject.owner_unit_id, subject.status) == ("古镇镇亲青家园", guzhen_base.unit_id, "entered")
+    assert (subject.name, subject.owner_unit_id, subject.status) == (
+        "古镇镇亲青家园",
+        guzhen_base.unit_id,
+        "entered",
+    )
     with pytest.raises(ValidationError) as refused:
         services.enter_subject(zhongshan_cadre, zs_round.pk, fs_base.pk)
     assert refused.value.message_dict["target"] == ["Choose a Qinqing Home base of 中山市 or below it."]
@@ -41,7 +47,9 @@ def org_round(zhongshan_cadre, zhongshan, province_admin, province):
     return make_round(zhongshan_cadre, zhongshan, system)
 
 
-def test_a_representative_applies_and_hears_of_the_decision(org_round, zhongshan, representative, zhongshan_cadre):
+def test_a_representative_applies_and_hears_of_the_decision(
+    org_round, zhongshan, representative, zhongshan_cadre
+):
     org = make_org(zhongshan, "石岐青年读书会")
     org.representatives.add(representative)
     representative.email = "rep@example.cn"
@@ -76,7 +84,11 @@ def leaves(subject):
 
 def test_a_claim_above_the_maximum_or_below_zero_is_refused_and_nothing_is_saved(zhongshan_cadre, subject):
     codes = leaves(subject)
-    claims = {codes["A1"].pk: {"points": "8"}, codes["A2"].pk: {"points": "11"}, codes["B1"].pk: {"points": "-1"}}
+    claims = {
+        codes["A1"].pk: {"points": "8"},
+        codes["A2"].pk: {"points": "11"},
+        codes["B1"].pk: {"points": "-1"},
+    }
     with pytest.raises(ValidationError) as refused:
         services.save_self_assessment(zhongshan_cadre, subject.pk, claims)
     errors = refused.value.message_dict
@@ -87,14 +99,18 @@ def test_a_claim_above_the_maximum_or_below_zero_is_refused_and_nothing_is_saved
 
 def test_the_self_assessment_is_handed_in_only_complete(zhongshan_cadre, subject):
     codes = leaves(subject)
-    services.save_self_assessment(zhongshan_cadre, subject.pk, {codes["A1"].pk: {"points": 9, "statement": "有场地"}})
+    services.save_self_assessment(
+        zhongshan_cadre, subject.pk, {codes["A1"].pk: {"points": 9, "statement": "有场地"}}
+    )
     with pytest.raises(ValidationError, match="missing: A2, B1, B2"):
         services.submit_self_assessment(zhongshan_cadre, subject.pk)
     self_assess(zhongshan_cadre, subject)
     assert Subject.objects.get(pk=subject.pk).self_assessed_at is not None
 
 
-def test_the_bases_own_unit_assesses_it_but_not_another_base(guzhen_cadre, zhongshan_cadre, zs_round, guzhen_base, zs_base):
+def test_the_bases_own_unit_assesses_it_but_not_another_base(
+    guzhen_cadre, zhongshan_cadre, zs_round, guzhen_base, zs_base
+):
     own = services.enter_subject(zhongshan_cadre, zs_round.pk, guzhen_base.pk)
     other = services.enter_subject(zhongshan_cadre, zs_round.pk, zs_base.pk)
     self_assess(guzhen_cadre, own)
@@ -122,10 +138,14 @@ def test_evidence_files_are_checked_by_content(zhongshan_cadre, subject):
     assert (item.kind, item.original_name) == ("file", "report.pdf")
 
 
-def test_evidence_links_only_the_subjects_own_records(zhongshan_cadre, subject, zs_base, guzhen_base, zhongshan):
+def test_evidence_links_only_the_subjects_own_records(
+    zhongshan_cadre, subject, zs_base, guzhen_base, zhongshan
+):
     org = make_org(zhongshan, "入驻组织")
     mine = Residency.objects.create(base=zs_base, organization=org, status="applied")
-    theirs = Residency.objects.create(base=guzhen_base, organization=make_org(zhongshan, "他处组织"), status="applied")
+    theirs = Residency.objects.create(
+        base=guzhen_base, organization=make_org(zhongshan, "他处组织"), status="applied"
+    )
     a1 = leaves(subject)["A1"]
     item = services.add_evidence(zhongshan_cadre, subject.pk, a1.pk, record=f"incubation.residency:{mine.pk}")
     assert item.kind == "record" and item.object_id == mine.pk

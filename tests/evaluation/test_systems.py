@@ -22,8 +22,12 @@ def test_publishing_freezes_the_tree_and_totals_it(base_system):
 def test_a_change_to_a_published_system_is_refused_and_changes_nothing(province_admin, base_system):
     leaf = base_system.indicators.get(code="A1")
     calls = [
-        lambda: services.update_system(province_admin, base_system.pk, {"name": "改"}, version=base_system.version),
-        lambda: services.add_indicator(province_admin, base_system.pk, {"code": "C", "name": "新", "max_points": 5}),
+        lambda: services.update_system(
+            province_admin, base_system.pk, {"name": "改"}, version=base_system.version
+        ),
+        lambda: services.add_indicator(
+            province_admin, base_system.pk, {"code": "C", "name": "新", "max_points": 5}
+        ),
         lambda: services.update_indicator(province_admin, leaf.pk, {"max_points": 99}),
         lambda: services.delete_indicator(province_admin, leaf.pk),
     ]
@@ -40,7 +44,9 @@ def test_the_database_itself_refuses_to_change_a_published_systems_indicators(ba
         Indicator.objects.filter(system=base_system, code="A1").update(max_points=Decimal("1"))
 
 
-def test_a_new_version_copies_the_tree_as_a_draft_and_publishing_it_retires_the_old(province_admin, base_system):
+def test_a_new_version_copies_the_tree_as_a_draft_and_publishing_it_retires_the_old(
+    province_admin, base_system
+):
     draft = services.new_system_version(province_admin, base_system.pk)
     assert (draft.code, draft.edition, draft.status) == (base_system.code, 2, "draft")
     assert sorted(draft.indicators.values_list("code", "max_points")) == sorted(
@@ -72,10 +78,14 @@ def test_a_tree_that_does_not_add_up_cannot_be_published(province_admin, provinc
 def test_sub_indicators_stop_at_the_third_level(province_admin, province):
     system = make_system(province_admin, province, publish=False)
     leaf = system.indicators.get(code="A1")
-    sub = services.add_indicator(province_admin, system.pk, {"parent": leaf.pk, "code": "A1.1", "name": "子", "max_points": 10})
+    sub = services.add_indicator(
+        province_admin, system.pk, {"parent": leaf.pk, "code": "A1.1", "name": "子", "max_points": 10}
+    )
     assert sub.depth == 2
     with pytest.raises(ValidationError, match="cannot have indicators below"):
-        services.add_indicator(province_admin, system.pk, {"parent": sub.pk, "code": "A1.1.1", "name": "孙", "max_points": 1})
+        services.add_indicator(
+            province_admin, system.pk, {"parent": sub.pk, "code": "A1.1.1", "name": "孙", "max_points": 1}
+        )
 
 
 def test_only_a_base_system_links_the_standard_checklist(province_admin, province):
@@ -85,7 +95,9 @@ def test_only_a_base_system_links_the_standard_checklist(province_admin, provinc
     system = make_system(province_admin, province, "organization", publish=False)
     with pytest.raises(ValidationError, match="standard manual"):
         services.add_indicator(
-            province_admin, system.pk, {"code": "Z", "name": "场地", "max_points": 5, "checklist_item": item.pk}
+            province_admin,
+            system.pk,
+            {"code": "Z", "name": "场地", "max_points": 5, "checklist_item": item.pk},
         )
 
 
