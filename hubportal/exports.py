@@ -133,10 +133,10 @@ def write_sheet(
             cells.append(cell)
         return cells
 
-    for row in sample:
-        sheet.append(typed(row))
-    for row in iterator:
-        sheet.append(typed([cell_value(v) for v in row]))
+    for first in sample:
+        sheet.append(typed(first))
+    for rest in iterator:
+        sheet.append(typed([cell_value(v) for v in rest]))
     handle = tempfile.TemporaryFile()
     book.save(handle)
     handle.seek(0)

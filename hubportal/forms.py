@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue, ModelFormMetaclass
 
+from .text import CONTROL, CONTROL_MESSAGE
 from .widgets import DateInput, DateTimeInput, MoneyInput, UnitSelect
 
 # What people type besides the browser's picker (a pasted date, a phone keyboard).
@@ -114,20 +115,29 @@ class _SharedWidgetsMetaclass(ModelFormMetaclass):
         return super().__new__(mcs, name, bases, attrs)
 
 
-class _LineEnds:
-    """A browser sends a textarea's line breaks as CR LF whatever the text held; keep the
-    text as typed (LF), so saving a page untouched does not rewrite every multi-line field."""
+class _TypedText:
+    """Text as typed: a browser sends a textarea's line breaks as CR LF whatever the text
+    held, so they become LF again (saving a page untouched must not rewrite every multi-line
+    field); and control characters — invisible codes pasted from other programs, which no
+    Excel file can hold — are refused with a message on their field."""
 
     cleaned_data: dict[str, Any]
+    if TYPE_CHECKING:  # provided by django.forms.BaseForm, which comes after this mixin
+
+        def add_error(self, field: str | None, error: Any) -> None: ...
 
     def _clean_fields(self) -> None:
         super()._clean_fields()  # type: ignore[misc]  # django-stubs does not declare BaseForm._clean_fields
-        for name, value in self.cleaned_data.items():
-            if isinstance(value, str) and "\r" in value:
-                self.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        for name, value in list(self.cleaned_data.items()):
+            if not isinstance(value, str):
+                continue
+            if "\r" in value:
+                value = self.cleaned_data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+            if CONTROL.search(value):
+                self.add_error(name, CONTROL_MESSAGE)
 
 
-class ModelForm(_LineEnds, forms.ModelForm, metaclass=_SharedWidgetsMetaclass):
+class ModelForm(_TypedText, forms.ModelForm, metaclass=_SharedWidgetsMetaclass):
     """The base of every model form: the shared widgets for dates, money and units, and the
     acting user (`user=`) for the choices that depend on jurisdiction.
 
@@ -143,7 +153,7 @@ class ModelForm(_LineEnds, forms.ModelForm, metaclass=_SharedWidgetsMetaclass):
         pass
 
 
-class Form(_LineEnds, forms.Form):
+class Form(_TypedText, forms.Form):
     """The base of every plain form that acts for a user (`user=` is optional)."""
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
