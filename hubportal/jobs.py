@@ -9,11 +9,13 @@ row (`/jobs/<id>/`) for the progress bar.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import psycopg
 from celery import Task
 from django.db import connection
+from django.db.models import Q
 
 from .models import Job
 from .tasks import enqueue
@@ -51,7 +53,8 @@ class ProgressReporter:
         try:
             with self.conn.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE hubportal_job SET done = %s, total = %s WHERE id = %s", [done, total, self.job.pk]
+                    "UPDATE hubportal_job SET done = %s, total = %s, heartbeat_at = now() WHERE id = %s",
+                    [done, total, self.job.pk],
                 )
         except psycopg.Error:
             logger.warning("progress of job %s not recorded", self.job.pk)
@@ -59,3 +62,50 @@ class ProgressReporter:
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
+
+
+def fail_stale_jobs(running_minutes: int = 5, pending_minutes: int = 30) -> int:
+    """Mark failed, and tell their users, the jobs whose worker died (running, no sign of life
+    for `running_minutes`) and those no worker picked up (queued for `pending_minutes`).
+    One UPDATE; a job that comes back to life later (redelivered) simply runs again."""
+    from django.conf import settings
+    from django.db import transaction
+    from django.utils import timezone, translation
+    from django.utils.translation import gettext as _
+
+    from .outbox import queue_message
+
+    now = timezone.now()
+    lost = Q(status=Job.Status.RUNNING) & (
+        Q(heartbeat_at__lt=now - timedelta(minutes=running_minutes))
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - timedelta(minutes=running_minutes))
+    )
+    unclaimed = Q(status=Job.Status.PENDING, created_at__lt=now - timedelta(minutes=pending_minutes))
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        stale = list(
+            Job.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(lost | unclaimed)
+            .select_related("user")
+        )
+        for job in stale:
+            job.message = (
+                _(
+                    "The background worker stopped while running this job; nothing of it was kept. Start it again."
+                )
+                if job.status == Job.Status.RUNNING
+                else _(
+                    "No background worker took this job up; ask an administrator to check the workers, then start it again."
+                )
+            )
+            job.status, job.finished_at = Job.Status.FAILED, now
+            job.save(update_fields=["status", "message", "finished_at"])
+            if job.user is not None:
+                queue_message(
+                    subject=_("Your background job failed: %(title)s") % {"title": job.title},
+                    body=job.message,
+                    email=job.user.email,
+                    phone=job.user.phone,
+                    user=job.user,
+                    tags=("job",),
+                )
+    return len(stale)

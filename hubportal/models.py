@@ -39,6 +39,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written whenever the task reports progress: a running job whose heartbeat stops was
+    # lost with its worker, and the sweep marks it failed within minutes.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     ran_in_process = models.BooleanField(_("ran in process"), default=False)
 
     class Meta:
@@ -66,14 +69,17 @@ class Job(models.Model):
 
     def start(self, total: int) -> None:
         self.status, self.total, self.done = self.Status.RUNNING, total, 0
-        self.started_at = timezone.now()
-        self.save(update_fields=["status", "total", "done", "started_at"])
+        self.started_at = self.heartbeat_at = timezone.now()
+        self.save(update_fields=["status", "total", "done", "started_at", "heartbeat_at"])
 
     def advance(self, done: int, message: str = "") -> None:
         """Record progress; a plain UPDATE so it is visible at once to the polling page."""
         self.done = min(done, self.total) if self.total else done
         self.message = message or self.message
-        Job.objects.filter(pk=self.pk).update(done=self.done, message=self.message)
+        self.heartbeat_at = timezone.now()
+        Job.objects.filter(pk=self.pk).update(
+            done=self.done, message=self.message, heartbeat_at=self.heartbeat_at
+        )
 
     def succeed(self, result: dict | None = None, message: str = "") -> None:
         self.status, self.done = self.Status.SUCCEEDED, self.total

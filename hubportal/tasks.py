@@ -120,3 +120,12 @@ def deliver_due_messages(limit: int = 500) -> dict[str, int]:
     from .outbox import deliver, due_ids
 
     return deliver(due_ids(limit))
+
+
+@shared_task(name="hubportal.fail_stale_jobs")
+def fail_stale_jobs() -> int:
+    """The beat sweep (every minute): jobs lost with their worker are marked failed and their
+    users told, within minutes rather than when the broker redelivers the task."""
+    from .jobs import fail_stale_jobs as sweep
+
+    return sweep()

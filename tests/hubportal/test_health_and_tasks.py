@@ -112,3 +112,43 @@ def test_beat_schedule_lives_in_the_database():
     from django_celery_beat.models import PeriodicTask
 
     assert PeriodicTask.objects.filter(task="hubportal.cleanup_old_jobs", enabled=True).exists()
+
+
+def test_a_job_lost_with_its_worker_is_marked_failed_and_its_user_told(db, zhongshan_cadre):
+    import time_machine
+
+    from hubportal.jobs import fail_stale_jobs
+    from hubportal.models import OutboxMessage
+
+    zhongshan_cadre.email = "zs@example.cn"
+    zhongshan_cadre.save()
+    lost = Job.objects.create(kind="orgs.import", title="导入 名录.xlsx", user=zhongshan_cadre)
+    lost.start(total=100)
+    lost.advance(40)
+    alive = Job.objects.create(kind="reporting.track", title="跟踪", user=zhongshan_cadre)
+    alive.start(total=10)
+    later = timezone.now() + timedelta(minutes=6)
+    with time_machine.travel(later):
+        alive.advance(5)  # still reporting progress
+        assert fail_stale_jobs() == 1
+        assert fail_stale_jobs() == 0  # nothing is marked twice
+    lost.refresh_from_db()
+    alive.refresh_from_db()
+    assert lost.status == Job.Status.FAILED and lost.message and lost.finished_at is not None
+    assert alive.status == Job.Status.RUNNING
+    told = OutboxMessage.objects.get(recipient="zs@example.cn", tags="job")
+    assert "导入 名录.xlsx" in told.subject
+
+
+def test_a_job_no_worker_took_up_is_failed_after_half_an_hour(db):
+    import time_machine
+
+    from hubportal.jobs import fail_stale_jobs
+
+    waiting = Job.objects.create(kind="training.certificates", title="证书")
+    with time_machine.travel(timezone.now() + timedelta(minutes=29)):
+        assert fail_stale_jobs() == 0
+    with time_machine.travel(timezone.now() + timedelta(minutes=31)):
+        assert fail_stale_jobs() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == Job.Status.FAILED
