@@ -52,7 +52,7 @@ from evaluation.models import (
     Subject,
 )
 from evaluation.querysets import owner_q
-from hubportal.access import get_for, scoped
+from hubportal.access import NotChangeable, NotVisible, get_for, parse_pk, scoped
 from hubportal.api import JurisdictionReadOnlyViewSet, JurisdictionScoped, JurisdictionViewSet, service_action
 from hubportal.jurisdiction import Action
 
@@ -107,7 +107,13 @@ class GrantedViewSetMixin(JurisdictionScoped):
         user = self.request.user
         also = self.granted(user, right) if self.action in self.granted_actions else None
         model = self.model()
-        return get_for(user, self.optimize(model.objects.all()), self.kwargs["pk"], right, also=also)
+        try:
+            return get_for(user, self.optimize(model.objects.all()), self.kwargs["pk"], right, also=also)
+        except NotVisible:
+            # Seen by another right (the subject's own side) but not acted on by it: a 403.
+            if right != Action.VIEW and self.get_queryset().filter(pk=parse_pk(self.kwargs["pk"])).exists():
+                raise NotChangeable() from None
+            raise
 
 
 # Indicator systems -----------------------------------------------------------------------
