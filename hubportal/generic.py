@@ -26,7 +26,7 @@ from .access import get_for, may
 from .forms import add_service_errors
 from .history import history_of
 from .jurisdiction import Action
-from .registry import list_actions_for
+from .registry import list_actions_for, record_links_for
 from .widgets import format_money
 
 if TYPE_CHECKING:
@@ -214,6 +214,7 @@ class ObjectDetailView(JurisdictionMixin, DetailView):
             fields=[(obj._meta.get_field(f).verbose_name, resolve(obj, f)) for f in self.fields],
             history=history_of(obj),
             can_change=may(self.request.user, obj, Action.CHANGE),
+            record_links=record_links_for(obj),
             edit_url_name=self.edit_url_name,
             delete_url_name=self.delete_url_name,
         )

@@ -59,9 +59,22 @@ class ListAction:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class RecordLink:
+    """A link on another app's record page (the organization's training record on the
+    organization's page): `url_name` takes the record's primary key."""
+
+    label: str | Promise
+    url_name: str
+    model: str  # "app_label.modelname" of the record page, e.g. "orgs.organization"
+    icon: str = "box-arrow-up-right"
+    order: int = 100
+
+
 NAV_ITEMS: list[NavItem] = []
 HOME_COUNTERS: list[HomeCounter] = []
 LIST_ACTIONS: list[ListAction] = []
+RECORD_LINKS: list[RecordLink] = []
 
 
 def register_nav(item: NavItem) -> None:
@@ -80,6 +93,24 @@ def register_list_action(action: ListAction) -> None:
     if action not in LIST_ACTIONS:
         LIST_ACTIONS.append(action)
         LIST_ACTIONS.sort(key=lambda a: a.order)
+
+
+def register_record_link(link: RecordLink) -> None:
+    if link not in RECORD_LINKS:
+        RECORD_LINKS.append(link)
+        RECORD_LINKS.sort(key=lambda a: a.order)
+
+
+def record_links_for(obj: Any) -> list[tuple[Any, str, str]]:
+    """(label, icon, url) of the links other apps put on this record's page."""
+    from django.urls import reverse
+
+    label = obj._meta.label_lower
+    return [
+        (link.label, link.icon, reverse(link.url_name, args=[obj.pk]))
+        for link in RECORD_LINKS
+        if link.model == label
+    ]
 
 
 def list_actions_for(model: Any) -> list[tuple[Any, str]]:

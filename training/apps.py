@@ -12,9 +12,11 @@ class TrainingConfig(AppConfig):
             HomeCounter,
             ListAction,
             NavItem,
+            RecordLink,
             register_home_counter,
             register_list_action,
             register_nav,
+            register_record_link,
         )
 
         from . import metrics
@@ -56,6 +58,11 @@ class TrainingConfig(AppConfig):
         )
         register_list_action(
             ListAction(_("Compliance board"), "training:compliance", model="training.camp", order=20)
+        )
+        register_record_link(
+            RecordLink(
+                _("Training record"), "training:organization_training", "orgs.organization", "mortarboard"
+            )
         )
         if apps.is_installed("reporting"):
             metrics.register_with_reporting()

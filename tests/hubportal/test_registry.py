@@ -26,3 +26,13 @@ def test_an_import_error_inside_a_demo_module_is_not_swallowed(tmp_path, monkeyp
     with pytest.raises(ModuleNotFoundError, match="module_that_is_not_installed"):
         app_modules("demo")
     sys.modules.pop("brokenapp", None)
+
+
+def test_an_organizations_page_links_to_its_records_in_other_apps(client_for, zhongshan_cadre, zhongshan):
+    from django.urls import reverse
+
+    from tests.orgs.factories import make_org
+
+    org = make_org(zhongshan, "中山市青年读书会")
+    html = client_for(zhongshan_cadre).get(org.get_absolute_url()).content.decode()
+    assert reverse("training:organization_training", args=[org.pk]) in html
