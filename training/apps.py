@@ -42,6 +42,7 @@ class TrainingConfig(AppConfig):
                 _("Training camps open for enrolment"),
                 lambda unit: Camp.objects.in_subtree(unit).filter(status="open").count(),
                 url_name="training:camp_list",
+                query=(("status", "open"),),
                 order=30,
             )
         )
