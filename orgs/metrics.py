@@ -344,11 +344,12 @@ def cadres_meeting_days(start: datetime.date | None, end: datetime.date) -> Evid
         amount="cadre_days",
         amount_label=_("Days in youth organizations"),
         columns=[
-            (_("Cadre"), "user__last_name"),
-            (_("Given name"), "user__first_name"),
+            (_("Cadre"), "user__full_name"),
+            (_("User name"), "user__username"),
             (_("Position"), "position"),
+            (_("Role"), "role"),
         ],
-        order=("user__last_name", "user__first_name", "pk"),
+        order=("user__full_name", "user__username", "pk"),
     )
 
 

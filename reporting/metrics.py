@@ -93,6 +93,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from os.path import commonprefix
 from typing import Any
 
 from django.db import connection, models
@@ -111,6 +112,7 @@ DrilldownFunc = Callable[[Any, date | None, date], str]
 EARLIEST = date(1900, 1, 1)  # "since the beginning" for report sums
 REPORT_PREFIX = "report:"
 SEGMENT = 9  # one tree level in a unit path: 8 digits and a dot
+MAX_PREFIXES = 40  # beyond this many subtrees a row filter narrows by their common ancestor
 
 # How the rows of an evidence make a number.
 COUNT = "count"
@@ -123,6 +125,15 @@ OWN = "own"
 # What a fact found false by a spot check does to a number.
 EXCLUDE = "exclude"  # registry facts: it stops counting (until corrected)
 DISCOUNT = "discount"  # reported figures: kept "as reported", left out "after spot checks"
+
+
+def outermost_paths(paths: Sequence[str]) -> list[str]:
+    """The paths not inside another one of them (a town under a listed city is dropped)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
 
 
 def day_bounds(start: date | None, end: date) -> tuple[datetime | None, datetime]:
@@ -217,10 +228,18 @@ class Evidence:
         return f"{self.unit}_id" if self.unit else "pk"
 
     def for_paths(self, paths: Sequence[str]) -> QuerySet:
-        """The rows of the units with these paths (their subtrees, or the units only)."""
+        """The rows of the units with these paths (their subtrees, or the units only): a
+        narrowing only — the rollup joins each row to the requested units exactly."""
         if self.scope == OWN:
             return self.rows.filter(**{f"{self.path_lookup}__in": list(paths)})
-        return self.rows.filter(subtree_q(list(paths), self.unit))
+        outermost = outermost_paths(paths)
+        if len(outermost) <= MAX_PREFIXES:
+            return self.rows.filter(subtree_q(outermost, self.unit))
+        # Hundreds of towns: an OR of as many LIKEs would be tested on every row; their
+        # common ancestor narrows as well, at the cost of one predicate.
+        common = commonprefix(outermost)
+        common = common[: len(common) // SEGMENT * SEGMENT]
+        return self.rows.filter(**{f"{self.path_lookup}__startswith": common}) if common else self.rows
 
     def annotated(self, rows: QuerySet) -> QuerySet:
         """`rows` with the columns the engine reads: `ev_path`, `ev_unit`, `ev_key`, `ev_amount`,

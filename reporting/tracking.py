@@ -258,32 +258,43 @@ def _job_order(job: Job) -> tuple[str, date, date]:
     return (job[0], job[1] or date.min, job[2])
 
 
+SNAPSHOT_COLUMNS = (
+    "rule_id",
+    "unit_id",
+    "period",
+    "value",
+    "confirmed_value",
+    "threshold",
+    "status",
+    "computed_at",
+    "evidence_set_id",
+    "numerator",
+    "denominator",
+    "compared_metric",
+    "compared_value",
+    "compared_flag",
+)
+
+
 def _comparison(
-    rule: TargetRule,
+    other: str | None,
+    tolerance_metric: Metric | None,
+    found: dict[int, Figures] | None,
     unit_id: int,
-    start: date | None,
-    end: date,
     value: Decimal | None,
-    compared: dict[Job, dict[int, Figures]],
 ) -> tuple[str, Decimal | None, bool]:
     """(other metric, its value, flagged) for one snapshot: the other source's value over the
     same window; a unit whose subtree filed no approved report shows no reported value."""
-    other, tolerance_metric = compared_code(rule.metric)
     if other is None or tolerance_metric is None:
         return "", None, False
-    figures = compared.get((other, start, end), {}).get(unit_id)
+    figures = (found or {}).get(unit_id)
     if figures is None:
         return other, None, False
-    if other.startswith(REPORT_PREFIX):
-        other_value = figures.value if figures.rows else None
-        mine = value
-    else:
-        other_value = figures.value
-        mine = value
-    return other, other_value, tolerance_metric.differs(mine, other_value)
+    other_value = figures.value if (figures.rows or not other.startswith(REPORT_PREFIX)) else None
+    return other, other_value, tolerance_metric.differs(value, other_value)
 
 
-def _snapshots(
+def _snapshot_rows(
     quarter: Quarter,
     plan: Plan,
     results: dict[Job, dict[int, Figures] | None],
@@ -291,40 +302,52 @@ def _snapshots(
     compared: dict[Job, dict[int, Figures]],
     as_of: date,
     now: Any,
-) -> tuple[list[TargetSnapshot], dict[str, int]]:
-    snapshots = []
+) -> tuple[list[tuple[Any, ...]], dict[str, int]]:
+    """The snapshot rows to write (tuples in `SNAPSHOT_COLUMNS` order: thousands of them, so
+    no model instances) and the count per status."""
+    rows = []
     counts: dict[str, int] = defaultdict(int)
     for rule, applicable, start, end, deadline in plan.rules:
         key = (rule.metric, start, end)
         values = results.get(key)
         launch = start if rule.window in (Window.YEAR, Window.QUARTER) and start else rule.programme.launch_on
+        other, tolerance_metric = compared_code(rule.metric)
+        found = compared.get((other, start, end)) if other is not None else None
         for unit in applicable:
             figures = values.get(unit.pk) if values is not None else None
             value = figures.value if figures is not None else None
             confirmed = figures.confirmed if figures is not None else None
-            decisive = confirmed if confirmed is not None else value
-            status = status_of(rule, decisive, launch, deadline, as_of)
-            other, other_value, flagged = _comparison(rule, unit.pk, start, end, value, compared)
+            status = status_of(rule, confirmed if confirmed is not None else value, launch, deadline, as_of)
+            other_code, other_value, flagged = _comparison(other, tolerance_metric, found, unit.pk, value)
             counts[status] += 1
-            snapshots.append(
-                TargetSnapshot(
-                    rule=rule,
-                    unit_id=unit.pk,
-                    period=str(quarter),
-                    value=value,
-                    confirmed_value=confirmed,
-                    threshold=rule.threshold,
-                    status=status,
-                    computed_at=now,
-                    evidence_set_id=sets.get(key),
-                    numerator=figures.numerator if figures is not None else None,
-                    denominator=figures.denominator if figures is not None else None,
-                    compared_metric=other,
-                    compared_value=other_value,
-                    compared_flag=flagged,
+            rows.append(
+                (
+                    rule.pk,
+                    unit.pk,
+                    str(quarter),
+                    value,
+                    confirmed,
+                    rule.threshold,
+                    str(status),
+                    now,
+                    sets.get(key),
+                    figures.numerator if figures is not None else None,
+                    figures.denominator if figures is not None else None,
+                    other_code,
+                    other_value,
+                    flagged,
                 )
             )
-    return snapshots, counts
+    return rows, counts
+
+
+def _write_snapshots(rows: list[tuple[Any, ...]]) -> None:
+    """COPY the snapshots in (the run's transaction; the history triggers are ignored)."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor under Django's wrapper
+        with raw.copy(f"COPY reporting_targetsnapshot ({', '.join(SNAPSHOT_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def _delete_quarter(quarter: Quarter) -> None:
@@ -352,7 +375,7 @@ def track_targets(
     period: str,
     today: date | None = None,
     progress: Callable[[int, int, str], None] | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 5000,  # kept for callers of the former bulk insert; COPY needs none
     *,
     analyze: bool = True,
 ) -> dict[str, Any]:
@@ -370,7 +393,7 @@ def track_targets(
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [quarter.lock_key])
         refuse_closed(quarter)
-        summary = _run(quarter, today, progress, batch_size)
+        summary = _run(quarter, today, progress)
     if analyze:
         analyze_rewritten()
     return summary
@@ -380,7 +403,6 @@ def _run(
     quarter: Quarter,
     today: date,
     progress: Callable[[int, int, str], None] | None,
-    batch_size: int,
 ) -> dict[str, Any]:
     as_of = min(today, quarter.end)
     units = load_units()
@@ -390,8 +412,8 @@ def _run(
     # Replace the quarter exactly: a rule or unit that no longer applies loses its row.
     _delete_quarter(quarter)
     results, sets, compared = _count_jobs(quarter, plan, by_pk, now, progress)
-    snapshots, counts = _snapshots(quarter, plan, results, sets, compared, as_of, now)
-    TargetSnapshot.objects.bulk_create(snapshots, batch_size=batch_size)
+    snapshots, counts = _snapshot_rows(quarter, plan, results, sets, compared, as_of, now)
+    _write_snapshots(snapshots)
     total = len(plan.jobs) + len(plan.comparisons) + 1
     if progress is not None:
         progress(total, total, _("Saved %(n)s snapshots") % {"n": len(snapshots)})

@@ -147,7 +147,7 @@ def test_a_run_killed_half_way_keeps_the_previous_snapshot(clock, programme, mon
     def killed(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(TargetSnapshot.objects, "bulk_create", killed)
+    monkeypatch.setattr("reporting.tracking._write_snapshots", killed)
     with pytest.raises(SystemExit):
         track_targets("2026Q2")
     monkeypatch.undo()
