@@ -35,7 +35,16 @@ from incubation.models import ChecklistItem, IncubationBase
 from orgs.models import BackboneMember, LeagueUnit, Organization
 
 from . import services
-from .models import Assignment, IndicatorResult, IndicatorSystem, Rating, Round, ServiceProject, Subject
+from .models import (
+    Assignment,
+    IndicatorResult,
+    IndicatorSystem,
+    Rating,
+    Round,
+    ServiceProject,
+    Subject,
+    add_months,
+)
 
 D = datetime.date
 STATEMENT = "已按指标要求落实，相关制度、台账和照片见佐证材料。"
@@ -160,6 +169,8 @@ def seed(units: dict[str, LeagueUnit]) -> None:
     today = timezone.localdate()
     _base_round(gd_admin, province, base_system, 2025, today, expired=True)
     _base_round(gd_admin, province, base_system, 2026, today, expired=False)
+    _tie_expert(_org_candidates(zhongshan)[:1])
+    _org_first_round(zs_cadre, zhongshan, org_system, today)
     _org_round(zs_cadre, zhongshan, org_system, today)
     _project_round(fs_cadre, foshan, project_system, today, experts)
 
@@ -446,9 +457,15 @@ def _base_round(
             services.enter_subject(actor, round_obj.pk, base.pk)
     else:
         services.enter_all_bases(actor, round_obj.pk)
-    subjects = list(round_obj.subjects.order_by("pk"))
-    rng = random.Random(year)  # noqa: S311 - reproducible demo scores, not a secret
-    qualities = {s.pk: 0.72 + 0.04 * (i % 6) for i, s in enumerate(subjects)}
+    _run_to_final(actor, round_obj, year, base_quality=0.74)
+
+
+def _run_to_final(actor: User, round_obj: Round, year: int, *, base_quality: float) -> None:
+    """Self-assessment, automatic panels, scores, aggregation (moderating any flag), public
+    notice and final ratings with certificates; then dated back to the autumn of `year`."""
+    subjects = list(round_obj.subjects.filter(status="entered").order_by("pk"))
+    rng = random.Random(year * 31 + round_obj.pk)  # noqa: S311 - reproducible demo scores, not a secret
+    qualities = {s.pk: base_quality + 0.04 * (i % 6) for i, s in enumerate(subjects)}
     for subject in subjects:
         _self_assess(actor, subject, qualities[subject.pk])
     services.start_scoring(actor, round_obj.pk)
@@ -465,9 +482,55 @@ def _base_round(
     services.finalise_round(actor, round_obj.pk)
     final_day = start + datetime.timedelta(days=round_obj.notice_days)
     Rating.objects.filter(round=round_obj).update(
-        valid_from=final_day, valid_until=final_day.replace(year=final_day.year + 1)
+        valid_from=final_day, valid_until=add_months(final_day, round_obj.validity_months)
     )
     services.issue_certificates(actor, round_obj.pk)
+
+
+def _org_first_round(actor: User, unit: LeagueUnit, system: IndicatorSystem, today: D) -> None:
+    """The first certification, five years ago: its ratings (valid five years) have expired."""
+    year = today.year - 5
+    name = f"{year}年中山市青年社会组织外部评估星级认证"
+    if Round.objects.filter(name=name).exists():
+        return
+    round_obj = _round(
+        actor,
+        unit,
+        system,
+        name,
+        year,
+        today,
+        validity_months=60,
+        description="首批青年社会组织外部评估星级认证。",
+    )
+    services.open_round(actor, round_obj.pk)
+    for org in _org_candidates(unit)[1:4]:
+        services.enter_subject(actor, round_obj.pk, org.pk)
+    _run_to_final(actor, round_obj, year, base_quality=0.7)
+
+
+def _tie_expert(organizations: list[Organization]) -> None:
+    """黄国栋's phone is that of a backbone member of the first organization: the automatic
+    panels leave him out of its assessments (a conflict found from the registry)."""
+    expert = User.objects.filter(username="expert_huang").first()
+    for org in organizations:
+        member = BackboneMember.objects.filter(organization=org).exclude(phone="").first()
+        if expert is not None and member is not None and expert.phone != member.phone:
+            expert.phone = member.phone
+            expert.save(update_fields=["phone"])
+
+
+def _org_candidates(unit: LeagueUnit) -> list[Organization]:
+    rep_orgs = list(
+        Organization.objects.filter(representatives__username="org_rep").listed().in_subtree(unit)[:1]
+    )
+    others = list(
+        Organization.objects.in_subtree(unit)
+        .listed()
+        .exclude(pk__in=[o.pk for o in rep_orgs])
+        .order_by("-youth_covered", "pk")[:5]
+    )
+    return rep_orgs + others
 
 
 def _org_round(actor: User, unit: LeagueUnit, system: IndicatorSystem, today: D) -> None:
@@ -485,15 +548,9 @@ def _org_round(actor: User, unit: LeagueUnit, system: IndicatorSystem, today: D)
         description="团市委、市民政局依托专业评审顾问团开展外部评估星级认证，结果作为政府购买服务的重要参考。",
     )
     services.open_round(actor, round_obj.pk)
-    rep_orgs = list(
-        Organization.objects.filter(representatives__username="org_rep").listed().in_subtree(unit)[:1]
-    )
-    others = list(
-        Organization.objects.in_subtree(unit)
-        .listed()
-        .exclude(pk__in=[o.pk for o in rep_orgs])
-        .order_by("-youth_covered", "pk")[:5]
-    )
+    candidates = _org_candidates(unit)
+    rep_orgs = [o for o in candidates if o.representatives.filter(username="org_rep").exists()]
+    others = [o for o in candidates if o not in rep_orgs]
     representative = _user("org_rep")
     for org in rep_orgs:
         if representative is not None:
@@ -504,17 +561,6 @@ def _org_round(actor: User, unit: LeagueUnit, system: IndicatorSystem, today: D)
     for org in others:
         services.enter_subject(actor, round_obj.pk, org.pk)
     subjects = list(round_obj.subjects.order_by("pk"))
-    # 黄国栋's phone is that of a backbone member of the first organization: a conflict.
-    if subjects:
-        expert = User.objects.get(username="expert_huang")
-        member = (
-            BackboneMember.objects.filter(organization_id=subjects[0].organization_id)
-            .exclude(phone="")
-            .first()
-        )
-        if member is not None:
-            expert.phone = member.phone
-            expert.save(update_fields=["phone"])
     qualities = {s.pk: 0.62 + 0.06 * (i % 5) for i, s in enumerate(subjects)}
     for subject in subjects:
         _self_assess(representative if subject.applied_by_id else actor, subject, qualities[subject.pk])  # type: ignore[arg-type]  # the representative exists when they applied

@@ -30,6 +30,37 @@ from .models import (
 STAR_CHOICES = [(str(n), "★" * n) for n in range(1, 6)]
 
 
+class CurrentStarsFilter(django_filters.ChoiceFilter):
+    """The stars of the rating in force (final, not superseded, not expired) of a base or an
+    organization, for other apps' lists (`?stars=4`; `?stars=0`: no rating in force). One
+    correlated subquery on the ratings' (target, status, valid from) index per row."""
+
+    def __init__(self, *args, target: str = "organization", **kwargs) -> None:
+        self.target = target
+        kwargs.setdefault("choices", [("0", _("No rating in force")), *STAR_CHOICES])
+        kwargs.setdefault("label", _("Stars"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        from django.db.models import OuterRef, Subquery
+
+        in_force = (
+            Rating.objects.filter(
+                **{self.target: OuterRef("pk")}, status="current", valid_until__gte=timezone.localdate()
+            )
+            .order_by("-valid_from", "-pk")
+            .values("stars")[:1]
+        )
+        rated = qs.annotate(current_stars=Subquery(in_force))
+        return (
+            rated.filter(current_stars__isnull=True)
+            if value == "0"
+            else rated.filter(current_stars=int(value))
+        )
+
+
 class SystemFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
     subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices, label=_("Rates"))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubportal.forms import add_service_errors
-from orgs.registration import client_address, hit_rate_limit
+from hubportal.ratelimit import client_address, hit_rate_limit
 
 from . import services
 from .forms import ObjectionForm, VerifyForm

@@ -27,6 +27,7 @@ from . import map_layers, services
 from .filters import BaseFilterSet
 from .forms import PublicApplyForm
 from .models import IncubationBase
+from .views import star_ratings
 
 PAGE_SIZE = 20
 
@@ -122,6 +123,7 @@ def base_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "base": base,
             "photos": list(base.photos.all()[:12]),
             "can_apply": _representative_orgs(request).exists(),
+            "evaluation_ratings": star_ratings(base=base),
         },
     )
 

@@ -56,6 +56,19 @@ from .models import FundMovement, IncubationBase, IncubationFund, Residency, Ser
 
 # Bases ----------------------------------------------------------------------------------
 
+def star_ratings(**target):
+    """The evaluation app's rating history of a base or organization, when it is installed
+    (None otherwise: the page then shows what it has on its own)."""
+    from django.apps import apps
+
+    if not apps.is_installed("evaluation"):
+        return None
+    from evaluation.panels import rating_history
+
+    return rating_history(**target)
+
+
+
 
 class BaseListView(ObjectListView):
     model = IncubationBase
@@ -134,6 +147,7 @@ class BaseDetailView(ObjectDetailView):
                 }
             ),
             photo_form=PhotoForm(),
+            evaluation_ratings=star_ratings(base=base),
         )
         return context
 

@@ -34,6 +34,29 @@ class LeagueUnitFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
 
+def star_ratings(**target):
+    """The star-rating history of an organization from the evaluation app, when it is
+    installed (None otherwise: the page then leaves the section out)."""
+    from django.apps import apps
+
+    if not apps.is_installed("evaluation"):
+        return None
+    from evaluation.panels import rating_history
+
+    return rating_history(**target)
+
+
+def _stars_filter():
+    """“Current stars” (the rating in force), from the evaluation app when it is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("evaluation"):
+        return None
+    from evaluation.filters import CurrentStarsFilter
+
+    return CurrentStarsFilter(target="organization")
+
+
 class OrganizationFilterSet(django_filters.FilterSet):
     """Filters of the organization list: the page, the API, saved filters and exports."""
 
@@ -68,6 +91,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
     pending_changes = django_filters.BooleanFilter(
         method="filter_pending_changes", label=_("Changes waiting for review")
     )
+    stars = _stars_filter()
 
     class Meta:
         model = Organization

@@ -28,6 +28,7 @@ from hubportal.http import AuthenticatedHttpRequest
 from hubportal.registry import ListAction, NavItem, register_list_action, register_nav
 
 from . import registration as flow
+from .filters import star_ratings
 from .models import LeagueUnit, Organization
 from .models.units import PATH_SEGMENT_WIDTH
 from .registration_forms import (
@@ -159,7 +160,11 @@ def directory(request: HttpRequest) -> HttpResponse:
 @require_GET
 def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(directory_queryset(), pk=pk)
-    return render(request, "orgs/public/detail.html", {"title": org.name, "org": org})
+    return render(
+        request,
+        "orgs/public/detail.html",
+        {"title": org.name, "org": org, "evaluation_ratings": star_ratings(organization=org)},
+    )
 
 
 # Self-registration wizard -------------------------------------------------------------------

@@ -33,6 +33,7 @@ from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action
 
 from . import metrics, services
+from .filters import star_ratings
 from .filters import LeagueUnitFilterSet, OrganizationFilterSet
 from .forms import (
     BackboneMemberForm,
@@ -198,6 +199,7 @@ class OrganizationDetailView(ObjectDetailView):
             ),
             contact_logs=org.contact_logs.select_related("cadre", "unit")[:50],
             documents=org.documents.select_related("uploaded_by"),
+            evaluation_ratings=star_ratings(organization=org),
             representatives=org.representatives.all(),
             allowed_statuses=[
                 (s, Organization.Status(s).label) for s in sorted(services.TRANSITIONS[org.status])
