@@ -482,7 +482,9 @@ def _run_to_final(actor: User, round_obj: Round, year: int, *, base_quality: flo
     services.finalise_round(actor, round_obj.pk)
     final_day = start + datetime.timedelta(days=round_obj.notice_days)
     Rating.objects.filter(round=round_obj).update(
-        valid_from=final_day, valid_until=add_months(final_day, round_obj.validity_months)
+        valid_from=final_day,
+        valid_until=add_months(final_day, round_obj.validity_months),
+        finalised_at=timezone.make_aware(datetime.datetime.combine(final_day, datetime.time(10))),
     )
     services.issue_certificates(actor, round_obj.pk)
 

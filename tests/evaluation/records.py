@@ -84,7 +84,7 @@ def round_of(unit: Any, phase: str = "results", **fields: Any) -> Round:
 
 
 def subject_of(unit: Any, result: str = "final", **fields: Any) -> Subject:
-    base = make_base(unit, f"管辖测试亲青家园{next(_serial)}")
+    base = fields.pop("base", None) or make_base(unit, f"管辖测试亲青家园{next(_serial)}")
     values: dict[str, Any] = {
         "total": Decimal("8"),
         "stars": 4,
