@@ -11,6 +11,18 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class TooManyRequests(exceptions.APIException):
+    """A 429 carrying the portal's own translated message (DRF's `Throttled` appends its own
+    wording), with `Retry-After` from `wait`."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "throttled"
+
+    def __init__(self, detail: str, wait: int | None = None) -> None:
+        super().__init__(detail)
+        self.wait = wait
+
+
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -30,10 +42,14 @@ def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """The one translation of a service's refusal into an API answer, never a 500:
     a stale version → 409, a ValidationError → 400 with field errors, a record out of
-    reach → 404, a permission refusal → 403, each with the service's own message."""
+    reach → 404, a permission refusal → 403, a used-up rate limit → 429, each with the
+    service's own message."""
     from .access import NotVisible
+    from .ratelimit import RateLimited
     from .services import StaleVersion
 
+    if isinstance(exc, RateLimited):
+        exc = TooManyRequests(exc.message, exc.wait)
     if isinstance(exc, StaleVersion):
         return Response(validation_detail(exc), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

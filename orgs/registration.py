@@ -3,7 +3,8 @@
 - e-mail / phone verification codes: six digits, only their keyed hash is kept (in the
   session), valid 10 minutes, 5 tries, a new one at most once a minute; the code goes
   through the outbox as a sensitive message (its body is erased once delivered);
-- per-address rate limits (IP) for the public endpoints, kept in the cache;
+- rate limits for the public endpoints, per client address (IP) and, for codes, per address
+  the code goes to, counted in the shared cache (`hubportal.ratelimit`, Redis);
 - `register_organization`: the group's account, the pending organization, its backbone
   person and documents, in one transaction;
 - `correct_registration`: the group's own edit; a returned registration goes back to review.
@@ -23,7 +24,6 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -35,13 +35,14 @@ from django.utils.translation import gettext_lazy
 from hubportal.access import get_for
 from hubportal.jurisdiction import Action
 from hubportal.outbox import queue_message
+from hubportal.ratelimit import RateLimited, client_address, hit_rate_limit, identity
 from hubportal.services import service
 
 from . import services
 from .models import BackboneMember, LeagueUnit, Organization
 from .services import registrable_units
 
-__all__ = ["registrable_units"]
+__all__ = ["RateLimited", "client_address", "hit_rate_limit", "registrable_units"]
 
 CODE_TTL_SECONDS = 10 * 60
 CODE_MAX_TRIES = 5
@@ -51,6 +52,8 @@ VERIFICATION_SESSION_KEY = "orgs.registration.verification"
 # Public endpoints: per client address and hour.
 SUBMISSIONS_PER_HOUR = 10
 CODES_PER_HOUR = 10
+# Codes sent to one e-mail address or mobile number, whatever network asks for them.
+CODES_PER_RECIPIENT_PER_HOUR = 5
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -74,35 +77,6 @@ ORGANIZATION_FIELDS = (
     "address",
     "governing_unit",
 )
-
-
-class RateLimited(Exception):
-    """Raised when a client has used up its allowance on a public endpoint."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def client_address(request: Any) -> str:
-    # REMOTE_ADDR only: a forwarded-for header is the client's to forge unless a trusted
-    # proxy sets it, and the deployment puts the portal behind none by default.
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def hit_rate_limit(bucket: str, ident: str, limit: int, window: int = 3600) -> bool:
-    """Count one use of `bucket` by `ident`; True when this use is over `limit` per `window`.
-
-    A fixed window in the cache: one `add` + one `incr`, atomic on Redis and locmem alike.
-    """
-    key = f"ratelimit:{bucket}:{ident}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        used = 1
-    return used > limit
 
 
 def check_submission_allowed(request: Any) -> None:
@@ -141,8 +115,8 @@ def send_verification_code(session: Any, address: str, request: Any | None = Non
     """Send a new six-digit code to `address`; keep only its hash in `session`.
 
     Refused (ValidationError) when a code went to the same address less than a minute ago,
-    or (RateLimited) when this client asked for too many codes this hour.
-    Returns the channel used (“email” or “phone”).
+    or (RateLimited) when this client asked for too many codes this hour, or too many codes
+    went to `address` this hour. Returns the channel used (“email” or “phone”).
     """
     address = (address or "").strip()
     channel = address_channel(address)
@@ -158,6 +132,10 @@ def send_verification_code(session: Any, address: str, request: Any | None = Non
             )
     if request is not None and hit_rate_limit("verification", client_address(request), CODES_PER_HOUR):
         raise RateLimited(_("Too many verification codes were requested from your network; try again later."))
+    if hit_rate_limit("verification-to", identity(address), CODES_PER_RECIPIENT_PER_HOUR):
+        raise RateLimited(
+            _("Too many verification codes were sent to this address in the last hour; try again later.")
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
     session[VERIFICATION_SESSION_KEY] = {
         "address": address.lower(),

@@ -7,11 +7,18 @@ organization representative, an assessor and the public (an anonymous client).
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Membership, User
 from orgs import demo
 from orgs.models import LeagueUnit
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with empty rate-limit counters (the cache is per process under pytest)."""
+    cache.clear()
 
 
 @pytest.fixture
