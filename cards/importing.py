@@ -380,6 +380,8 @@ def apply_file(name: str, content: bytes, user: Any, progress: Progress | None =
         rows,
         progress=(lambda done, _all: progress(unchanged + done, total)) if progress is not None else None,
     )
+    if progress is not None:
+        progress(total, total)
     return {"create": report.count("create"), "update": report.count("update"), "unchanged": unchanged}
 
 

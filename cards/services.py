@@ -22,6 +22,7 @@ import datetime
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import psycopg
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -458,7 +459,7 @@ def issue_cards(
                     progress(start + len(chunk), len(rows))
             if card_ids:
                 _record_inserts(Card, card_ids)
-    except IntegrityError as exc:
+    except (IntegrityError, psycopg.IntegrityError) as exc:  # COPY runs on psycopg's own cursor
         raise ValidationError(
             _(
                 "A card number, or an active card of one of these people, was issued by someone else while the list "
