@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "incubation",
     "training",
     "evaluation",
+    "cobuilding",
+    "cards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

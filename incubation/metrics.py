@@ -17,11 +17,12 @@ from datetime import date
 from typing import Any
 
 from django.apps import apps
-from django.db.models import DateTimeField, Exists, OuterRef, Q
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import LeagueUnit
+from orgs.querysets import rollup_rows
 from reporting.metrics import (
     DISTINCT,
     OWN,
@@ -197,13 +198,16 @@ def bases_count(
 
 
 def bases_by_level(units: Sequence[Any], start: date | None, end: date) -> dict[int, dict[str, int]]:
-    """`{unit_id: {level: n}}`: bases in each subtree by the level of their owning unit (one
-    query per level)."""
-    result: dict[int, dict[str, int]] = {u.pk: {} for u in units}
-    for level in LeagueUnit.Level.values:
-        for pk, n in bases_count(units, start, end, level).items():
-            result[pk][level] = n
-    return result
+    """`{unit_id: {level: n}}`: bases in each subtree by the level of their owning unit, one query."""
+    levels = list(LeagueUnit.Level.values)
+    counts = rollup_rows(
+        units,
+        bases(start, end).rows,
+        "unit__path",
+        [f"COUNT(*) FILTER (WHERE r0.level = '{level}')" for level in levels],
+        {"level": F("unit__level")},
+    )
+    return {pk: dict(zip(levels, map(int, values), strict=True)) for pk, values in counts.items()}
 
 
 funds_count = _values(funds)
