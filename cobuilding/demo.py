@@ -18,6 +18,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -445,6 +446,59 @@ def seed_subsidies(today: D) -> None:
                 )
 
 
+def seed_targets() -> None:
+    """The items of the standard the reporting demo leaves out, as targets of its programme
+    (区域化大团建): a fixed volunteer in every community, the published plan, an activity in
+    every chair's term."""
+    if not apps.is_installed("reporting"):
+        return
+    from reporting.models import Comparator, Programme, TargetRule, Window
+
+    programme = (
+        Programme.objects.filter(owner__code="440000", name__startswith="区域化大团建")
+        .order_by("-start_year")
+        .first()
+    )
+    if programme is None:
+        return
+    targets = [
+        (
+            "每个社区至少1名相对固定的志愿者（%）",
+            "cobuilding_community_volunteers",
+            100,
+            Comparator.GTE,
+            Window.TO_DATE,
+            4,
+        ),
+        ("每年年初制定工作计划并公示", "cobuilding_plans", 1, Comparator.GTE, Window.YEAR, 0),
+        (
+            "轮值主席任期内至少开展一次活动（未开展活动的任期）",
+            "cobuilding_chairs_without_activity",
+            0,
+            Comparator.LTE,
+            Window.YEAR,
+            0,
+        ),
+    ]
+    last = programme.rules.order_by("-order").values_list("order", flat=True).first() or 0
+    for offset, (label, metric, threshold, comparator, window, years) in enumerate(targets, start=1):
+        TargetRule.objects.update_or_create(
+            programme=programme,
+            label=label,
+            defaults={
+                "metric": metric,
+                "comparator": comparator,
+                "threshold": Decimal(threshold),
+                "window": window,
+                "deadline": D(programme.start_year + years, 12, 31),
+                "levels": [Level.TOWN],
+                "region": TargetRule.RegionScope.ANY,
+                "kinds": [],
+                "order": last + offset,
+            },
+        )
+
+
 def seed(units: dict[str, LeagueUnit]) -> None:
     """Entry point of `manage.py seed_demo`; safe to run again."""
     today = timezone.localdate()
@@ -458,3 +512,4 @@ def seed(units: dict[str, LeagueUnit]) -> None:
             seed_committee(unit, spec, today)
     with transaction.atomic():
         seed_subsidies(today)
+        seed_targets()

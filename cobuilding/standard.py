@@ -294,7 +294,9 @@ def records(unit: LeagueUnit, year: int) -> list[Records]:
     for code in CODES:
         evidence = evidence_for(code, year)
         lookups = [lookup for _label, lookup in evidence.columns]
-        found = list(live_records(evidence, unit).values("pk", "ev_key", "ev_hit", *lookups)[: RECORDS_SHOWN + 1])
+        found = list(
+            live_records(evidence, unit).values("pk", "ev_key", "ev_hit", *lookups)[: RECORDS_SHOWN + 1]
+        )
         labels = {lookup: _labels(evidence.model, lookup) for lookup in lookups}
         rows = []
         for record in found[:RECORDS_SHOWN]:

@@ -34,6 +34,11 @@ from orgs.models.registry import mask_phone
 class IdField(serializers.IntegerField):
     """A related record's id: read as the id, written as an id the service checks."""
 
+    def get_attribute(self, instance: Any) -> Any:
+        # The foreign key's own column: no query for the related row.
+        attname = f"{self.source}_id"
+        return getattr(instance, attname) if hasattr(instance, attname) else super().get_attribute(instance)
+
     def to_representation(self, value: Any) -> Any:
         return value.pk if isinstance(value, Model) else value
 
