@@ -63,7 +63,11 @@ def aware(day: datetime.date) -> datetime.datetime:
 def entered_on_their_typed_days() -> None:
     """Bases and funds entered on their opening and establishment days, each step of a
     residency recorded on its day (PostgreSQL's clock wrote the history: set it)."""
-    from incubation.models import IncubationBase, ResidencyEvent
+    from django.apps import apps
+
+    from incubation.models import IncubationBase
+
+    ResidencyEvent = apps.get_model("incubation", "ResidencyEvent")
 
     for base in IncubationBase.objects.all():
         IncubationBase.objects.filter(pk=base.pk).update(created_at=aware(base.opened_on))
@@ -149,7 +153,11 @@ def test_city_level_bases_are_the_citys_own_and_ratings_are_shared(history, zhon
     assert (own.value, every.value) == (1, 3)
     from decimal import Decimal
 
-    from incubation.models import BaseRating, BaseRatingEvent, IncubationBase
+    from django.apps import apps
+
+    from incubation.models import BaseRating, IncubationBase
+
+    BaseRatingEvent = apps.get_model("incubation", "BaseRatingEvent")
 
     base = IncubationBase.objects.get(name="中山市亲青家园")
     rating = BaseRating.objects.create(base=base, year=2024, stars=4, rated_on=D(2024, 11, 1))

@@ -26,8 +26,9 @@ def aware(day: datetime.date) -> datetime.datetime:
 def record_registration(org: Organization, day: datetime.date, registered_on: datetime.date) -> None:
     """The organization becomes registered; the portal records it on `day` (its history says
     when), whatever date is typed as `registered_on`."""
-    from orgs.models import OrganizationEvent
+    from django.apps import apps
 
+    OrganizationEvent = apps.get_model("orgs", "OrganizationEvent")
     Organization.objects.filter(pk=org.pk).update(
         registration_status="social_group", credit_code=credit_code(), registered_on=registered_on
     )
@@ -142,9 +143,7 @@ def test_a_unit_own_list_counts_its_own_pilots_not_its_subtree(data, province, z
     assert subtree[province.pk] == 2
 
 
-def test_a_league_branch_found_false_stops_counting_until_corrected(
-    data, zhongshan, guzhen, zhongshan_cadre
-):
+def test_a_league_branch_found_false_stops_counting_until_corrected(data, zhongshan, guzhen, zhongshan_cadre):
     from reporting import services
 
     end = D(2026, 3, 31)

@@ -120,6 +120,7 @@ def test_every_metric_with_a_source_lists_exactly_the_records_of_its_value(world
     for snapshot in snapshots:
         body, rows = _records(client, snapshot)
         assert body["count"] == len(rows), snapshot
+        assert snapshot.evidence_set is not None and snapshot.value is not None
         aggregate = snapshot.evidence_set.aggregate
         if aggregate == SHARE:
             assert len(rows) == snapshot.denominator
@@ -138,7 +139,9 @@ def test_every_metric_with_a_source_lists_exactly_the_records_of_its_value(world
             assert len(rows) == snapshot.value, (snapshot.rule.metric, snapshot.unit.name)
         # Nothing changed since the run: the metric's records now are the same records.
         metric = registry.get(snapshot.rule.metric)
+        assert metric is not None
         live = metric.records(snapshot.unit, date(2026, 1, 1), date(2026, 12, 31))
+        assert live is not None
         assert sorted(r.pk for r in live) == sorted(r["id"] for r in rows), snapshot
         checked_metrics.add(snapshot.rule.metric)
         if snapshot.value:
@@ -158,7 +161,7 @@ def test_every_metric_with_a_source_lists_exactly_the_records_of_its_value(world
 def test_the_drill_down_page_lists_the_same_records(world, client_for, zhongshan_cadre):
     client = client_for(zhongshan_cadre)
     snapshot = TargetSnapshot.objects.get(period="2026Q4", unit__code="442000", rule__metric="orgs_listed")
-    assert snapshot.value > 0
+    assert snapshot.value is not None and snapshot.value > 0
     page = client.get(f"/reporting/snapshots/{snapshot.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     table = page.split('id="evidence"')[1].split("</table>")[0]
     assert table.count("<tr") - 1 == min(int(snapshot.value), 50)
@@ -194,7 +197,7 @@ def test_records_api_query_count_does_not_grow_with_the_page(
 ):
     client = client_for(province_admin)
     snapshot = TargetSnapshot.objects.get(period="2026Q4", unit__code="440000", rule__metric="orgs_governed")
-    assert snapshot.value > 50
+    assert snapshot.value is not None and snapshot.value > 50
     # session, user, memberships, the snapshot (with rule, unit and evidence set), the count,
     # the page of stored rows, the records' fields.
     for size in (10, 50):
