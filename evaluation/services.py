@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from hubportal.access import get_for, related_for
-from hubportal.jurisdiction import Action
+from hubportal.jurisdiction import Action, user_can
 from hubportal.outbox import queue_message, queue_to_users
 from hubportal.services import check_version, save_checked, service
 from incubation.models import ChecklistItem, IncubationBase
@@ -1640,6 +1640,10 @@ def file_appeal(actor: Any, subject_pk: Any, reason: str) -> Appeal:
     """The subject asks for a review (复核) of its result: during the public notice, or
     within the round's appeal period after the rating became final."""
     subject = _subject_for_owner(actor, subject_pk)
+    if user_can(actor, subject.round.unit, Action.CHANGE):
+        raise ValidationError(
+            _("The round's cadres decide appeals; an appeal comes from the subject's own side.")
+        )
     today = _today()
     rating = Rating.objects.filter(
         subject=subject, status=Rating.Status.CURRENT, attempt=subject.attempt

@@ -561,7 +561,9 @@ class SubjectDetailView(ObjectDetailView):
             appeals=subject.appeals.select_related("filed_by", "answered_by") if is_cadre or is_owner else [],
             ratings=Rating.objects.filter(subject=subject).select_related("certificate").order_by("-attempt"),
             history=history_of(subject) if is_cadre else [],
-            can_appeal=is_owner and subject.result in (Subject.Result.IN_NOTICE, Subject.Result.FINAL),
+            can_appeal=is_owner
+            and not can_manage
+            and subject.result in (Subject.Result.IN_NOTICE, Subject.Result.FINAL),
         )
         if (
             can_manage

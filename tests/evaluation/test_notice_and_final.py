@@ -136,12 +136,16 @@ def test_the_certificate_pdf_embeds_the_font_and_carries_the_code(published, zho
     assert certificate.display_code in text and "★★" in text
 
 
-def test_an_appeal_re_rates_and_the_new_rating_supersedes_the_old(published, zhongshan_cadre, pool):
-    subject = published["subjects"][0]
+def test_an_appeal_re_rates_and_the_new_rating_supersedes_the_old(
+    published, zhongshan_cadre, guzhen_cadre, pool
+):
+    subject = published["subjects"][1]  # 古镇's base: its town cadre asks for the review
     with at(7):
         services.finalise_round(zhongshan_cadre, published["round"].pk)
         first_certificate = services.issue_certificate(zhongshan_cadre, subject.pk)
-        appeal = services.file_appeal(zhongshan_cadre, subject.pk, "请求复核工作绩效部分")
+        with pytest.raises(ValidationError, match="The round's cadres decide appeals"):
+            services.file_appeal(zhongshan_cadre, subject.pk, "组织者自己申请复核")
+        appeal = services.file_appeal(guzhen_cadre, subject.pk, "请求复核工作绩效部分")
         services.decide_appeal(zhongshan_cadre, appeal.pk, upheld=True, answer="同意复核，重新组织评审。")
         for assignment in assign(zhongshan_cadre, subject, pool[3:6]):
             score(assignment.assessor, assignment, 0.95)
@@ -156,13 +160,13 @@ def test_an_appeal_re_rates_and_the_new_rating_supersedes_the_old(published, zho
     assert first_certificate.revoked_at is not None and "re-rating" in first_certificate.revoked_reason
 
 
-def test_an_appeal_after_the_appeal_period_is_refused(published, zhongshan_cadre):
-    subject = published["subjects"][0]
+def test_an_appeal_after_the_appeal_period_is_refused(published, zhongshan_cadre, guzhen_cadre):
+    subject = published["subjects"][1]
     with at(7):
         services.finalise_round(zhongshan_cadre, published["round"].pk)
     with at(45):
         with pytest.raises(ValidationError, match="within 30 days"):
-            services.file_appeal(zhongshan_cadre, subject.pk, "迟到的复核申请")
+            services.file_appeal(guzhen_cadre, subject.pk, "迟到的复核申请")
 
 
 def test_the_verification_page_says_valid_expired_or_revoked(published, zhongshan_cadre, client):
