@@ -82,7 +82,7 @@ def bases_rated_share(start: date | None, end: date) -> Any:
     )
 
 
-REGISTERED = [
+REGISTERED: list[tuple[str, Any, Any, Any, dict[str, Any]]] = [
     (
         "bases_star_rated",
         bases_star_rated,

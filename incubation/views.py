@@ -56,7 +56,7 @@ from .models import FundMovement, IncubationBase, IncubationFund, Residency, Ser
 
 # Bases ----------------------------------------------------------------------------------
 
-def star_ratings(**target):
+def star_ratings(**target: Any) -> Any:
     """The evaluation app's rating history of a base or organization, when it is installed
     (None otherwise: the page then shows what it has on its own)."""
     from django.apps import apps

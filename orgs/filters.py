@@ -1,5 +1,7 @@
 """FilterSets of the registry, shared by the list pages, the API and exports."""
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +36,7 @@ class LeagueUnitFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
 
-def star_ratings(**target):
+def star_ratings(**target: Any) -> Any:
     """The star-rating history of an organization from the evaluation app, when it is
     installed (None otherwise: the page then leaves the section out)."""
     from django.apps import apps
@@ -46,7 +48,7 @@ def star_ratings(**target):
     return rating_history(**target)
 
 
-def _stars_filter():
+def _stars_filter() -> Any:
     """“Current stars” (the rating in force), from the evaluation app when it is installed."""
     from django.apps import apps
 

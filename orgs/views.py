@@ -33,8 +33,7 @@ from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action
 
 from . import metrics, services
-from .filters import star_ratings
-from .filters import LeagueUnitFilterSet, OrganizationFilterSet
+from .filters import LeagueUnitFilterSet, OrganizationFilterSet, star_ratings
 from .forms import (
     BackboneMemberForm,
     ContactLogForm,

@@ -28,6 +28,7 @@ from evaluation.models import (
     ServiceProject,
     Subject,
 )
+from incubation.models import IncubationBase
 from tests.conftest import make_user
 from tests.incubation.conftest import make_base
 from tests.orgs.factories import make_org
@@ -158,7 +159,7 @@ def evidence_of(unit: Any) -> Evidence:
         subject=subject,
         indicator=leaf(subject.round.system),
         kind="record",
-        content_type=ContentType.objects.get_for_model(subject.base),
+        content_type=ContentType.objects.get_for_model(IncubationBase),
         object_id=subject.base_id,
         label="基地档案",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -21,6 +22,12 @@ from tests.incubation.conftest import make_base
 from . import records
 
 END = datetime.date(2026, 12, 31)
+
+
+def star_metric(code: str) -> Any:
+    metric = registry.get(code)
+    assert metric is not None, code
+    return metric
 
 
 def rate(base, *, start=datetime.date(2026, 11, 10), months=12, finalised=None):
@@ -63,7 +70,7 @@ def test_the_evaluation_app_is_the_source_of_both_metrics():
 
 
 def test_bases_star_rated_counts_ratings_in_force_with_their_records(bases, guzhen, zhongshan, province):
-    metric = registry.get("bases_star_rated")
+    metric = star_metric("bases_star_rated")
     figures = metric.figures([guzhen, zhongshan, province], None, END)
     assert (
         figures[guzhen.pk].value == 1 and figures[zhongshan.pk].value == 1 and figures[province.pk].value == 2
@@ -72,7 +79,7 @@ def test_bases_star_rated_counts_ratings_in_force_with_their_records(bases, guzh
 
 
 def test_the_share_of_bases_rated_has_its_numerator_and_denominator(bases, guzhen):
-    metric = registry.get("bases_rated_share")
+    metric = star_metric("bases_rated_share")
     figures = metric.figures([guzhen], None, END)[guzhen.pk]
     assert (figures.numerator, figures.denominator, figures.value) == (1, 4, Decimal("25.00"))
 
@@ -81,14 +88,14 @@ def test_a_superseded_rating_stops_counting_once_its_successor_is_final(bases, g
     old = Rating.objects.get(base=bases["rated"])
     successor = rate(bases["rated"], start=datetime.date(2026, 12, 15))
     Rating.objects.filter(pk=old.pk).update(status="superseded", superseded_by=successor)
-    metric = registry.get("bases_star_rated")
+    metric = star_metric("bases_star_rated")
     assert metric.figures([guzhen], None, END)[guzhen.pk].value == 1  # the successor counts, once
     before = datetime.date(2026, 12, 1)
     assert metric.figures([guzhen], None, before)[guzhen.pk].value == 1  # the old one, then in force
 
 
 def test_one_query_for_any_number_of_units(bases):
-    metric = registry.get("bases_star_rated")
+    metric = star_metric("bases_star_rated")
     few = list(LeagueUnit.objects.order_by("path")[:3])
     many = list(LeagueUnit.objects.order_by("path"))
     with CaptureQueriesContext(connection) as small:

@@ -125,7 +125,7 @@ def test_the_certificate_pdf_embeds_the_font_and_carries_the_code(published, zho
     with at(7):
         services.finalise_round(zhongshan_cadre, published["round"].pk)
         assert services.issue_certificates(zhongshan_cadre, published["round"].pk) == 2
-    certificate = Certificate.objects.select_related("rating__subject").first()
+    certificate = Certificate.objects.select_related("rating__subject").order_by("pk")[0]
     path = tmp_path / "certificate.pdf"
     path.write_bytes(certificate_pdf(certificate, "https://hub.example.cn/"))
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout

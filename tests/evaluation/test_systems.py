@@ -52,7 +52,8 @@ def test_a_new_version_copies_the_tree_as_a_draft_and_publishing_it_retires_the_
     assert sorted(draft.indicators.values_list("code", "max_points")) == sorted(
         base_system.indicators.values_list("code", "max_points")
     )
-    copied = draft.indicators.get(code="B1")
+    copied = draft.indicators.select_related("parent").get(code="B1")
+    assert copied.parent is not None
     assert copied.parent.code == "B" and copied.parent.system_id == draft.pk
     services.update_indicator(province_admin, copied.pk, {"max_points": 20})
     services.update_indicator(province_admin, copied.parent_id, {"max_points": 25})
