@@ -325,7 +325,7 @@ class RatingSerializer(serializers.ModelSerializer):
         return certificate.code if certificate is not None else ""
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class StarCertificateSerializer(serializers.ModelSerializer):
     subject_name = serializers.CharField(source="rating.subject.name", read_only=True)
     stars = serializers.IntegerField(source="rating.stars", read_only=True)
     valid_until = serializers.DateField(source="rating.valid_until", read_only=True)

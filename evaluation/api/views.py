@@ -60,7 +60,6 @@ from .serializers import (
     AppealSerializer,
     AssignBody,
     AssignmentSerializer,
-    CertificateSerializer,
     ClaimSerializer,
     DeadlineBody,
     DecisionBody,
@@ -76,6 +75,7 @@ from .serializers import (
     RoundSerializer,
     ScoreSerializer,
     SelfAssessmentBody,
+    StarCertificateSerializer,
     SubjectSerializer,
     SystemSerializer,
     TargetBody,
@@ -412,7 +412,7 @@ class CertificateViewSet(JurisdictionReadOnlyViewSet):
     """Certificates; `pdf/` gives the PDF."""
 
     queryset = Certificate.objects.all()
-    serializer_class = CertificateSerializer
+    serializer_class = StarCertificateSerializer
     filterset_class = CertificateFilterSet
     ordering = ["-issued_at", "-pk"]
 
