@@ -107,11 +107,16 @@ def _holder_for(actor: Any, unit: LeagueUnit, data: Mapping[str, Any], kind: str
         raise ValidationError(
             {"phone": _("Enter an 11-digit mobile number or a landline with its area code.")}
         )
+    born = birth_date_from_id_number(id_number)
+    if born is None:  # validate_id_number checked the date inside: this cannot happen
+        raise ValidationError(
+            {"id_number": _("The birth date inside this identity card number is not a real date.")}
+        )
     holder = Holder(
         unit=unit,
         name=name[:64],
         id_number=id_number,
-        birth_date=birth_date_from_id_number(id_number),
+        birth_date=born,
         phone=phone,
         is_member=kind == Card.Kind.MEMBER,
         is_volunteer=kind == Card.Kind.VOLUNTEER,

@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
@@ -106,7 +107,7 @@ class CommitteeChildForm(VersionedForm):
     """A record of one committee: `committee=` (the record's, or the one it is created under)
     limits the member units, communities and venues offered."""
 
-    committee_choices: dict[str, type] = {}
+    committee_choices: dict[str, type[models.Model]] = {}
 
     def __init__(self, *args: Any, committee: Committee | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,9 +118,8 @@ class CommitteeChildForm(VersionedForm):
             field = cast(forms.ModelChoiceField, self.fields[name])
             multiple = isinstance(field, forms.ModelMultipleChoiceField)
             field.widget = forms.CheckboxSelectMultiple() if multiple else FastSelect()
-            field.queryset = model.objects.filter(committee=committee).order_by(
-                "name"
-            )  # sets the widget's choices
+            # Setting the queryset sets the widget's choices too.
+            field.queryset = model._default_manager.filter(committee=committee).order_by("name")
 
 
 class MemberUnitForm(CommitteeChildForm):

@@ -201,7 +201,8 @@ def assess(root: LeagueUnit, year: int) -> tuple[Group, list[Group]]:
     """Every subdistrict of `root`'s subtree judged on every item, in ONE query; the whole
     subtree as one group, and one group per unit directly below `root`."""
     evidences = [evidence_for(code, year) for code in CODES]
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for index, evidence in enumerate(evidences):
         sql, sql_params = evidence_values_sql(evidence, evidence.for_paths([root.path]))
         # Django's compilation of the metric's queryset; its values are in `sql_params`.
@@ -228,7 +229,12 @@ def assess(root: LeagueUnit, year: int) -> tuple[Group, list[Group]]:
         FROM subs s LEFT JOIN agg ON agg.sid = s.id
         ORDER BY s.path, agg.m
     """  # noqa: S608 - see above
-    head = [len(root.path) + SEGMENT, f"{root.path}%", LeagueUnit.Level.TOWN, LeagueUnit.Kind.REGIONAL]
+    head: list[Any] = [
+        len(root.path) + SEGMENT,
+        f"{root.path}%",
+        LeagueUnit.Level.TOWN,
+        LeagueUnit.Kind.REGIONAL,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(statement, [*head, *params])
         rows = cursor.fetchall()

@@ -63,7 +63,7 @@ class HolderSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["birth_date", "created_at"]
-        extra_kwargs = {"id_number": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"id_number": {"validators": []}}
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return _mask(super().to_representation(instance), self, instance.unit_id)
@@ -103,7 +103,10 @@ class CardSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["status", "status_reason", "created_at"]
-        extra_kwargs = {"number": {"validators": []}, "issued_on": {"required": False}}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "number": {"validators": []},
+            "issued_on": {"required": False},
+        }
 
     def get_valid(self, card: Card) -> bool:
         from django.utils import timezone

@@ -11,7 +11,7 @@ subsidy for a branch ...), as a 400 by field, and nothing is half-applied.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -50,6 +50,9 @@ from hubportal.access import get_for
 from hubportal.api import JurisdictionViewSet, service_action
 from hubportal.jurisdiction import Action
 from orgs.models import LeagueUnit, Organization
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 from .serializers import (
     ActivitySerializer,
@@ -249,10 +252,11 @@ class StandardView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def get(self, request: Request) -> Response:
+        user = cast("User", request.user)  # IsAuthenticated let only a logged-in user in
         query = StandardQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        unit_pk = query.validated_data.get("unit") or getattr(request.user.primary_unit, "pk", None)
-        unit = get_for(request.user, LeagueUnit, unit_pk, Action.VIEW)
+        unit_pk = query.validated_data.get("unit") or getattr(user.primary_unit, "pk", None)
+        unit = get_for(user, LeagueUnit, unit_pk, Action.VIEW)
         year = query.validated_data.get("year") or timezone.localdate().year
         whole, groups = standard.assess(unit, year)
         start, end = standard.window(year)

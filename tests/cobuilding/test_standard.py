@@ -18,6 +18,14 @@ from tests.orgs.factories import make_org
 from . import factories as f
 
 D = datetime.date
+
+
+def _evidence(code: str):
+    metric = registry.get(code)
+    assert metric is not None and metric.evidence is not None, code
+    return metric.evidence
+
+
 CODES = [
     "cobuilding_committees",
     "cobuilding_orgs",
@@ -92,7 +100,7 @@ def test_the_page_values_are_the_metrics_values(clock, committee, zhongshan, shi
     values = {s.id: s.values for s in whole.subdistricts}[shiqi.pk]
     for code in standard.CODES:
         start = D(2026, 1, 1) if code in standard.YEARLY else None
-        figures = compute_figures(registry.get(code).evidence(start, D(2026, 7, 15)), [shiqi])[shiqi.pk]
+        figures = compute_figures(_evidence(code)(start, D(2026, 7, 15)), [shiqi])[shiqi.pk]
         assert figures.value == values[code], code
 
 
