@@ -58,3 +58,21 @@ class MemberForm(hub.Form):
 
 class RoleForm(hub.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class ApiTokenForm(hub.Form):
+    """A new API token from the account page; the password is asked again, as at the token
+    endpoint, so an unattended session cannot mint a key that outlives it."""
+
+    name = forms.CharField(
+        label=_("Name of the token"),
+        max_length=64,
+        required=False,
+        help_text=_("Where it will be used, e.g. 月报导入脚本."),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

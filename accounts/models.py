@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from hubportal.history import track
@@ -31,6 +39,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("Represents a youth organization that registered itself."),
     )
+    # Mixed into the hash every session carries: changing it ends all the user's sessions
+    # ("log out everywhere"); empty for an account that never did, which keeps Django's hash.
+    session_salt = models.CharField(_("session salt"), max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -38,6 +49,33 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
+    def _session_hash(self, secret: Any = None) -> str:
+        """Django's session hash (an HMAC of the password hash), with the salt mixed in."""
+        value = f"{self.password}:{self.session_salt}" if self.session_salt else self.password
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving a new password, or a deactivation, revokes the account's API tokens (the
+        sessions end by themselves: their hash covers the password, and an inactive
+        account cannot authenticate). Whichever path saves it: the password-change and
+        reset pages, the admin, `manage.py changepassword`."""
+        password_changed = self.__dict__.get("_password") is not None  # set_password() sets it until saved
+        super().save(*args, **kwargs)
+        if (password_changed or not self.is_active) and self.pk is not None:
+            ApiToken.objects.filter(user_id=self.pk).delete()
 
     # Jurisdiction is computed once per request from the memberships, then kept on the object.
     def jurisdiction_paths(self, action: Action = Action.VIEW) -> list[str]:
@@ -101,3 +139,61 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A key for `Authorization: Token <key>`: several per user, each named, each expiring.
+
+    Only a hash of the key is stored (the key is shown once, when it is issued); a token is
+    deleted when it is revoked, when its user changes their password, logs out everywhere or
+    is deactivated. `accounts.authentication.ApiTokenAuthentication` reads it."""
+
+    KEY_BYTES = 20  # 40 hexadecimal characters
+    PREFIX_LENGTH = 6
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=64)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        _("key begins with"), max_length=8, editable=False, help_text=_("To recognise the key; not secret.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "expires_at"], name="apitoken_user_expires")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="apitoken_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        """The stored form of a key: SHA-256 (a random 160-bit key needs no slow hash)."""
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def new_key(cls) -> str:
+        return secrets.token_hex(cls.KEY_BYTES)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

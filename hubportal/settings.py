@@ -79,7 +79,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -98,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions end after HUB_SESSION_IDLE_MINUTES idle or HUB_SESSION_MAX_HOURS in all.
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Lock-out after repeated failed logins; must stay last.
@@ -136,6 +137,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # Refuses while an address or account has failed too often this hour (accounts.throttle).
+    "accounts.throttle.LoginThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -155,7 +158,29 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The 429 of a lock-out or of a limit below: a page, or JSON under /api/.
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 AXES_VERBOSE = False
+
+# Credential endpoints, per hour, counted in the cache (accounts.throttle): failed log-ins per
+# client address (whatever the usernames) and per account (whatever the addresses), token
+# requests, password resets per address and reset mails per e-mail address.
+HUB_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("HUB_LOGIN_FAILURES_PER_ADDRESS", "30"))
+HUB_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("HUB_LOGIN_FAILURES_PER_ACCOUNT", "20"))
+HUB_TOKEN_REQUESTS_PER_ADDRESS = int(os.environ.get("HUB_TOKEN_REQUESTS_PER_ADDRESS", "60"))
+HUB_TOKEN_REQUESTS_PER_ACCOUNT = int(os.environ.get("HUB_TOKEN_REQUESTS_PER_ACCOUNT", "20"))
+HUB_PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("HUB_PASSWORD_RESETS_PER_ADDRESS", "10"))
+HUB_PASSWORD_RESETS_PER_EMAIL = int(os.environ.get("HUB_PASSWORD_RESETS_PER_EMAIL", "3"))
+
+# API tokens (accounts.ApiToken): days of validity, valid tokens an account may hold.
+HUB_API_TOKEN_DAYS = int(os.environ.get("HUB_API_TOKEN_DAYS", "30"))
+HUB_API_TOKENS_PER_USER = int(os.environ.get("HUB_API_TOKENS_PER_USER", "20"))
+
+# Sessions end after this long without a request, and this long after the log-in however
+# busy (accounts.middleware); the cookie does not outlive the second.
+HUB_SESSION_IDLE_MINUTES = int(os.environ.get("HUB_SESSION_IDLE_MINUTES", "120"))
+HUB_SESSION_MAX_HOURS = int(os.environ.get("HUB_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = HUB_SESSION_MAX_HOURS * 3600
 
 # Chinese first; English complete.
 LANGUAGE_CODE = "zh-hans"
@@ -209,14 +234,18 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# The cache holds the rate-limit counters every process must share: Redis, unless
+# REDIS_CACHE=0 (one process on a laptop) or under pytest (each test starts empty; one test
+# proves the counters are shared on Redis). A Redis that is away reads as a miss.
+REDIS_CACHE_SETTINGS = {
+    "BACKEND": "hubportal.cache.ResilientRedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "hubportal"),
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+}
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "hubportal"),
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    }
-    if env_bool("REDIS_CACHE", False)
+    "default": REDIS_CACHE_SETTINGS
+    if env_bool("REDIS_CACHE", not TESTING)
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 
@@ -242,7 +271,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -84,7 +84,10 @@ def _check_workers() -> tuple[bool, str, list[str]]:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The state of the database, Redis and the Celery workers; 503 when any is down."""
+    """The state of the database, Redis and the Celery workers; 503 when any is down.
+
+    Monitors need only the status code: anyone gets it with `{"status": "ok"|"degraded"}`;
+    the details (addresses, errors, worker names) are for authenticated staff."""
     db_ok, db_detail = _check_database()
     redis_ok, redis_detail = _check_redis()
     if redis_ok:
@@ -93,6 +96,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         workers_ok, workers_detail, workers = False, "broker unreachable", []
     broker_reachable(force=True)
     healthy = db_ok and redis_ok and workers_ok
+    status = 200 if healthy else 503
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return JsonResponse({"status": "ok" if healthy else "degraded"}, status=status)
     body = {
         "status": "ok" if healthy else "degraded",
         "database": {"ok": db_ok, "detail": db_detail},
@@ -102,7 +108,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     }
     if not redis_ok:
         body["note"] = _("The message broker is unreachable: background tasks run inside the web process.")
-    return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

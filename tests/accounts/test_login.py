@@ -96,6 +96,6 @@ def test_navigation_depends_on_role(client_for, zhongshan_cadre, representative,
 
 def test_api_token_is_issued_for_right_credentials_and_refused_otherwise(client, zhongshan_cadre):
     good = client.post("/api/accounts/token/", {"username": "zs_cadre", "password": "pw-for-tests-2026"})
-    assert good.status_code == 200 and len(good.json()["token"]) == 40
+    assert good.status_code == 200 and len(good.json()["token"]) == 40 and good.json()["expires_at"]
     bad = client.post("/api/accounts/token/", {"username": "zs_cadre", "password": "nope"})
     assert bad.status_code == 400 and "non_field_errors" in bad.json()

@@ -65,6 +65,9 @@ def worker(transactional_db, settings):
 
 @pytest.mark.celery_worker
 def test_real_worker_runs_a_task_on_the_test_database(worker, client):
+    from tests.conftest import make_user
+
+    client.force_login(make_user("monitor_staff", is_staff=True))  # the worker names are for staff
     tasks._broker_state.update(ok=None, checked=0.0)
     old = Job.objects.create(
         kind="t", title="old", status=Job.Status.SUCCEEDED, finished_at=timezone.now() - timedelta(days=200)

@@ -21,10 +21,18 @@ def fresh_broker_state():
     tasks._broker_state.update(ok=None, checked=0.0)
 
 
+@pytest.fixture
+def staff_client(client_for, db):
+    """The health check's details are for authenticated staff."""
+    from tests.conftest import make_user
+
+    return client_for(make_user("monitor_staff", is_staff=True))
+
+
 @pytest.mark.django_db
 @override_settings(CELERY_BROKER_URL=UNREACHABLE)
-def test_health_is_503_and_says_in_process_when_redis_is_down(client):
-    response = client.get("/healthz")
+def test_health_is_503_and_says_in_process_when_redis_is_down(staff_client):
+    response = staff_client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["database"]["ok"] is True
@@ -34,20 +42,20 @@ def test_health_is_503_and_says_in_process_when_redis_is_down(client):
 
 
 @pytest.mark.django_db
-def test_health_reports_no_worker_as_503(client, monkeypatch):
+def test_health_reports_no_worker_as_503(staff_client, monkeypatch):
     monkeypatch.setattr("hubportal.views.celery_app.control.ping", lambda timeout: [])
-    response = client.get("/healthz")
+    response = staff_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["redis"]["ok"] is True
     assert response.json()["celery"] == {"ok": False, "detail": "no worker answered", "workers": []}
 
 
 @pytest.mark.django_db
-def test_health_is_200_when_everything_answers(client, monkeypatch):
+def test_health_is_200_when_everything_answers(staff_client, monkeypatch):
     monkeypatch.setattr(
         "hubportal.views.celery_app.control.ping", lambda timeout: [{"celery@test": {"ok": "pong"}}]
     )
-    response = client.get("/healthz")
+    response = staff_client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok" and response.json()["celery"]["workers"] == ["celery@test"]
 
