@@ -647,15 +647,21 @@ def _check_contact_log(entry: ContactLog) -> None:
 
 @service
 def log_contact(actor: Any, organization_pk: Any, data: dict[str, Any]) -> ContactLog:
-    """Log a cadre's visit, call, activity or meeting with an organization they may see. The
-    days count for the cadre's unit: `data["unit"]` (one they belong to) or their highest."""
-    org = get_for(actor, Organization, organization_pk, Action.VIEW)
+    """Log a cadre's visit, call, activity or meeting with an organization. A log entry is a
+    change to the organization's records and its days count toward targets, so it takes the
+    right to change (administrator or editor): a viewer is refused (403). The days count for
+    the cadre's unit: `data["unit"]` (one they belong to and may change) or the highest such."""
+    org = get_for(actor, Organization, organization_pk, Action.CHANGE)
     if data.get("unit") not in (None, ""):
         unit = related_for(actor, LeagueUnit, _pk(data["unit"]), "unit", Action.VIEW)
     else:
-        unit = actor.primary_unit
-    if unit is None or not (actor.is_superuser or any(m.pk == unit.pk for m in actor.member_units())):
-        raise ValidationError({"unit": _("Log contacts for a unit you belong to.")})
+        changeable = [u for u in actor.member_units() if user_can(actor, u, Action.CHANGE)]
+        unit = min(changeable, key=lambda u: (u.depth, u.path)) if changeable else actor.primary_unit
+    belongs = unit is not None and any(m.pk == unit.pk for m in actor.member_units())
+    if unit is None or not (actor.is_superuser or (belongs and user_can(actor, unit, Action.CHANGE))):
+        raise ValidationError(
+            {"unit": _("Log contacts for a unit you belong to as an administrator or editor.")}
+        )
     entry = ContactLog(organization=org, cadre=actor, unit=unit)
     _assign(entry, data, CONTACT_LOG_FIELDS)
     _check_contact_log(entry)

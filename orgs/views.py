@@ -324,7 +324,7 @@ class ContactLogEditView(ChildEditView):
     model = ContactLog
     form_class: Any = ContactLogForm
     anchor = "#contact-log"
-    parent_right = Action.VIEW  # any cadre who may see the organization logs contacts with it
+    # The default right, CHANGE: a contact log is a change (viewers only read), as in the service.
     create_service = services.log_contact
     update_service = services.update_contact_log
 

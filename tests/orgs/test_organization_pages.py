@@ -375,13 +375,18 @@ def test_foreign_records_are_404_and_only_viewable_ones_403(
     assert org.status == "listed"
 
 
-def test_a_viewer_logs_contacts_but_a_foreign_cadre_cannot(
+def test_a_viewer_cannot_log_a_contact_and_a_foreign_cadre_cannot_see_the_page(
     client_for, zhongshan_viewer, foshan_cadre, registry
 ):
     org = registry["yigong"]
     url = f"/orgs/organizations/{org.pk}/contact-log/new/"
+    data = {"date": "2026-02-01", "kind": "visit", "days": "1"}
     assert client_for(foshan_cadre).get(url).status_code == 404
-    assert client_for(zhongshan_viewer).get(url).status_code == 200
+    viewer = client_for(zhongshan_viewer)
+    assert viewer.get(url).status_code == 403
+    assert viewer.post(url, data).status_code == 403
+    assert not ContactLog.objects.exists()
+    assert url not in viewer.get(org.get_absolute_url()).content.decode()  # no button either
 
 
 def test_related_records_of_another_city_are_404(client_for, foshan_cadre, zhongshan_cadre, registry):
