@@ -130,7 +130,7 @@ class VenueFilterSet(django_filters.FilterSet):
 
 
 class PersonFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Full name"))
     role = django_filters.ChoiceFilter(choices=Person.Role.choices, label=_("Role"))
     current = django_filters.ChoiceFilter(choices=YES_NO, method="in_role", label=_("In the role today"))
     committee = committee_filter()

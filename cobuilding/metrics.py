@@ -109,7 +109,7 @@ def _people(roles: tuple[str, ...], end: date) -> Evidence:
         .filter(_still_on("ended_at", end)),
         unit=SUBDISTRICT,
         columns=[
-            (_("Name"), "name"),
+            (_("Full name"), "name"),
             (_("Role"), "role"),
             (_("Position"), "position"),
             (_("Since"), "started_on"),

@@ -457,7 +457,7 @@ class PersonListView(ObjectListView):
     title = gettext_lazy("People")
     default_ordering = "name"
     columns = [
-        Column(gettext_lazy("Name"), "name", link=True, order_by="name"),
+        Column(gettext_lazy("Full name"), "name", link=True, order_by="name"),
         COMMITTEE,
         Column(gettext_lazy("Role"), "role", order_by="role"),
         Column(gettext_lazy("Position"), "position"),
