@@ -152,6 +152,7 @@ def summary(snapshot: TargetSnapshot) -> dict[str, Any]:
     metric = metric_of(snapshot)
     start, end, _deadline = window_of(snapshot.rule, Quarter.parse(snapshot.period))
     set_ = snapshot.evidence_set
+    found = evidence_of(snapshot)
     return {
         "metric": snapshot.rule.metric,
         "label": str(metric.label) if metric is not None else snapshot.rule.metric,
@@ -167,8 +168,11 @@ def summary(snapshot: TargetSnapshot) -> dict[str, Any]:
         "has_evidence": set_ is not None,
         "is_share": set_ is not None and set_.aggregate == SHARE,
         "is_sum": set_ is not None and set_.aggregate == SUM,
-        "discounts_false": evidence_of(snapshot) is not None
-        and getattr(evidence_of(snapshot), "false_facts", None) == DISCOUNT,
+        "discounts_false": found is not None and found.false_facts == DISCOUNT,
+        # The heading of each row's contribution: a sum's, or what a share shows per row (days).
+        "amount_label": str(found.amount_label or _("Contribution"))
+        if found is not None and found.amount is not None
+        else "",
     }
 
 

@@ -676,6 +676,7 @@ def snapshot_drilldown(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             % {"target": snapshot.rule.label, "unit": snapshot.unit.name, "period": snapshot.period},
             "snapshot": snapshot,
             "summary": evidence.summary(snapshot),
+            "colour": dashboards.colour_of(snapshot.status),
             "headings": evidence.headings(evidence.evidence_of(snapshot)),
             "lines": evidence.lines(snapshot, list(page_obj)) if page_obj is not None else [],
             "page_obj": page_obj,
