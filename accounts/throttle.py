@@ -171,6 +171,7 @@ def lockout_response(
             {"detail": message}, status=429, json_dumps_params={"ensure_ascii": False}
         )
     else:
-        response = render(request, "accounts/locked_out.html", {"message": message}, status=429)
+        context = {"message": message, "paused": refusal is not None}
+        response = render(request, "accounts/locked_out.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response

@@ -33,6 +33,7 @@ def test_sixty_guesses_over_34_usernames_from_one_address_are_blocked(zhongshan_
     # The right password is refused too while the address is paused ...
     refused = client.post(LOGIN, {"username": "zs_cadre", "password": PASSWORD})
     assert refused.status_code == 429 and "来自您所在网络的登录失败次数过多" in refused.content.decode()
+    assert "暂停登录" in refused.content.decode()
     assert refused["Retry-After"].isdigit()
     assert "_auth_user_id" not in client.session
     # ... but not from another address.
