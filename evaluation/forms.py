@@ -233,7 +233,7 @@ class SelfAssessmentForm(Form):
         for indicator in leaves:
             claim = claims.get(indicator.pk)
             self.fields[f"points_{indicator.pk}"] = points_field(
-                label=_("Points claimed (of %(max)s)") % {"max": indicator.max_points},
+                label=_("Points claimed (of %(max)s)") % {"max": f"{indicator.max_points.normalize():f}"},
                 required=False,
                 initial=claim.points if claim else None,
                 max_value=indicator.max_points,

@@ -715,6 +715,9 @@ class SelfAssessmentView(OwnerActionView):
         items: dict[int, list[Evidence]] = {}
         for item in subject.evidence.all():
             items.setdefault(item.indicator_id, []).append(item)
+        if not subject.round.is_open_for_self_assessment:
+            for field in form.fields.values():
+                field.disabled = True  # shown as handed in, not editable
         return render(
             self.request,
             self.template_name,

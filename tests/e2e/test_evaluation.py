@@ -81,7 +81,7 @@ def test_the_public_objects_to_a_result_on_a_phone(phone_page, assignment, zhong
     services.publish_results(zhongshan_cadre, round_id)
     page = phone_page
     page.goto(f"/evaluation/notices/{round_id}/")
-    assert "中山市亲青家园" in page.locator("#notice").inner_text()
+    assert "中山市亲青家园" in page.locator("#notice-cards").inner_text()
     with page.expect_navigation():
         page.get_by_role("link", name="提出异议").click()
     page.fill("input[name=contact]", "13800138000")

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from evaluation import services
@@ -239,3 +240,19 @@ def test_an_assessor_opens_the_evidence_of_their_subject_without_personal_data(
     assert page.status_code == 200
     assert "希望入驻" in page.content.decode() and "13812345678" not in page.content.decode()
     assert client_for(scoring["pool"][4]).get(f"/evaluation/evidence/{item.pk}/").status_code == 404
+
+
+def test_the_home_counters_open_exactly_what_they_count(client_for, zhongshan_cadre, zhongshan):
+    from hubportal.registry import HOME_COUNTERS
+
+    flagged = records.result_of(zhongshan).subject
+    Subject.objects.filter(pk=flagged.pk).update(open_flags=1)
+    records.objection_of(zhongshan)
+    records.objection_of(zhongshan)
+    client = client_for(zhongshan_cadre)
+    mine = [c for c in HOME_COUNTERS if c.url_name and c.url_name.startswith("evaluation:")]
+    assert {c.url_name for c in mine} == {"evaluation:moderation_list", "evaluation:open_objection_list"}
+    for counter in mine:
+        value = counter.count(zhongshan)
+        listed = client.get(reverse(counter.url_name), {"subtree": zhongshan.pk})
+        assert listed.context["paginator"].count == value > 0, counter.label
