@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from hubportal.filters import DateFilter, SubtreeFilter
 
 from .models import Card, Holder
 
+CARD_NUMBER = re.compile(r"[A-Za-z0-9-]+")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -26,8 +29,12 @@ class CardFilterSet(django_filters.FilterSet):
         fields = ["q", "kind", "status", "issued_from", "issued_to", "subtree"]
 
     def search(self, queryset, name, value):
+        # A card number (letters, digits, hyphens) is looked up by its unique index, a name by
+        # the beginning of the holder's name (its prefix index): never both in one OR.
         value = value.strip()
-        return queryset.filter(Q(number=value.upper()) | Q(holder__name__startswith=value))
+        if CARD_NUMBER.fullmatch(value):
+            return queryset.filter(number=value.upper())
+        return queryset.filter(holder__name__startswith=value)
 
 
 class HolderFilterSet(django_filters.FilterSet):

@@ -99,7 +99,16 @@ class Holder(models.Model):
         verbose_name = _("card holder")
         verbose_name_plural = _("card holders")
         ordering = ["unit", "name", "pk"]
-        indexes = [models.Index(fields=["unit", "created_at"], name="cards_holder_unit_entered")]
+        indexes = [
+            # The shares of members holding a card read the holders of a subtree from the index alone.
+            models.Index(
+                fields=["unit", "created_at"],
+                name="cards_holder_unit_entered",
+                include=["is_member", "is_volunteer", "id"],
+            ),
+            # The lists search a holder by the beginning of the name (LIKE 'prefix%').
+            models.Index(fields=["name"], name="cards_holder_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_member=True) | Q(is_volunteer=True),
@@ -166,6 +175,12 @@ class Card(models.Model):
         indexes = [
             models.Index(fields=["issuing_unit", "kind", "created_at"], name="cards_card_unit_kind_entered"),
             models.Index(fields=["-issued_on", "-id"], name="cards_card_list_order"),
+            # Whether a holder had a valid card at a date, from the index alone (the card shares).
+            models.Index(
+                fields=["holder", "kind"],
+                name="cards_card_validity",
+                include=["status", "status_changed_at", "created_at", "expires_on"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -211,7 +211,8 @@ def assess(root: LeagueUnit, year: int) -> tuple[Group, list[Group]]:
         params += [index]
         params += list(sql_params)
     # Only code reaches this text: fixed SQL and the evidence querysets compiled by Django,
-    # whose values travel as parameters.
+    # whose values travel as parameters. Every record hangs from a committee, owned by its
+    # subdistrict (the tree's lowest level): rows join their subdistrict by equal paths.
     statement = f"""
         WITH subs AS (
             SELECT u.id, u.name, u.path, c.id AS child_id, c.name AS child_name
@@ -221,8 +222,7 @@ def assess(root: LeagueUnit, year: int) -> tuple[Group, list[Group]]:
         agg AS (
             SELECT s.id AS sid, ev.m, COUNT(*) AS n, COUNT(DISTINCT ev.k) AS d, SUM(ev.a) AS a,
                    COUNT(*) FILTER (WHERE ev.h) AS h
-            FROM ev CROSS JOIN LATERAL generate_series(1, length(ev.ev_path) / {SEGMENT}) AS lvl
-            JOIN subs s ON s.path = left(ev.ev_path, {SEGMENT} * lvl)
+            FROM ev JOIN subs s ON s.path = ev.ev_path
             GROUP BY s.id, ev.m
         )
         SELECT s.id, s.name, s.child_id, s.child_name, agg.m, agg.n, agg.d, agg.a, agg.h

@@ -1,0 +1,241 @@
+"""Benchmark: issuing 100,000 cards from Excel (the issue's budget: the apply in ≤ 60 s in
+the background, with progress), and the card pages on the scale data (`manage.py
+seed_scale`: about 1,000,000 cards).
+
+1. A workbook of 100,000 rows (new people, member and volunteer cards, the units of the city
+   cadre `bench_city`) is generated and checked: the dry run's time.
+2. The list is applied the way the page does it: `cards.services.start_card_import` records
+   the job, and the job's Celery task (`cards.tasks.apply_card_import`) runs here, in
+   process, as a worker would run it; a second connection polls the job row twice a second
+   to show the progress bar moving. The time is the task's, from start to success.
+3. The cards and people the run issued are removed again (`--keep` leaves them).
+4. The pages: lists and the API over a million cards, a card, the figures, the public check.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_scale .venv/bin/python bench/cards.py [-n 10] [--rows 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import pgtrigger  # noqa: E402
+import psycopg  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.files.storage import default_storage  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from cards import importing, services  # noqa: E402
+from cards.models import Card, Holder  # noqa: E402
+from cards.tasks import apply_card_import  # noqa: E402
+from hubportal.models import Job  # noqa: E402
+from orgs.importing import unit_path_names  # noqa: E402
+from orgs.models import LeagueUnit  # noqa: E402
+from orgs.validators import id_number_check_char  # noqa: E402
+
+USERS = {"province admin": "bench_province", "city cadre (广州)": "bench_city"}
+PREFIX = "BENCH"
+BUDGET_SECONDS = 60
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))]
+
+
+def workbook(rows: int, units: list[LeagueUnit]) -> bytes:
+    """`rows` cards for new people (ID numbers from an area code the scale data never uses)."""
+    paths = unit_path_names()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("发卡名单")
+    sheet.append([f"{c.header}*" if c.required else c.header for c in importing.COLUMNS])
+    issued = datetime.date.today() - datetime.timedelta(days=30)
+    for i in range(rows):
+        member = i % 5 != 0
+        born = issued - datetime.timedelta(days=(15 * 365 + i % 4000) if member else (30 * 365 + i % 9000))
+        body = f"{450000 + i // 1000:06d}{born:%Y%m%d}{i % 1000:03d}"
+        sheet.append(
+            [
+                f"{PREFIX}{i:08d}",
+                "修身团员卡" if member else "修身志愿者卡",
+                "王小明",
+                body + id_number_check_char(body),
+                "13800138000",
+                paths[units[i % len(units)].pk],
+                issued,
+                None,
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def poll(job_id: int, samples: list[tuple[float, int, int]], stop: threading.Event) -> None:
+    """The progress bar's view: the job row read on a connection of its own."""
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as conn:
+        started = time.perf_counter()
+        while not stop.is_set():
+            row = conn.execute("SELECT done, total FROM hubportal_job WHERE id = %s", [job_id]).fetchone()
+            if row is not None:
+                samples.append((round(time.perf_counter() - started, 1), row[0], row[1]))
+            stop.wait(0.5)
+
+
+def bulk_issue(rows: int, keep: bool) -> dict[str, object]:
+    user = User.objects.get(username="bench_city")
+    city = user.memberships.select_related("unit").first().unit
+    named = unit_path_names()  # a file names units by their path of names: those with a unique one
+    towns = LeagueUnit.objects.in_subtree(city).filter(level="town", kind="regional").order_by("path")
+    units = [u for u in towns if u.pk in named][:40]
+    started = time.perf_counter()
+    content = workbook(rows, units)
+    made = time.perf_counter() - started
+    print(f"workbook: {rows:,} rows, {len(content) / 1024 / 1024:.1f} MB, made in {made:.1f} s")
+    started = time.perf_counter()
+    report = importing.check_file("bench.xlsx", content, user)
+    checked = time.perf_counter() - started
+    print(f"dry run: {report.summary()} in {checked:.1f} s")
+    if not report.ok:
+        print("first problems:", [(e.row, e.column, e.message) for e in report.errors[:5]])
+        raise SystemExit(1)
+    stored = default_storage.save("private/imports/bench-cards.xlsx", ContentFile(content))
+    with transaction.atomic():
+        job = services.start_card_import(user, stored, "bench.xlsx")
+    samples: list[tuple[float, int, int]] = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=poll, args=(job.pk, samples, stop))
+    watcher.start()
+    started = time.perf_counter()
+    counts = apply_card_import(job.pk)
+    applied = time.perf_counter() - started
+    stop.set()
+    watcher.join()
+    job.refresh_from_db()
+    moving = [s for s in samples if 0 < s[1] < s[2]]
+    print(
+        f"apply (background job {job.pk}, {job.get_status_display()}): {counts} in {applied:.1f} s; "
+        f"progress seen {len(moving)} times between 0 and {job.total:,} "
+        f"(e.g. {moving[:: max(1, len(moving) // 5)][:6]})"
+    )
+    if not keep:
+        started = time.perf_counter()
+        with transaction.atomic(), pgtrigger.ignore():
+            Card.objects.filter(number__startswith=PREFIX).delete()
+            Holder.objects.filter(id_number__startswith="45").delete()
+        print(f"removed the bench cards again in {time.perf_counter() - started:.1f} s")
+    return {
+        "rows": rows,
+        "workbook_mb": round(len(content) / 1024 / 1024, 1),
+        "dry_run_s": round(checked, 1),
+        "apply_s": round(applied, 1),
+        "status": job.status,
+        "progress_samples": len(moving),
+        "within_budget": job.status == Job.Status.SUCCEEDED and applied <= BUDGET_SECONDS,
+    }
+
+
+def pages(n: int) -> list[dict[str, object]]:
+    results = []
+    card = Card.objects.order_by("pk").first()
+    print(f"{'user':<18} {'scenario':<44} {'median ms':>9} {'p95 ms':>8} {'queries':>7}")
+    for label, username in USERS.items():
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        unit = user.memberships.select_related("unit").first().unit
+        mine = Card.objects.in_subtree(unit).order_by("pk").first()
+        scenarios = [
+            ("card list, 50 rows", "/cards/cards/", {}),
+            ("card list, 200 rows", "/cards/cards/", {"per_page": 200}),
+            ("card list, lost volunteer cards", "/cards/cards/", {"status": "lost", "kind": "volunteer"}),
+            ("card list, a card number", "/cards/cards/", {"q": mine.number if mine else "X"}),
+            ("holder list, without a valid card", "/cards/holders/", {"without_card": "yes"}),
+            ("API cards, 100 rows", "/api/cards/cards/", {"page_size": 100}),
+            ("card figures of the year", "/cards/figures/", {"unit": unit.pk}),
+        ]
+        if mine is not None:
+            scenarios.append(("a card (QR code)", f"/cards/cards/{mine.pk}/", {}))
+        for name, url, params in scenarios:
+            client.get(url, params)
+            timings, queries = [], 0
+            for _i in range(n):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(url, params)
+                    timings.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} answered {response.status_code}")
+                queries = len(captured)
+            row = {
+                "user": label,
+                "scenario": name,
+                "median_ms": round(statistics.median(timings), 1),
+                "p95_ms": round(percentile(timings, 0.95), 1),
+                "queries": queries,
+            }
+            results.append(row)
+            print(f"{label:<18} {name:<44} {row['median_ms']:>9} {row['p95_ms']:>8} {queries:>7}")
+    if card is not None:
+        client = Client()
+        timings = []
+        for _i in range(n):
+            started = time.perf_counter()
+            client.get(f"/cards/v/{card.token}/")
+            timings.append((time.perf_counter() - started) * 1000)
+        print(f"{'public':<18} {'the QR code check':<44} {statistics.median(timings):>9.1f}")
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=10, help="requests per page scenario (default 10)")
+    parser.add_argument(
+        "--rows", type=int, default=100_000, help="cards in the generated list (default 100000)"
+    )
+    parser.add_argument("--keep", action="store_true", help="leave the issued bench cards in the database")
+    parser.add_argument("--skip-pages", action="store_true", help="only the bulk issuance")
+    args = parser.parse_args()
+    setup_test_environment()
+    cards = Card.objects.count()
+    if cards < 100_000 or not User.objects.filter(username="bench_city").exists():
+        print(f"Only {cards:,} cards in {connection.settings_dict['NAME']}: run manage.py seed_scale first.")
+        return 1
+    print(
+        f"{connection.settings_dict['NAME']}: {cards:,} cards, {Holder.objects.count():,} holders; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    issued = bulk_issue(args.rows, args.keep)
+    results = {"bulk": issued, "pages": [] if args.skip_pages else pages(args.n)}
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cards.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    if not issued["within_budget"]:
+        print(f"The apply took more than {BUDGET_SECONDS} s or failed.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
