@@ -23,7 +23,8 @@ def test_two_connections_and_another_process_share_one_counter_on_redis(settings
     prefix = f"test-ratelimit-{uuid.uuid4().hex[:8]}"
     settings.CACHES = {"default": {**settings.REDIS_CACHE_SETTINGS, "KEY_PREFIX": prefix}}
     first, second = caches.create_connection("default"), caches.create_connection("default")
-    assert isinstance(first, ResilientRedisCache) and first._cache is not second._cache
+    assert isinstance(first, ResilientRedisCache) and isinstance(second, ResilientRedisCache)
+    assert first._cache is not second._cache  # two clients, two connection pools
     try:
         monkeypatch.setattr(ratelimit, "cache", first)
         assert ratelimit.count_use("probe", "203.0.113.1") == 1
