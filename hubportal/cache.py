@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -31,14 +32,14 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, params)
         self._down_until = 0.0
 
-    def _call(self, name: str, fallback: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, method: Callable[..., Any], fallback: Any, *args: Any) -> Any:
         if time.monotonic() < self._down_until:
             return fallback
         try:
-            return getattr(super(), name)(*args, **kwargs)
+            return method(*args)
         except (RedisError, OSError) as exc:
             self._down_until = time.monotonic() + RETRY_AFTER
-            logger.warning("cache unavailable (%s): %s", name, exc)
+            logger.warning("cache unavailable (%s): %s", method.__name__, exc)
             return fallback
 
     def available(self) -> bool:
@@ -46,39 +47,55 @@ class ResilientRedisCache(RedisCache):
         return time.monotonic() >= self._down_until
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
-        return bool(self._call("add", False, key, value, timeout, version))
+        return bool(self._call(super().add, False, key, value, timeout, version))
 
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
-        return self._call("get", default, key, default, version)
+        return self._call(super().get, default, key, default, version)
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> None:
-        self._call("set", None, key, value, timeout, version)
+        self._call(super().set, None, key, value, timeout, version)
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
-        return bool(self._call("touch", False, key, timeout, version))
+        return bool(self._call(super().touch, False, key, timeout, version))
 
     def delete(self, key: Any, version: Any = None) -> bool:
-        return bool(self._call("delete", False, key, version))
+        return bool(self._call(super().delete, False, key, version))
 
     def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
-        return dict(self._call("get_many", {}, keys, version))
+        return dict(self._call(super().get_many, {}, keys, version))
 
     def has_key(self, key: Any, version: Any = None) -> bool:
-        return bool(self._call("has_key", False, key, version))
+        return bool(self._call(super().has_key, False, key, version))
 
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         # Django's contract for a key the cache does not hold: ValueError (the caller starts anew).
         missing = object()
-        value = self._call("incr", missing, key, delta, version)
+        value = self._call(super().incr, missing, key, delta, version)
         if value is missing:
             raise ValueError(f"Key {key!r} not found (cache unavailable)")
         return int(value)
 
     def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
-        return list(self._call("set_many", [], data, timeout, version))
+        return list(self._call(super().set_many, [], data, timeout, version))
 
     def delete_many(self, keys: Any, version: Any = None) -> None:
-        self._call("delete_many", None, keys, version)
+        self._call(super().delete_many, None, keys, version)
 
     def clear(self) -> None:
-        self._call("clear", None)
+        """Delete this cache's keys only: Redis' database also holds Celery's queues, which
+        Django's `clear()` (FLUSHDB) would erase."""
+        if not self.key_prefix:
+            self._call(super().clear, None)
+            return
+        self._call(self._clear_prefix, None)
+
+    def _clear_prefix(self) -> None:
+        client = self._cache.get_client(write=True)
+        batch: list[Any] = []
+        for key in client.scan_iter(match=f"{self.key_prefix}:*", count=500):
+            batch.append(key)
+            if len(batch) >= 500:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
