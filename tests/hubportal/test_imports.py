@@ -76,7 +76,7 @@ def test_an_unknown_cell_type_falls_back_to_openpyxl():
                 data = data.replace(b'r="B1" t="n"><v>1</v>', b'r="B1" t="d"><v>2026-03-01</v>', 1)
             rewritten.writestr(item, data)
     assert _read_xlsx_fast(buffer.getvalue(), 100) is None
-    assert read_table("x.xlsx", buffer.getvalue())[0][1] == datetime.datetime(2026, 3, 1)
+    assert read_table("x.xlsx", buffer.getvalue())[0][1] == datetime.date(2026, 3, 1)
 
 
 def test_a_broken_workbook_is_a_file_error():
