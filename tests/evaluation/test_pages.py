@@ -254,5 +254,6 @@ def test_the_home_counters_open_exactly_what_they_count(client_for, zhongshan_ca
     assert {c.url_name for c in mine} == {"evaluation:moderation_list", "evaluation:open_objection_list"}
     for counter in mine:
         value = counter.count(zhongshan)
+        assert isinstance(value, int)
         listed = client.get(reverse(counter.url_name), {"subtree": zhongshan.pk})
         assert listed.context["paginator"].count == value > 0, counter.label
