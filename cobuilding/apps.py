@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CobuildingConfig(AppConfig):
@@ -14,12 +15,19 @@ class CobuildingConfig(AppConfig):
 
         from .models import ChairTerm, Committee
 
-        register_nav(
-            NavItem(_("Co-building committees"), "cobuilding:committee_list", icon="buildings", order=40)
-        )
-        register_nav(
-            NavItem(_("Subdistrict standard"), "cobuilding:standard", icon="clipboard-check", order=41)
-        )
+        menu = pgettext_lazy("navigation menu", "Regional co-building")
+        for order, (label, url_name, icon) in enumerate(
+            [
+                (_("Regional co-building committees"), "cobuilding:committee_list", "buildings"),
+                (_("Subdistrict standard"), "cobuilding:standard", "clipboard-check"),
+                (_("Rotating chairs"), "cobuilding:chair_term_list", "arrow-repeat"),
+                (_("Activities"), "cobuilding:activity_list", "calendar-event"),
+                (_("Youth venues"), "cobuilding:venue_list", "pin-map"),
+                (_("League-branch subsidies"), "cobuilding:subsidy_list", "cash-coin"),
+            ],
+            start=40,
+        ):
+            register_nav(NavItem(label, url_name, icon=icon, order=order, menu=menu))
         register_nav(
             NavItem(
                 _("Youth venues"), "cobuilding:public_venues", icon="pin-map", audience="public", order=40
@@ -27,7 +35,7 @@ class CobuildingConfig(AppConfig):
         )
         register_home_counter(
             HomeCounter(
-                _("Co-building committees"),
+                _("Regional co-building committees"),
                 lambda unit: Committee.objects.in_subtree(unit).count(),
                 url_name="cobuilding:committee_list",
                 order=40,
@@ -39,8 +47,9 @@ class CobuildingConfig(AppConfig):
                 lambda unit: (
                     ChairTerm.objects.in_subtree(unit).without_activity(timezone.localdate()).count()
                 ),
-                url_name="cobuilding:chair_gaps",
+                url_name="cobuilding:chair_term_list",
                 order=41,
+                query=(("without_activity", "yes"),),
             )
         )
         if apps.is_installed("incubation"):

@@ -46,7 +46,6 @@ urlpatterns = [
     path("member-units/<int:pk>/", views.MemberUnitDetailView.as_view(), name="member_unit_detail"),
     path("member-units/<int:pk>/edit/", views.MemberUnitEditView.as_view(), name="member_unit_edit"),
     path("chairs/", views.ChairTermListView.as_view(), name="chair_term_list"),
-    path("chairs/without-activity/", views.chair_gaps, name="chair_gaps"),
     path("chairs/<int:pk>/", views.ChairTermDetailView.as_view(), name="chair_term_detail"),
     path("chairs/<int:pk>/edit/", views.ChairTermEditView.as_view(), name="chair_term_edit"),
     path("chairs/<int:pk>/delete/", views.ChairTermDeleteView.as_view(), name="chair_term_delete"),

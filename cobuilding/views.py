@@ -16,10 +16,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Sum
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -85,7 +83,7 @@ COMMITTEE = Column(gettext_lazy("Committee"), "committee.name", order_by="commit
 class CommitteeListView(ObjectListView):
     model = Committee
     filterset_class = CommitteeFilterSet
-    title = gettext_lazy("Co-building committees")
+    title = gettext_lazy("Regional co-building committees")
     default_ordering = "subdistrict__path"
     create_url_name = "cobuilding:committee_create"
     columns = [
@@ -272,16 +270,6 @@ class ChairTermListView(ObjectListView):
 
     def optimize(self, queryset):
         return queryset.select_related("committee", "member_unit").with_activity()
-
-
-@login_required
-def chair_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The chair terms that ended without an activity (the home counter's link), within the
-    unit the counter gave."""
-    query = {"without_activity": "yes", "subtree": request.GET.get("subtree", "")}
-    return redirect(
-        f"{reverse('cobuilding:chair_term_list')}?{urlencode({k: v for k, v in query.items() if v})}"
-    )
 
 
 class ChairTermDetailView(ObjectDetailView):

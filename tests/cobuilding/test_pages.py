@@ -121,11 +121,15 @@ def test_publishing_a_plan_from_its_page(clock, committee, zhongshan_cadre, clie
     assert plan.status == "published"
 
 
-def test_the_home_counter_opens_the_flagged_terms(
-    clock, committee, member_units, zhongshan_cadre, client_for, shiqi
+def test_the_home_counter_opens_exactly_the_flagged_terms(
+    clock, committee, member_units, zhongshan_cadre, client_for
 ):
     f.chair_term(committee, member_units[0], D(2026, 1, 1), D(2026, 3, 31))
+    f.chair_term(committee, member_units[1], D(2026, 4, 1), D(2026, 6, 30))
+    f.activity(committee, D(2026, 5, 1))
     client = client_for(zhongshan_cadre)
-    target = client.get(reverse("cobuilding:chair_gaps"), {"subtree": shiqi.pk})["Location"]
-    listing = client.get(target)
-    assert [t.chair_name for t in listing.context["object_list"]] == ["梁志强"]
+    home = client.get("/")
+    counters = {counter.url_name: (value, link) for counter, value, link in home.context["counters"]}
+    value, link = counters["cobuilding:chair_term_list"]
+    listing = client.get(link)
+    assert value == 1 and [t.chair_name for t in listing.context["object_list"]] == ["梁志强"]
