@@ -26,6 +26,7 @@ from .access import get_for, may
 from .forms import add_service_errors
 from .history import history_of
 from .jurisdiction import Action
+from .personal import mask, may_see_personal, personal_fields
 from .registry import list_actions_for, record_links_for
 from .widgets import format_money
 
@@ -47,13 +48,19 @@ class Column:
     money: bool = False  # an amount in yuan: exported as a number with a money format
 
 
-def shown(obj: Any, column: Column) -> Any:
-    """A cell of a list page: amounts with thousands separators, the rest as resolved."""
-    value = resolve(obj, column.attr)
+def shown(obj: Any, column: Column, user: Any = None) -> Any:
+    """A cell of a list page: amounts with thousands separators, the rest as resolved
+    (personal data masked unless `user` may change the record)."""
+    value = resolve(obj, column.attr, user)
     return format_money(value) if column.money and value is not None else value
 
 
-def resolve(obj: Any, attr: str) -> Any:
+def resolve(obj: Any, attr: str, user: Any = None) -> Any:
+    """The value at the dotted `attr` of `obj`; a personal field (`hubportal.personal`) is
+    masked unless `user` may change the record holding it."""
+        kind = personal_fields(value).get(part) if isinstance(value, models.Model) else None
+        if kind is not None and not may_see_personal(user, value):
+            return mask(kind, getattr(value, part))
     value = obj
     for part in attr.split("."):
         if value is None:
@@ -133,7 +140,8 @@ class ObjectListView(JurisdictionMixin, ListView):
         """The list's rows under its current filters and order, every page, as Excel."""
         queryset = self.get_queryset()
         rows = (
-            [resolve(obj, c.attr) for c in self.columns] for obj in queryset.iterator(chunk_size=EXPORT_CHUNK)
+            [resolve(obj, c.attr, self.actor) for c in self.columns]
+            for obj in queryset.iterator(chunk_size=EXPORT_CHUNK)
         )
         title = self.title or self.model._meta.verbose_name_plural
         handle = exports.write_sheet(
@@ -191,7 +199,7 @@ class ObjectListView(JurisdictionMixin, ListView):
             ),
             create_url_name=self.create_url_name,
             extra_actions=[*self.extra_actions, *list_actions_for(self.model)],
-            rows=[(obj, [shown(obj, c) for c in self.columns]) for obj in context["object_list"]],
+            rows=[(obj, [shown(obj, c, self.actor) for c in self.columns]) for obj in context["object_list"]],
         )
         return context
 
@@ -211,8 +219,10 @@ class ObjectDetailView(JurisdictionMixin, DetailView):
         obj = self.object
         context.update(
             title=str(obj),
-            fields=[(obj._meta.get_field(f).verbose_name, resolve(obj, f)) for f in self.fields],
-            history=history_of(obj),
+            fields=[
+                (obj._meta.get_field(f).verbose_name, resolve(obj, f, self.request.user)) for f in self.fields
+            ],
+            history=history_of(obj, user=self.request.user),
             can_change=may(self.request.user, obj, Action.CHANGE),
             record_links=record_links_for(obj),
             edit_url_name=self.edit_url_name,

@@ -22,6 +22,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from pghistory.models import Events
 
+from .personal import mask, may_see_personal, personal_fields
+
 
 def track(**kwargs: Any):
     """Decorator for a domain model: keep before/after values of every change."""
@@ -120,10 +122,11 @@ def _readable(value: Any) -> Any:
     return value
 
 
-def history_of(obj: models.Model, limit: int = 100) -> list[HistoryEntry]:
+def history_of(obj: models.Model, limit: int = 100, *, user: Any = None) -> list[HistoryEntry]:
     """The newest changes of `obj`, as a reader reads them: field labels, the names of linked
     records rather than their ids, labels of choices, 是/否, local times, and who made each
-    change (a person, or the system's job in words).
+    change (a person, or the system's job in words). Personal data (`hubportal.personal`) is
+    masked, old values too, unless `user` may change the record; a masked birth date is left out.
 
     A fixed number of queries whatever the number of events: the events, their users, and
     one per kind of linked record.
@@ -135,8 +138,12 @@ def history_of(obj: models.Model, limit: int = 100) -> list[HistoryEntry]:
     labels |= {f.name: f.verbose_name for f in obj._meta.concrete_fields if f.name not in HIDDEN_FIELDS}
     choice = _choice_labels(obj)
     related = _related_names(obj, events)
+    hidden = {} if may_see_personal(user, obj) else personal_fields(obj)
+    hidden |= {getattr(obj._meta.get_field(name), "attname", name): kind for name, kind in hidden.items()}
 
     def shown(key: str, value: Any) -> Any:
+        if key in hidden:
+            return mask(hidden[key], value)
         if key in related and value is not None:
             return related[key].get(value, value)
         return _readable(choice(key, value))
@@ -150,13 +157,13 @@ def history_of(obj: models.Model, limit: int = 100) -> list[HistoryEntry]:
             changes = [
                 (str(labels[k]), shown(k, old), shown(k, new))
                 for k, (old, new) in event.pgh_diff.items()
-                if k in labels
+                if k in labels and not (k in hidden and mask(hidden[k], new) is None)
             ]
         elif event.pgh_label == "insert":
             changes = [
                 (str(labels[k]), None, shown(k, v))
                 for k, v in (event.pgh_data or {}).items()
-                if k in labels and v not in (None, "", [], {})
+                if k in labels and v not in (None, "", [], {}) and shown(k, v) is not None
             ]
         else:
             changes = []

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # Sessions end after HUB_SESSION_IDLE_MINUTES idle or HUB_SESSION_MAX_HOURS in all.
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Cache-Control: no-store on every answer to a signed-in user (personal data).
+    "hubportal.personal.NoStoreMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Lock-out after repeated failed logins; must stay last.
     "axes.middleware.AxesMiddleware",

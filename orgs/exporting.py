@@ -18,6 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from hubportal.jurisdiction import Action
+from hubportal.personal import shown
 
 from .filters import OrganizationFilterSet
 from .importing import COLUMNS, EXPORT_ONLY, choice_label, unit_path_names
@@ -38,8 +39,9 @@ def export_queryset(request: Any) -> Any:
     return rows.select_related("governing_unit").order_by("governing_unit__path", "name", "pk")
 
 
-def export_rows(rows: Any) -> Iterator[list[Any]]:
-    """Header, then one list of cells per organization (one query per chunk of rows)."""
+def export_rows(rows: Any, user: Any = None) -> Iterator[list[Any]]:
+    """Header, then one list of cells per organization (one query per chunk of rows); the
+    phone masked where `user` may not change the organization (`hubportal.personal`)."""
     paths = unit_path_names()
     service_labels = {v: choice_label(Organization.ServiceField, v) for v in Organization.ServiceField.values}
     yield HEADERS
@@ -58,7 +60,7 @@ def export_rows(rows: Any) -> Iterator[list[Any]]:
             org.registered_on,
             org.youth_covered,
             org.contact_person,
-            org.phone,
+            shown(org, "phone", user),
             org.email,
             org.address,
             org.description,

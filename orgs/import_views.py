@@ -39,7 +39,7 @@ IMPORT = ImportFlow(
 @require_GET
 def export_organizations(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
     """The organization list as filtered by the query string, streamed as CSV or Excel."""
-    rows = exporting.export_rows(exporting.export_queryset(request))
+    rows = exporting.export_rows(exporting.export_queryset(request), request.user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         response = StreamingHttpResponse(exporting.stream_csv(rows), content_type="text/csv; charset=utf-8")

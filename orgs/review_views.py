@@ -28,6 +28,7 @@ from hubportal.access import get_for, may
 from hubportal.generic import ServiceActionView
 from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action
+from hubportal.personal import Masked, may_see_personal
 
 from . import services
 from .models import Organization
@@ -133,6 +134,8 @@ class ReviewDetailView(ServiceActionView):
 
     def render(self, form: Any, status: int = 200) -> HttpResponse:
         org = self.object
+        # Personal data in full only for those who may decide (change the organization).
+        full = may_see_personal(self.request.user, org)
         duplicates = services.find_possible_duplicates(
             org.pending_changes.get("name", org.name),
             org.pending_changes.get("credit_code", org.credit_code),
@@ -144,13 +147,15 @@ class ReviewDetailView(ServiceActionView):
             self.template_name,
             {
                 "title": _("Review: %(name)s") % {"name": org.name},
-                "org": org,
+                "org": Masked(org, self.request.user, full),
                 "form": form,
                 "can_decide": may(self.request.user, org, Action.CHANGE),
                 "duplicates": duplicates,
                 "pending": pending_change_rows(org),
                 "documents": list(org.documents.order_by("-uploaded_at", "-pk")),
-                "backbone_members": list(org.backbone_members.order_by("name", "pk")),
+                "backbone_members": [
+                    Masked(m, self.request.user, full) for m in org.backbone_members.order_by("name", "pk")
+                ],
                 "status_changes": list(org.status_changes.select_related("by").order_by("-at", "-pk")),
                 "representatives": list(org.representatives.order_by("pk")),
             },

@@ -31,6 +31,7 @@ from hubportal.generic import (
 )
 from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action
+from hubportal.personal import Masked, may_see_personal
 
 from . import metrics, services
 from .filters import LeagueUnitFilterSet, OrganizationFilterSet, star_ratings
@@ -188,11 +189,21 @@ class OrganizationDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         org = self.object
+        full = may_see_personal(self.request.user, org)
         context.update(
             ancestors=LeagueUnit.objects.ancestors_of(org.governing_unit, include_self=True),
             status_changes=org.status_changes.select_related("by").order_by("-at", "-pk"),
-            direct_contacts=org.direct_contacts.select_related("unit").order_by("-since"),
-            backbone_members=org.backbone_members.order_by("name", "pk"),
+            # A unit's direct contacts are its records: only those of units the user may see,
+            # as in the API (a town editor does not see its city's own list).
+            direct_contacts=DirectContact.objects.visible_to(self.request.user)
+            .filter(organization=org)
+            .select_related("unit")
+            .order_by("-since"),
+            backbone_members=[
+                Masked(member, self.request.user, full)
+                for member in org.backbone_members.order_by("name", "pk")
+            ],
+            personal_full=full,
             league_buildings=org.league_buildings.select_related("lead_organization").prefetch_related(
                 "organizations"
             ),

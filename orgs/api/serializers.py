@@ -18,6 +18,7 @@ from rest_framework import serializers
 from hubportal.access import NOT_IN_REACH, scoped
 from hubportal.api import UnitInJurisdictionField
 from hubportal.jurisdiction import Action
+from hubportal.personal import PersonalDataSerializerMixin
 from orgs.models import BackboneMember, ContactLog, DirectContact, LeagueBuilding, LeagueUnit, Organization
 from orgs.validators import validate_credit_code
 
@@ -66,7 +67,7 @@ class LeagueUnitSerializer(serializers.ModelSerializer):
         read_only_fields = ["depth", "path"]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(PersonalDataSerializerMixin, serializers.ModelSerializer):
     """An organization (optimistic lock: send back the `version` you read when updating;
     an older one is answered with 409)."""
 
@@ -128,9 +129,9 @@ class StatusChangeSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class BackboneMemberSerializer(serializers.ModelSerializer):
-    """A backbone member. Phone and ID number are masked in lists and shown in full only on
-    a single record (the caller's jurisdiction covers it, or it would be a 404)."""
+class BackboneMemberSerializer(PersonalDataSerializerMixin, serializers.ModelSerializer):
+    """A backbone member. Phone and ID number are shown in full only to those who may change
+    the organization; for everyone else they are masked and the birth date is left out."""
 
     organization = InReachField(Organization, Action.CHANGE)
 
@@ -150,13 +151,6 @@ class BackboneMemberSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
         validators: list = []
-
-    def to_representation(self, instance: BackboneMember) -> Any:
-        data = super().to_representation(instance)
-        if self.context.get("mask_personal_data"):
-            data["phone"] = instance.masked_phone
-            data["id_number"] = instance.masked_id_number
-        return data
 
 
 class LeagueBuildingSerializer(serializers.ModelSerializer):

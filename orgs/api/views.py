@@ -79,7 +79,8 @@ class OrganizationViewSet(JurisdictionViewSet):
 
 
 class BackboneMemberViewSet(JurisdictionViewSet):
-    """Backbone members; phone and ID number are masked in the list, full on one record."""
+    """Backbone members; phone and ID number in full only to those who may change the
+    organization, masked (without the birth date) for everyone else (`hubportal.personal`)."""
 
     queryset = BackboneMember.objects.all()
     serializer_class = BackboneMemberSerializer
@@ -90,8 +91,9 @@ class BackboneMemberViewSet(JurisdictionViewSet):
     update_service = services.update_backbone_member
     destroy_service = services.delete_backbone_member
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "mask_personal_data": self.action == "list"}
+    def optimize(self, queryset):
+        # The owning unit decides the masking of every row: read with the rows.
+        return queryset.select_related("organization__governing_unit")
 
 
 class LeagueBuildingViewSet(JurisdictionViewSet):

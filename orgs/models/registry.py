@@ -23,6 +23,7 @@ from pypinyin import Style, lazy_pinyin
 
 from hubportal.history import track
 from hubportal.jurisdiction import JurisdictionQuerySet
+from hubportal.personal import BIRTH_DATE, ID_NUMBER, PHONE, mask_id_number, mask_phone
 from orgs.querysets import OrganizationQuerySet
 from orgs.validators import (
     birth_date_from_id_number,
@@ -40,21 +41,6 @@ def name_initials(name: str) -> str:
     """Pinyin initials of a name, lower case, letters and digits only: 中山青年义工联 → zsqnygl."""
     letters = "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default"))
     return re.sub(r"[^0-9a-z]", "", letters.lower())
-
-
-def mask_phone(value: str) -> str:
-    """138****5678: enough to recognise a number, not to call it."""
-    digits = (value or "").strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
-
-
-def mask_id_number(value: str) -> str:
-    number = (value or "").strip()
-    if not number:
-        return ""
-    return f"{number[:4]}{'*' * (len(number) - 6)}{number[-2:]}"
 
 
 @track(exclude=["name_initials"])
@@ -254,6 +240,9 @@ class Organization(models.Model):
             models.Index(fields=["status", "governing_unit"], name="org_status_unit"),
             models.Index(fields=["registered_on"], name="org_registered_on"),
             models.Index(fields=["youth_covered"], name="org_youth_covered"),
+    # The contact's phone is usually a person's mobile: full only to those who may change the
+    # organization (`hubportal.personal`).
+    personal_fields = {"phone": PHONE}
         ]
         constraints = [
             models.UniqueConstraint(
@@ -450,7 +439,7 @@ class DirectContact(models.Model):
 @track()
 class BackboneMember(models.Model):
     """A key person (骨干) of an organization. Phone and ID number are personal data: shown
-    only to cadres whose jurisdiction covers the organization, masked in lists."""
+    in full only to cadres who may change the organization, masked for everyone else."""
 
     class Gender(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -488,6 +477,8 @@ class BackboneMember(models.Model):
                 condition=~Q(id_number=""),
                 name="backbone_unique_id_number",
                 violation_error_message=_("This person is already a backbone member of the organization."),
+    # Full only to those who may change the organization (`hubportal.personal`).
+    personal_fields = {"phone": PHONE, "id_number": ID_NUMBER, "birth_date": BIRTH_DATE}
             ),
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),

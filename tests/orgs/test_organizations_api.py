@@ -119,7 +119,9 @@ def test_viewer_cannot_write(registry, zhongshan_viewer):
     assert response.status_code == 403
 
 
-def test_backbone_members_masked_in_list(registry, zhongshan_cadre, foshan_cadre):
+def test_backbone_members_full_for_editors_masked_for_viewers(
+    registry, zhongshan_cadre, zhongshan_viewer, foshan_cadre
+):
     org = registry["dengshi"]
     client = api_for(zhongshan_cadre)
     created = client.post(
@@ -135,9 +137,16 @@ def test_backbone_members_masked_in_list(registry, zhongshan_cadre, foshan_cadre
     )
     assert created.status_code == 201, created.json()
     row = client.get("/api/orgs/backbone-members/").json()["results"][0]
-    assert row["phone"] == "138****5678" and "*" in row["id_number"]
+    assert row["phone"] == "13812345678" and "*" not in row["id_number"] and row["birth_date"]
     one = client.get(f"/api/orgs/backbone-members/{row['id']}/").json()
     assert one["phone"] == "13812345678"
+    viewer = api_for(zhongshan_viewer)
+    for seen in (
+        viewer.get("/api/orgs/backbone-members/").json()["results"][0],
+        viewer.get(f"/api/orgs/backbone-members/{row['id']}/").json(),
+    ):
+        # Masked, and never beside the birth date (which would give the ID number away).
+        assert seen["phone"] == "138****5678" and "*" in seen["id_number"] and seen["birth_date"] is None
     assert api_for(foshan_cadre).get(f"/api/orgs/backbone-members/{row['id']}/").status_code == 404
     bad = client.post(
         "/api/orgs/backbone-members/",
