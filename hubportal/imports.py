@@ -30,11 +30,14 @@ from django.core.files.storage import default_storage
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .history import history_context
 from .jobs import ProgressReporter
+from .text import excerpt
+from .workbooks import DEFAULT_MAX_UNZIPPED, WorkbookError, check_workbook
 from .models import Job
 from .tasks import running_job
 
@@ -67,6 +70,10 @@ class ImportFileError(Exception):
 @dataclass
 class RowError:
     row: int  # as numbered in the spreadsheet (the header is row 1)
+    def __post_init__(self) -> None:
+        # The page and the report echo the bad value: an excerpt, never a whole huge cell.
+        self.value = excerpt(self.value)  # type: ignore[assignment]
+
     column: str
     value: str
     message: str
@@ -170,6 +177,10 @@ def read_table(
     """
     extension = PurePath(name or "").suffix.lower()
     if not content:
+        try:
+            check_workbook(content, max_unzipped=max(DEFAULT_MAX_UNZIPPED, 10 * max_bytes))
+        except WorkbookError as exc:
+            raise ImportFileError(exc.message) from None
         raise ImportFileError(_("The file is empty."))
     if len(content) > max_bytes:
         raise size_error(len(content), max_bytes)
@@ -195,7 +206,7 @@ def _read_xlsx(content: bytes, max_rows: int) -> list[list[Any]]:
         return rows
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, InvalidFileException) as exc:
         raise ImportFileError(_("The workbook cannot be read; save it again from Excel as .xlsx.")) from exc
     try:
         sheet = workbook.worksheets[0]

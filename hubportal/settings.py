@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cache-Control: no-store on every answer to a signed-in user (personal data).
     "hubportal.personal.NoStoreMiddleware",
+    # A control character in a query string (?q=%00) is a 400 with a message, never a 500.
+    "hubportal.querystring.ControlCharactersInQueryMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Lock-out after repeated failed logins; must stay last.
     "axes.middleware.AxesMiddleware",

@@ -579,10 +579,16 @@ class UploadedWorkbook:
 
 def _read_workbook(fileobj: Any) -> UploadedWorkbook:
     from openpyxl import load_workbook
+    from hubportal.workbooks import WorkbookError, check_workbook
+
 
     bad = ValidationError(_("This is not a report file downloaded from the portal."))
     try:
-        book = load_workbook(fileobj, data_only=True)
+        content = check_workbook(fileobj)
+    except WorkbookError as exc:
+        raise ValidationError(exc.message) from None
+    try:
+        book = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:
         raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from exc
     if CODES_SHEET not in book.sheetnames or len(book.sheetnames) < 2:

@@ -1563,9 +1563,15 @@ def import_attendance_sheet(actor: Any, session_pk: Any, upload: Any) -> dict[st
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from hubportal.workbooks import WorkbookError, check_workbook
+
     session = _attendance_session(actor, session_pk)
     try:
-        book = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
+        content = check_workbook(upload)
+    except WorkbookError as exc:
+        raise ValidationError({"file": exc.message}) from None
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError):
         raise ValidationError({"file": _("This file is not an Excel workbook (.xlsx).")}) from None
     sheet = book.worksheets[0]
