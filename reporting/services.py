@@ -579,8 +579,8 @@ class UploadedWorkbook:
 
 def _read_workbook(fileobj: Any) -> UploadedWorkbook:
     from openpyxl import load_workbook
-    from hubportal.workbooks import WorkbookError, check_workbook
 
+    from hubportal.workbooks import WorkbookError, check_workbook
 
     bad = ValidationError(_("This is not a report file downloaded from the portal."))
     try:
@@ -1073,13 +1073,22 @@ def record_spot_check_outcome(actor: User, item_pk: Any, outcome: str, note: str
 @service
 def start_tracking(actor: User, period: str | None = None) -> Job:
     """Start a background run that snapshots every target of `period` (a quarter such as
-    2026Q3; default the current one); returns the job whose progress the dashboard shows."""
+    2026Q3; default the current one); returns the job whose progress the dashboard shows.
+
+    A run rewrites the quarter's snapshots of every unit in the province (ranking compares
+    peers), so only the province's administrators start one (README, "Roles"); everyone else
+    sees the nightly run's figures."""
     from hubportal.jobs import start_job
 
     from .tasks import track_targets_job
 
-    if not (actor.is_superuser or actor.jurisdiction_paths(Action.CHANGE)):
-        raise NotChangeable(_("Only cadres who may change records can start a tracking run."))
+    if not may_start_tracking(actor):
+        raise NotChangeable(
+            _(
+                "A tracking run rewrites the figures of every unit in the province: only the "
+                "province's administrators start one. The figures are tracked every night."
+            )
+        )
     quarter = Quarter.parse(period or str(Quarter.containing(timezone.localdate())))
     # Refused here with a clear message rather than in the background job.
     refuse_untrackable(quarter, timezone.localdate())
@@ -1121,6 +1130,13 @@ def hours_left(report: Report) -> float | None:
 
 
 # Closing quarters ---------------------------------------------------------------------
+
+
+def may_start_tracking(actor: Any) -> bool:
+    """Whether `actor` may start a tracking run: a superuser or an administrator of the root
+    unit (a run rewrites the snapshots of every unit)."""
+    root = LeagueUnit.objects.filter(parent__isnull=True).order_by("pk").first()
+    return root is not None and user_can(actor, root, Action.MANAGE)
 
 
 def _province_administrator(actor: User) -> LeagueUnit:

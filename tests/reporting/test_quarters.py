@@ -161,12 +161,12 @@ def test_the_nightly_run_closes_due_quarters_but_not_a_reopened_one(clock, conta
     assert not QuarterClosure.objects.get(period="2026Q1").closed
 
 
-def test_a_quarter_that_has_not_started_is_refused_and_nothing_runs(clock, contacts, zhongshan_cadre):
+def test_a_quarter_that_has_not_started_is_refused_and_nothing_runs(clock, contacts, province_admin):
     clock.move_to(at(2026, 5, 20))
     with pytest.raises(ValidationError, match="2026Q3 has not started yet"):
         track_targets("2026Q3")
     with pytest.raises(ValidationError, match="2026Q3 has not started yet"):
-        services.start_tracking(zhongshan_cadre, "2026Q3")
+        services.start_tracking(province_admin, "2026Q3")
     assert not Job.objects.exists() and not TargetSnapshot.objects.exists()
 
 
@@ -175,7 +175,7 @@ def test_starting_a_run_of_a_closed_quarter_is_refused_with_a_message(
 ):
     clock.move_to(at(2026, 4, 20))
     services.close_quarter(province_admin, "2026Q1")
-    client = client_for(zhongshan_cadre)
+    client = client_for(province_admin)
     response = client.post(
         "/reporting/targets/run/", {"period": "2026Q1"}, HTTP_ACCEPT_LANGUAGE="en", follow=True
     )

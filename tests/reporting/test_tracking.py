@@ -191,13 +191,13 @@ def test_task_records_progress_on_its_job(clock, programme, zhongshan_cadre):
 
 
 def test_start_tracking_records_a_job_and_queues_the_run_on_commit(
-    clock, programme, zhongshan_cadre, django_capture_on_commit_callbacks, settings
+    clock, programme, province_admin, django_capture_on_commit_callbacks, settings
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     clock.move_to(at(2026, 5, 15))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = services.start_tracking(zhongshan_cadre, "2026q2")
-    assert job.status == Job.Status.PENDING and job.user == zhongshan_cadre
+        job = services.start_tracking(province_admin, "2026q2")
+    assert job.status == Job.Status.PENDING and job.user == province_admin
     assert job.result == {"period": "2026Q2"} and len(callbacks) == 1
     assert not TargetSnapshot.objects.exists()  # nothing runs before the commit
     callbacks[0]()
@@ -205,14 +205,36 @@ def test_start_tracking_records_a_job_and_queues_the_run_on_commit(
     assert job.status == Job.Status.SUCCEEDED and TargetSnapshot.objects.filter(period="2026Q2").exists()
 
 
-def test_start_tracking_refuses_a_bad_quarter_and_starts_nothing(clock, zhongshan_cadre, zhongshan_viewer):
+def test_start_tracking_refuses_a_bad_quarter_and_starts_nothing(clock, province_admin, zhongshan_viewer):
     from django.core.exceptions import PermissionDenied, ValidationError
 
     with pytest.raises(ValidationError, match="2026Q3"):
-        services.start_tracking(zhongshan_cadre, "2026-07")
+        services.start_tracking(province_admin, "2026-07")
     with pytest.raises(PermissionDenied):
         services.start_tracking(zhongshan_viewer, "2026Q2")
     assert not Job.objects.exists()
+
+
+def test_only_the_provinces_administrators_start_a_run_that_rewrites_every_city(
+    clock, programme, province_admin, zhongshan_cadre, guzhen_cadre, client_for
+):
+    """A run rewrites every unit's snapshots: a city's administrator or a town's editor gets
+    403 on the page, no button on the dashboard, and nothing starts (README, "Roles")."""
+    clock.move_to(at(2026, 5, 15))
+    for cadre in (zhongshan_cadre, guzhen_cadre):
+        client = client_for(cadre)
+        answer = client.post("/reporting/targets/run/", {"period": "2026Q2"}, HTTP_ACCEPT_LANGUAGE="en")
+        assert answer.status_code == 403, cadre
+        dashboard = client.get("/reporting/targets/?period=2026Q2", HTTP_ACCEPT_LANGUAGE="en")
+        assert "Run tracking now" not in dashboard.content.decode()
+    assert not Job.objects.exists()
+    admin = client_for(province_admin)
+    assert (
+        "Run tracking now"
+        in admin.get("/reporting/targets/?period=2026Q2", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert admin.post("/reporting/targets/run/", {"period": "2026Q2"}).status_code == 302
+    assert Job.objects.filter(kind="reporting.track_targets", user=province_admin).exists()
 
 
 def test_management_command_runs_the_same_code(clock, programme, capsys):
