@@ -450,12 +450,12 @@ def header_keys(
         if key is None:
             unknown.append(text)
         elif key in keys:
-            raise ImportFileError(_("The column “%(h)s” appears twice in the header.") % {"h": text})
+            raise ImportFileError(_("The column “%(h)s” appears twice in the header.") % {"h": excerpt(text)})
         keys.append(key)
     if unknown:
         raise ImportFileError(
             _("Unknown column(s) in the header: %(cols)s. Use the columns of the template.")
-            % {"cols": "、".join(unknown)}
+            % {"cols": "、".join(str(excerpt(u)) for u in unknown[:10])}
         )
     missing = [c.header for c in columns if c.required and c.key not in keys]
     if missing:

@@ -266,3 +266,18 @@ def test_every_text_kind_in_an_api_body_is_saved_or_refused_never_500(
         assert saved.description == org.description  # nothing half-applied
     else:
         assert saved.description == text
+
+
+def test_an_unknown_huge_header_is_echoed_as_an_excerpt(zhongshan_cadre, client_for, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    content = ("名称," + "头" * 20_000 + "\n读书会,1\n").encode()
+    answer = client_for(zhongshan_cadre).post(
+        reverse("orgs_flow:import"),
+        {"file": SimpleUploadedFile("list.csv", content)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = answer.content.decode()
+    assert answer.status_code == 200 and "头" * 50 + "…" in text and "头" * 51 not in text
