@@ -7,6 +7,8 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .forms import DateField, UnitChoiceField
 from .jurisdiction import Action, subtree_q
@@ -19,6 +21,7 @@ class DateFilter(django_filters.DateFilter):
     field_class = DateField
 
 
+@extend_schema_field(OpenApiTypes.INT)  # a league unit's id (no model field is named after the filter)
 class SubtreeFilter(django_filters.ModelChoiceFilter):
     """ "Within unit X": X and every unit below it (one indexed prefix predicate). Only units
     the user may see can be chosen; the picker is indented by depth."""

@@ -90,6 +90,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy.
+    "csp.middleware.CSPMiddleware",
+    "hubportal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -236,6 +239,56 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The production switch: with secure cookies the portal is served over HTTPS only, so plain
+# http is redirected and browsers are told to come back over HTTPS only (HSTS) for a year.
+# Behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER=1 (it must set X-Forwarded-Proto).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0"))
+# `preload` only consents to the browsers' preload list: a domain is on it once submitted by hand.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# /healthz is asked by monitors over plain http inside the host.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts only from this server, never inline (the pages
+# keep their behaviour in static files; `tests/hubportal/test_security_headers.py` holds them to
+# it). Styles keep 'unsafe-inline': progress bars and tree indents carry computed widths in
+# style attributes, and ECharts tooltips and the API docs (ReDoc, Swagger UI) inject styles at
+# run time; a style cannot run code, and markup is escaped everywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # Bootstrap draws its icons (select arrows, the menu button) as data: SVGs.
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        # ReDoc builds its search index in a worker made from a blob.
+        "worker-src": ["'self'", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (hubportal.middleware): no page uses these features but the camera, which
+# the training check-in page asks for to scan QR codes (this origin only, never a frame's).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": ["self"],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 # The cache holds the rate-limit counters every process must share: Redis, unless
@@ -302,6 +355,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation also declares its error answers (hubportal.schema.document_errors).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hubportal.schema.document_errors",
+    ],
+    # One name per choice set that several fields share (a unit's level, a list of levels...).
+    "ENUM_NAME_OVERRIDES": {
+        "LeagueUnitLevelEnum": "orgs.models.LeagueUnit.Level",
+        "LeagueUnitKindEnum": "orgs.models.LeagueUnit.Kind",
+        "ServiceFieldEnum": "orgs.models.Organization.ServiceField",
+        "BaseServiceEnum": "incubation.models.Service",
+    },
 }
 
 # pghistory: inserts, updates and deletes of tracked models are written by triggers.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -244,6 +245,47 @@ class StandardQuery(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
+class StandardShareSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField()
+    percent = serializers.CharField(help_text='A decimal string, e.g. "62.5".')
+
+
+class StandardItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, popped by DRF's metaclass
+    metrics = serializers.ListField(child=serializers.CharField())
+
+
+class StandardGroupSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    subdistricts = serializers.IntegerField()
+    shares = serializers.DictField(child=StandardShareSerializer(), help_text="By item key.")
+
+
+class StandardSubdistrictSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    met = serializers.DictField(child=serializers.BooleanField(), help_text="By item key.")
+    values = serializers.DictField(child=serializers.CharField(), help_text="Decimal strings by metric code.")
+
+
+class StandardSerializer(serializers.Serializer):
+    """The answer of GET /api/cobuilding/standard/ (documentation only: the view builds it)."""
+
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    year = serializers.IntegerField()
+    counted_from = serializers.DateField()
+    counted_to = serializers.DateField()
+    items = StandardItemSerializer(many=True)
+    subdistricts = serializers.IntegerField()
+    shares = serializers.DictField(child=StandardShareSerializer(), help_text="By item key.")
+    groups = StandardGroupSerializer(many=True)
+    by_subdistrict = StandardSubdistrictSerializer(many=True)
+
+
+@extend_schema(parameters=[StandardQuery], responses=StandardSerializer)
 class StandardView(APIView):
     """The subdistrict standard for `?unit=<id>&year=<year>` (your highest unit and this year
     by default): every subdistrict below the unit with each item met or not and its value,

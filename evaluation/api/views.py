@@ -55,6 +55,7 @@ from evaluation.querysets import owner_q
 from hubportal.access import NotChangeable, NotVisible, get_for, parse_pk, scoped
 from hubportal.api import JurisdictionReadOnlyViewSet, JurisdictionScoped, JurisdictionViewSet, service_action
 from hubportal.jurisdiction import Action
+from hubportal.schema import PDF, XLSX, file_answer
 
 from .serializers import (
     AppealSerializer,
@@ -205,12 +206,14 @@ class RoundViewSet(JurisdictionViewSet):
             subjects_entered=Count("subjects", filter=Q(subjects__status="entered"))
         )
 
+    @file_answer(XLSX, "The round's results as an Excel workbook.")
     @action(detail=True, methods=["get"], url_path="results.xlsx")
     def results_xlsx(self, request, pk=None):
         from evaluation.exports import results_workbook
 
         return _xlsx(results_workbook(self.get_object()), f"results-{pk}.xlsx")
 
+    @file_answer(XLSX, "The scores the caller may see as an Excel workbook.")
     @action(detail=True, methods=["get"], url_path="scores.xlsx")
     def scores_xlsx(self, request, pk=None):
         from evaluation.exports import scores_workbook
@@ -419,6 +422,7 @@ class CertificateViewSet(JurisdictionReadOnlyViewSet):
     def optimize(self, queryset):
         return queryset.select_related("rating__subject")
 
+    @file_answer(PDF, "The certificate as a PDF.")
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         from evaluation.certificates import certificate_pdf

@@ -21,6 +21,7 @@ from django.utils import timezone
 from rest_framework.decorators import action
 
 from hubportal.api import JurisdictionViewSet, service_action
+from hubportal.schema import XLSX, file_answer
 from incubation import services
 from incubation.exports import fund_statement_workbook
 from incubation.filters import (
@@ -156,6 +157,7 @@ class FundViewSet(JurisdictionViewSet):
     def optimize(self, queryset):
         return queryset.select_related("unit").with_totals()
 
+    @file_answer(XLSX, "The fund's statement as an Excel workbook.")
     @action(detail=True, methods=["get"])
     def statement(self, request, pk=None):
         fund = self.get_object()

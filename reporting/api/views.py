@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -114,8 +115,13 @@ class SpotCheckViewSet(JurisdictionReadOnlyViewSet):
     filterset_class = SpotCheckFilterSet
     ordering = ["-created_at"]
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        operation_id="reporting_spot_checks_items_of_check",
+        responses=s.SpotCheckItemSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def items(self, request, pk=None):
+        """The items of one spot check (all of them, not paginated)."""
         check = self.get_object()
         items = SpotCheckItem.objects.visible_to(request.user).filter(spot_check=check).order_by("pk")
         return Response(s.SpotCheckItemSerializer(items, many=True).data)
@@ -159,6 +165,8 @@ class ProgrammeViewSet(JurisdictionReadOnlyViewSet):
     ordering = ["-start_year", "name"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Programme.objects.none()
         return Programme.objects.filter(programmes_readable_q(self.request.user)).prefetch_related(
             Prefetch("rules", queryset=TargetRule.objects.order_by("order", "pk"))
         )
@@ -171,6 +179,8 @@ class TargetRuleViewSet(JurisdictionReadOnlyViewSet):
     ordering = ["programme", "order", "pk"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return TargetRule.objects.none()
         return TargetRule.objects.filter(programmes_readable_q(self.request.user, "programme"))
 
 

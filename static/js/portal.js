@@ -25,3 +25,36 @@
   document.addEventListener("htmx:replacedInHistory", followQuery);
   window.addEventListener("popstate", followQuery);
 })();
+
+// Small behaviours declared by data attributes (the CSP forbids inline handlers):
+// - <select data-autosubmit> submits its form when changed (the language switch);
+// - <button data-print> prints the page;
+// - <form data-confirm="question?"> asks before it is submitted;
+// - <a data-history-back> goes back a page (its href is the fallback without history).
+(function () {
+  "use strict";
+
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-autosubmit]");
+    if (select && select.form) select.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
+    if (event.target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
+    var back = event.target.closest("a[data-history-back]");
+    if (back && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+})();
