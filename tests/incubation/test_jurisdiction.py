@@ -102,6 +102,9 @@ class TestResidency(JurisdictionCases):
     model = Residency
     read_pages = {"detail": "incubation:residency_detail"}
     api = "/api/incubation/residencies/"
+    # Bases are public (the map): an organization may apply to a base of any city, whose
+    # cadres then decide (incubation.services.apply_for_residency).
+    open_relations = {"base": "an organization applies to any public base"}
 
     def build(self, ctx):
         return residency_of(ctx)
