@@ -24,8 +24,42 @@ class TooManyRequests(exceptions.APIException):
 
 
 class Pagination(pagination.PageNumberPagination):
+    """Pages of `hubportal.pagination.CountingPaginator`: `count` is exact up to 1,000 rows
+    and the planner's estimate beyond (`count_exact: false`); `?count=exact` counts exactly."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        from .pagination import CountingPaginator, wants_exact
+
+        exact = wants_exact(request.query_params)
+        self.django_paginator_class = lambda *args, **kwargs: CountingPaginator(*args, exact=exact, **kwargs)  # type: ignore[assignment]
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None  # noqa: S101 - paginate_queryset ran first
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_exact": not getattr(paginator, "count_is_estimate", False),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "false: `count` is an estimate (more than 1,000 rows); ask `?count=exact`",
+        }
+        answer["properties"] = {
+            key: answer["properties"][key] for key in ("count", "count_exact", "next", "previous", "results")
+        }
+        return answer
 
 
 NON_FIELD = "non_field_errors"

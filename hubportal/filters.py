@@ -15,6 +15,22 @@ from .jurisdiction import Action, subtree_q
 from .widgets import FastSelect
 
 
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """Any of several values of ONE column of the row itself (status, category, tier…): one
+    `column IN (…)` and no DISTINCT. django-filter's MultipleChoiceFilter adds a DISTINCT by
+    default (meant for many-valued relations), which on a wide table sorts every match over
+    all its columns; a column of the row can never repeat a row."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if not value or self.is_noop(qs, value) or self.lookup_expr != "exact":
+            return super().filter(qs, value)
+        return self.get_method(qs)(**{f"{self.field_name}__in": sorted(set(value))})
+
+
 class DateFilter(django_filters.DateFilter):
     """A date filter with the portal's locale-proof date input."""
 

@@ -26,6 +26,7 @@ from .access import get_for, may
 from .forms import add_service_errors
 from .history import history_of
 from .jurisdiction import Action
+from .pagination import CountingPaginator, wants_exact
 from .personal import mask, may_see_personal, personal_fields
 from .registry import list_actions_for, record_links_for
 from .widgets import format_money
@@ -58,13 +59,13 @@ def shown(obj: Any, column: Column, user: Any = None) -> Any:
 def resolve(obj: Any, attr: str, user: Any = None) -> Any:
     """The value at the dotted `attr` of `obj`; a personal field (`hubportal.personal`) is
     masked unless `user` may change the record holding it."""
-        kind = personal_fields(value).get(part) if isinstance(value, models.Model) else None
-        if kind is not None and not may_see_personal(user, value):
-            return mask(kind, getattr(value, part))
     value = obj
     for part in attr.split("."):
         if value is None:
             return None
+        kind = personal_fields(value).get(part) if isinstance(value, models.Model) else None
+        if kind is not None and not may_see_personal(user, value):
+            return mask(kind, getattr(value, part))
         display = getattr(value, f"get_{part}_display", None)
         value = display() if display is not None else getattr(value, part)
         if callable(value) and not isinstance(value, models.Manager):
@@ -107,6 +108,12 @@ class ObjectListView(JurisdictionMixin, ListView):
     title: Any = ""
     create_url_name: str | None = None
     extra_actions: list[tuple[Any, str]] = []  # (label, url name) buttons above the table
+    paginator_class = CountingPaginator  # exact up to 1,000 rows, then the planner's estimate
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return CountingPaginator(
+            queryset, per_page, orphans, allow_empty_first_page, exact=wants_exact(self.request.GET)
+        )
 
     def get_paginate_by(self, queryset):
         try:

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hubportal.filters import DateFilter, SubtreeFilter
+from hubportal.filters import ChoicesFilter, DateFilter, SubtreeFilter
 
 from .models import (
     BACKBONE_YOUTH_THRESHOLD,
@@ -63,20 +63,18 @@ class OrganizationFilterSet(django_filters.FilterSet):
     """Filters of the organization list: the page, the API, saved filters and exports."""
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    tier = django_filters.MultipleChoiceFilter(choices=Organization.Tier.choices, label=_("Tier"))
-    body = django_filters.MultipleChoiceFilter(choices=Organization.Body.choices, label=_("Association"))
+    tier = ChoicesFilter(choices=Organization.Tier.choices, label=_("Tier"))
+    body = ChoicesFilter(choices=Organization.Body.choices, label=_("Association"))
     # “Kind” alone reads 类别 in Chinese, the same word as the category filter beside it.
-    kind = django_filters.MultipleChoiceFilter(
-        choices=Organization.Kind.choices, label=pgettext_lazy("organization", "Kind")
-    )
-    category = django_filters.MultipleChoiceFilter(choices=Organization.Category.choices, label=_("Category"))
-    service_field = django_filters.MultipleChoiceFilter(
+    kind = ChoicesFilter(choices=Organization.Kind.choices, label=pgettext_lazy("organization", "Kind"))
+    category = ChoicesFilter(choices=Organization.Category.choices, label=_("Category"))
+    service_field = ChoicesFilter(
         choices=Organization.ServiceField.choices, method="filter_service_field", label=_("Service field")
     )
-    registration_status = django_filters.MultipleChoiceFilter(
+    registration_status = ChoicesFilter(
         choices=Organization.RegistrationStatus.choices, label=_("Registration status")
     )
-    status = django_filters.MultipleChoiceFilter(choices=Organization.Status.choices, label=_("Status"))
+    status = ChoicesFilter(choices=Organization.Status.choices, label=_("Status"))
     backbone = django_filters.BooleanFilter(method="filter_backbone", label=_("Backbone organization"))
     league_building = django_filters.BooleanFilter(
         method="filter_league_building", label=_("League building")

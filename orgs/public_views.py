@@ -14,7 +14,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Left
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hubportal.forms import add_service_errors
 from hubportal.http import AuthenticatedHttpRequest
+from hubportal.pagination import CountingPaginator
 from hubportal.registry import ListAction, NavItem, register_list_action, register_nav
 
 from . import registration as flow
@@ -136,7 +136,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     else:
         category = ""
     rows = rows.order_by("name", "pk")
-    page = Paginator(rows, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(rows, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -21,6 +21,7 @@ from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 
 from hubportal.jurisdiction import JurisdictionQuerySet, subtree_q
+from hubportal.search import SHORT, grams_alias, holds_short
 
 if TYPE_CHECKING:
     from orgs.models import LeagueUnit
@@ -166,30 +167,40 @@ class OrganizationQuerySet(JurisdictionQuerySet):
         - substring of the name (中山青年义工联 is found by “义工”);
         - substring of the pinyin initials (by “zsqn”, or “ygl”);
         - trigram similarity for near matches and typing errors (by “中山青年义工连”).
-        The GIN trigram indexes on name and name_initials serve all three. Similarity is
+        The GIN trigram indexes on name and name_initials serve all three from three
+        characters on; a piece of one or two characters is looked up in the GIN index over the
+        name's characters and character pairs (`hubportal.search`). Similarity is
         costly on common words (every other name holds 青年), so by default (`fuzzy=None`)
         it is the fallback when nothing matches exactly: one cheap EXISTS query decides.
         """
         text = (text or "").strip()
         if not text:
             return self
-        strict = Q(name__contains=text)
         terms = text.split()
+        queryset = self
+        if any(len(term) <= SHORT for term in [text, *terms]):
+            # One or two characters (义工, 青): the grams index, as trigrams need three.
+            queryset = queryset.alias(**grams_alias("name"))
+
+        def holds(term: str) -> Q:
+            return holds_short("name", term) if len(term) <= SHORT else Q(name__contains=term)
+
+        strict = holds(text)
         if len(terms) > 1:
             # “中山 青年”: names holding every word, in any order.
-            strict |= functools.reduce(operator.and_, (Q(name__contains=term) for term in terms))
+            strict |= functools.reduce(operator.and_, (holds(term) for term in terms))
         lowered = text.lower()
-        if lowered != text:
+        if lowered != text and len(text) > SHORT:
             strict |= Q(name__icontains=text)
         compact = re.sub(r"\s+", "", lowered)
         if _ASCII_WORD.match(compact):
             strict |= Q(name_initials__contains=compact)
             fuzzy = False  # initials are matched exactly; names are not spelled in letters
         if fuzzy is None:
-            fuzzy = len(text) >= 3 and not self.filter(strict).exists()
+            fuzzy = len(text) >= 3 and not queryset.filter(strict).exists()
         if fuzzy and len(text) >= 3:
-            return self.filter(strict | Q(name__trigram_similar=text))
-        return self.filter(strict)
+            return queryset.filter(strict | Q(name__trigram_similar=text))
+        return queryset.filter(strict)
 
     def ranked_by_similarity(self, text: str) -> Self:
         """Closest names first (for search results and duplicate checks)."""

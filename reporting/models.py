@@ -313,7 +313,11 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["-period_start", "unit__path"]
-        indexes = [models.Index(fields=["form", "period_start", "status"], name="report_form_period_status")]
+        indexes = [
+            models.Index(fields=["form", "period_start", "status"], name="report_form_period_status"),
+            # The list's default order (newest period first, then by id): pages come from the index.
+            models.Index(F("period_start").desc(), F("id"), name="report_period_desc_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["form", "unit", "period_start"], name="report_one_per_unit_period"

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hubportal.filters import DateFilter, ScopedModelChoiceFilter, SubtreeFilter
+from hubportal.filters import ChoicesFilter, DateFilter, ScopedModelChoiceFilter, SubtreeFilter
 
 from .models import Attendance, Camp, CampSession, Certificate, Enrolment, Expertise, Trainee, Trainer
 
@@ -72,7 +72,7 @@ class TrainerFilterSet(django_filters.FilterSet):
 class EnrolmentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or organization"))
     camp = ScopedModelChoiceFilter(queryset=Camp.objects.all(), label=_("Camp"))
-    status = django_filters.MultipleChoiceFilter(choices=Enrolment.Status.choices, label=_("Status"))
+    status = ChoicesFilter(choices=Enrolment.Status.choices, label=_("Status"))
     organization = django_filters.NumberFilter(field_name="organization_id", label=_("Organization"))
     trainee = django_filters.NumberFilter(field_name="trainee_id", label=_("Trainee"))
     year = django_filters.NumberFilter(field_name="camp__ends_on__year", label=_("Year of the camp"))
