@@ -23,6 +23,7 @@ from django.views.generic import DeleteView, DetailView, ListView, UpdateView
 
 from . import exports
 from .access import get_for, may
+from .collation import sort_terms
 from .forms import add_service_errors
 from .history import history_of
 from .jurisdiction import Action
@@ -135,7 +136,7 @@ class ObjectListView(JurisdictionMixin, ListView):
         allowed = {c.order_by for c in self.columns if c.order_by}
         allowed |= {f"-{o}" for o in allowed}
         if ordering and (ordering in allowed or ordering == self.default_ordering):
-            queryset = queryset.order_by(ordering, "pk")
+            queryset = queryset.order_by(*sort_terms(self.model, ordering), "pk")  # text by pinyin
         return queryset
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:

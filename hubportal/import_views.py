@@ -8,8 +8,8 @@ its template builders, its limits) and mounts `flow.urls()` under its namespace:
     CARD_IMPORT = ImportFlow(namespace="cards", title=_("Issue cards from Excel"), ...)
     urlpatterns += CARD_IMPORT.urls()
 
-which gives the url names `import`, `import_apply`, `import_job`, `import_template_xlsx` and
-`import_template_csv` in that namespace. A page of its own extends `imports/import.html`.
+which gives the url names `import`, `import_apply`, `import_job`, `import_report` (the dry
+run's result as a workbook), `import_template_xlsx` and `import_template_csv` in that namespace. A page of its own extends `imports/import.html`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -35,8 +35,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import forms as hub
+from .exports import XLSX
 from .http import AuthenticatedHttpRequest
-from .imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportFileError, ImportReport, size_error
+from .imports import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_ROWS,
+    ImportFileError,
+    ImportReport,
+    build_report_xlsx,
+    size_error,
+)
 from .models import Job
 
 TOKEN_MAX_AGE = 3600
@@ -81,6 +89,10 @@ class ImportFlow:
     def token_salt(self) -> str:
         return f"{self.job_kind}.import"
 
+    @property
+    def report_salt(self) -> str:
+        return f"{self.job_kind}.import-report"
+
     def url(self, name: str) -> str:
         return f"{self.namespace}:{name}"
 
@@ -91,6 +103,7 @@ class ImportFlow:
             path("import/", login_required(get_post(self.page)), name="import"),
             path("import/apply/", login_required(post(self.apply)), name="import_apply"),
             path("import/jobs/<int:pk>/", login_required(get(self.job)), name="import_job"),
+            path("import/report.xlsx", login_required(get(self.report)), name="import_report"),
             path("import/template.xlsx", template, {"fmt": "xlsx"}, name="import_template_xlsx"),
             path("import/template.csv", template, {"fmt": "csv"}, name="import_template_csv"),
         ]
@@ -100,7 +113,7 @@ class ImportFlow:
 
     def links(self) -> dict[str, str]:
         """The flow's URLs for its templates."""
-        names = ("import", "import_apply", "import_template_xlsx", "import_template_csv")
+        names = ("import", "import_apply", "import_report", "import_template_xlsx", "import_template_csv")
         return {name: reverse(self.url(name)) for name in names}
 
     def context(self, request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
@@ -132,6 +145,14 @@ class ImportFlow:
                 form.add_error("file", exc.message)
             else:
                 context.update(report=report, file_name=name)
+                with build_report_xlsx(report, name) as handle:
+                    result = default_storage.save(
+                        f"private/imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-check.xlsx",
+                        ContentFile(handle.read()),
+                    )
+                context["report_token"] = signing.dumps(
+                    {"report": result, "name": name, "user": request.user.pk}, salt=self.report_salt
+                )
                 if report.ok and report.writes:
                     stored = default_storage.save(
                         f"private/imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(name).suffix.lower()}",
@@ -161,6 +182,23 @@ class ImportFlow:
         job = get_object_or_404(Job.objects.filter(user=request.user, kind=self.job_kind), pk=pk)
         return render(
             request, self.job_template, {"title": job.title, "job": job, "flow": self, "links": self.links()}
+        )
+
+    def report(self, request: AuthenticatedHttpRequest) -> HttpResponseBase:
+        """The dry run's result (every problem; every change before → after) as a workbook."""
+        self.may_import(request.user)
+        try:
+            data = signing.loads(request.GET.get("t", ""), salt=self.report_salt, max_age=TOKEN_MAX_AGE)
+        except signing.BadSignature as exc:
+            raise Http404(_("This check has expired; check the file again.")) from exc
+        if data.get("user") != request.user.pk or not default_storage.exists(data["report"]):
+            raise Http404(_("This check has expired; check the file again."))
+        stem = PurePath(data.get("name") or "import").stem
+        return FileResponse(
+            default_storage.open(data["report"], "rb"),
+            as_attachment=True,
+            filename=f"{stem}-{_('check')}.xlsx",
+            content_type=XLSX,
         )
 
     def template(self, request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:

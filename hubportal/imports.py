@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from django.contrib.auth import get_user_model
@@ -30,18 +30,21 @@ from django.core.files.storage import default_storage
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .history import history_context
 from .jobs import ProgressReporter
-from .text import excerpt
-from .workbooks import DEFAULT_MAX_UNZIPPED, WorkbookError, check_workbook
 from .models import Job
 from .tasks import running_job
+from .text import excerpt
+from .workbooks import DEFAULT_MAX_UNZIPPED, WorkbookError, check_workbook
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# A template's example values start with this mark; a row carrying it is never imported, so
+# an untouched template can never overwrite a real record with sample data.
+EXAMPLE_MARK = "示例"
 MAX_IMPORT_ROWS = 10_000
 XLSX_MAGIC = b"PK\x03\x04"
 DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
@@ -70,13 +73,13 @@ class ImportFileError(Exception):
 @dataclass
 class RowError:
     row: int  # as numbered in the spreadsheet (the header is row 1)
-    def __post_init__(self) -> None:
-        # The page and the report echo the bad value: an excerpt, never a whole huge cell.
-        self.value = excerpt(self.value)  # type: ignore[assignment]
-
     column: str
     value: str
     message: str
+
+    def __post_init__(self) -> None:
+        # The page and the report echo the bad value: an excerpt, never a whole huge cell.
+        self.value = excerpt(self.value)  # type: ignore[assignment]
 
 
 @dataclass
@@ -86,6 +89,9 @@ class RowPlan:
     action: str = "create"  # create, update, unchanged
     target: Any = None
     changes: dict[str, Any] = field(default_factory=dict)
+    label: str = ""  # the record as the user knows it (its name)
+    # (column header, before, after) as the user reads them: every field an update changes
+    diff: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +113,10 @@ class ImportReport:
     def writes(self) -> bool:
         """Whether applying the file would change anything."""
         return any(p.action in ("create", "update") for p in self.plans)
+
+    @property
+    def updates(self) -> list[RowPlan]:
+        return [p for p in self.plans if p.action == "update"]
 
 
 class ImportRejected(Exception):
@@ -177,10 +187,6 @@ def read_table(
     """
     extension = PurePath(name or "").suffix.lower()
     if not content:
-        try:
-            check_workbook(content, max_unzipped=max(DEFAULT_MAX_UNZIPPED, 10 * max_bytes))
-        except WorkbookError as exc:
-            raise ImportFileError(exc.message) from None
         raise ImportFileError(_("The file is empty."))
     if len(content) > max_bytes:
         raise size_error(len(content), max_bytes)
@@ -189,6 +195,10 @@ def read_table(
             raise ImportFileError(
                 _("The file is named .xlsx but is not an Excel workbook; save it again from Excel as .xlsx.")
             )
+        try:
+            check_workbook(content, max_unzipped=max(DEFAULT_MAX_UNZIPPED, 10 * max_bytes))
+        except WorkbookError as exc:
+            raise ImportFileError(exc.message) from None
         return _read_xlsx(content, max_rows)
     if extension == ".csv":
         if content.startswith(XLSX_MAGIC) or b"\x00" in content[:4096]:
@@ -501,6 +511,7 @@ def check_rows(
             _("The file has more than %(n)d rows; split it into smaller files.") % {"n": max_rows}
         )
     headers = {c.key: c.header for c in columns}
+    marked = [c.key for c in columns if c.example.startswith(EXAMPLE_MARK) and c.key in keys]
     width = len(keys)
     parsed: list[tuple[int, dict[str, Any]]] = []
     for number, cells in body:
@@ -520,6 +531,17 @@ def check_rows(
                 )
             )
         raw = {key: cells[i] if i < len(cells) else None for i, key in enumerate(keys) if key}
+        example = next((k for k in marked if cell_text(raw.get(k)).startswith(EXAMPLE_MARK)), None)
+        if example is not None:
+            error(
+                example,
+                raw.get(example),
+                _(
+                    "This is the template's example row (it starts with “%(mark)s”); delete it before importing."
+                )
+                % {"mark": EXAMPLE_MARK},
+            )
+            continue
         data = clean(raw, error)
         if len(report.errors) == errors_before:
             parsed.append((number, data))
@@ -550,9 +572,10 @@ def build_template_xlsx(
     *,
     max_rows: int = MAX_IMPORT_ROWS,
 ) -> bytes:
-    """An import template: the Chinese header in bold, an example row, a drop-down for each
-    column in `options` (the lists on a hidden sheet 选项), and the sheet 填写说明 with
-    `instructions` (column, how to fill it)."""
+    """An import template: the Chinese header in bold, an example row (grey italics; a value
+    marked “示例” makes it one the dry run refuses), a drop-down for each column in `options`
+    (the lists on a hidden sheet 选项), and the sheet 填写说明 with `instructions` (column, how
+    to fill it), which says that row 2 is an example to delete."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title
@@ -563,6 +586,9 @@ def build_template_xlsx(
     for cell in sheet[1]:
         cell.font, cell.fill = bold, fill
         sheet.column_dimensions[cell.column_letter].width = max(12, len(str(cell.value)) * 2 + 4)
+    grey = Font(italic=True, color="808080")
+    for cell in sheet[2]:
+        cell.font = grey
     sheet.freeze_panes = "A2"
     lists = workbook.create_sheet("选项")
     by_key = {c.key: c for c in columns}
@@ -587,8 +613,19 @@ def build_template_xlsx(
         sheet.add_data_validation(validation)
     lists.sheet_state = "hidden"
     guide = workbook.create_sheet("填写说明")
+    if any(c.example.startswith(EXAMPLE_MARK) for c in columns):
+        guide.append(
+            [
+                _("Example row"),
+                _(
+                    "Row 2 of the sheet %(sheet)s is an example (marked “%(mark)s”): it is never imported; delete it and write your own rows from row 2."
+                )
+                % {"sheet": sheet_title, "mark": EXAMPLE_MARK},
+            ]
+        )
+        guide["A1"].font = guide["B1"].font = Font(bold=True, color="C00000")
     guide.append([_("Column"), _("How to fill it")])
-    for cell in guide[1]:
+    for cell in guide[guide.max_row]:
         cell.font = bold
     for line in instructions:
         guide.append(list(line))
@@ -597,6 +634,51 @@ def build_template_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# The dry run's result as a workbook ------------------------------------------------------
+
+
+def report_rows(report: ImportReport) -> Iterator[list[Any]]:
+    """One line per problem and per changed field, in row order: (row, outcome, record,
+    column, before, after or problem). New and unchanged rows get one line each."""
+    outcome = {"create": _("New"), "update": _("Changed"), "unchanged": _("Unchanged")}
+    lines: list[tuple[int, int, list[Any]]] = []
+    for order, e in enumerate(report.errors):
+        lines.append((e.row, order, [e.row, _("Error"), "", e.column, e.value, e.message]))
+    for plan in report.plans:
+        if plan.action == "update" and plan.diff:
+            for order, (column, before, after) in enumerate(plan.diff):
+                lines.append(
+                    (plan.row, order, [plan.row, outcome["update"], plan.label, column, before, after])
+                )
+        else:
+            lines.append(
+                (plan.row, 0, [plan.row, outcome.get(plan.action, plan.action), plan.label, "", "", ""])
+            )
+    lines.sort(key=lambda line: (line[0], line[1]))
+    for _row, _order, values in lines:
+        yield values
+
+
+def build_report_xlsx(report: ImportReport, file_name: str) -> IO[bytes]:
+    """The dry run as the cadre downloads it: every problem, and for every row it would
+    change each field before → after; the shared export layout (title, frozen header, filter)."""
+    from .exports import title_line, write_sheet
+
+    summary = report.summary()
+    title = title_line(
+        _("Check of %(name)s: %(new)d new, %(changed)d changed, %(same)d unchanged, %(errors)d problem(s)")
+        % {
+            "name": file_name,
+            "new": summary["create"],
+            "changed": summary["update"],
+            "same": summary["unchanged"],
+            "errors": summary["errors"],
+        }
+    )
+    headers = [_("Row"), _("Outcome"), _("Record"), _("Column"), _("Before / value"), _("After / problem")]
+    return write_sheet(title, headers, report_rows(report), sheet_name=_("Check"))
 
 
 # The apply as a background job --------------------------------------------------------------

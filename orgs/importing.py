@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hubportal.imports import (
+    EXAMPLE_MARK,
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
     ImportFileError,
@@ -71,7 +72,9 @@ LIST_SEPARATORS = re.compile(r"[、,，;；/|]+")
 # The order of the template and of the export. `status` is exported for information and
 # ignored by the import (an imported organization is listed, as a cadre's own entry is).
 COLUMNS = [
-    ImportColumn("name", "组织名称", True, "古镇灯饰青年商会"),
+    # The example row can never match a record: its name is marked 示例 (a row so marked is
+    # refused by the dry run) and its credit code's check character is wrong on purpose.
+    ImportColumn("name", "组织名称", True, f"{EXAMPLE_MARK}：古镇灯饰青年商会"),
     ImportColumn("unit_path", "所属团组织", True, "广东省/中山市/古镇镇"),
     ImportColumn("tier", "层级", True, "N"),
     ImportColumn("body", "所属团属组织", False, ""),
@@ -79,7 +82,7 @@ COLUMNS = [
     ImportColumn("category", "类别", True, "公益类"),
     ImportColumn("service_fields", "服务领域", False, "社区服务、文化体育"),
     ImportColumn("registration_status", "登记状态", True, "社会团体"),
-    ImportColumn("credit_code", "统一社会信用代码", False, "51442000MJL621773R"),
+    ImportColumn("credit_code", "统一社会信用代码", False, "51442000MJL6217730"),
     ImportColumn("founded_on", "成立日期", False, "2019-05-04"),
     ImportColumn("registered_on", "登记日期", False, "2020-01-15"),
     ImportColumn("youth_covered", "覆盖青年人数", False, "300"),
@@ -145,7 +148,7 @@ def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
         max_rows=MAX_IMPORT_ROWS,
         nothing_below=_("The file has a header but no organizations below it."),
     )
-    _plan(parsed, report, user)
+    _plan(parsed, report, user, {unit.pk: path for path, unit in units.items()})
     return report
 
 
@@ -332,8 +335,11 @@ def _clean_contact(text: dict[str, str], error: Report) -> dict[str, Any]:
     return data
 
 
-def _plan(parsed: list[tuple[int, dict[str, Any]]], report: ImportReport, user: Any) -> None:
-    """Find duplicates within the file and the organizations each row updates (2 queries)."""
+def _plan(
+    parsed: list[tuple[int, dict[str, Any]]], report: ImportReport, user: Any, paths: dict[int, str]
+) -> None:
+    """Find duplicates within the file and the organizations each row updates (2 queries),
+    then check each new or changed organization as the service would save it."""
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple[str, int], int] = {}
     candidates: list[tuple[int, dict[str, Any]]] = []
@@ -407,13 +413,57 @@ def _plan(parsed: list[tuple[int, dict[str, Any]]], report: ImportReport, user: 
         if target is not None and target.credit_code and not data["credit_code"]:
             # A file without the code does not erase a known one.
             data["credit_code"] = target.credit_code
-        plan = RowPlan(number, data, target=target)
+        plan = RowPlan(number, data, target=target, label=data["name"])
         if target is None:
             plan.action = "create"
+            saved = services.organization_to_create(data)
         else:
             plan.changes = _changes(target, data)
             plan.action = "update" if plan.changes else "unchanged"
-        report.plans.append(plan)
+            plan.label = target.name
+            plan.diff = [
+                (
+                    COLUMN_BY_KEY[_column_key(name)].header,
+                    _shown(name, getattr(target, name), paths),
+                    _shown(name, new, paths),
+                )
+                for name, new in plan.changes.items()
+            ]
+            saved = services.organization_after_update(target, plan.changes)
+        # The apply's own check (the service's `full_clean`) without its queries: the same rules.
+        problems = services.organization_errors(saved) if plan.action != "unchanged" else {}
+        for name, messages in problems.items():
+            column = COLUMN_BY_KEY.get(_column_key(name))
+            for message in messages:
+                report.errors.append(
+                    RowError(
+                        number,
+                        column.header if column else "—",
+                        _shown(name, getattr(saved, name, ""), paths) if column else "",
+                        message,
+                    )
+                )
+        if not problems:
+            report.plans.append(plan)
+
+
+def _column_key(field: str) -> str:
+    return "unit_path" if field == "governing_unit" else field
+
+
+def _shown(key: str, value: Any, paths: dict[int, str]) -> str:
+    """A field's value as the file writes it (path of names, Chinese labels, ISO dates)."""
+    if value is None or value == "":
+        return ""
+    if key == "governing_unit":
+        return paths.get(getattr(value, "pk", value), str(value))
+    if key in CHOICE_FIELDS:
+        return choice_label(CHOICE_FIELDS[key], value)
+    if key == "service_fields":
+        return "、".join(choice_label(Organization.ServiceField, v) for v in value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _changes(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
@@ -510,6 +560,14 @@ def instructions() -> list[tuple[str, str]]:
     rows.append(("", ""))
     rows.append(
         (_("Note"), _("Columns marked * are required. Importing the same file again changes nothing."))
+    )
+    rows.append(
+        (
+            _("Changes"),
+            _(
+                "Checking the file lists, for every organization it would change, each field before → after; nothing is written until you import."
+            ),
+        )
     )
     return rows
 

@@ -28,6 +28,7 @@ of a listed organization then wait for a cadre's review in `pending_changes`.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterable
 from typing import Any
@@ -237,18 +238,10 @@ def create_organization(actor: Any, data: dict[str, Any], *, registration: bool 
     `registration=True` it is a self-registration: the organization waits for review
     (pending), and `actor` (if given) becomes its representative.
     """
-    fields = {k: v for k, v in data.items() if k in ORGANIZATION_FIELDS and k != "governing_unit"}
     if not registration and _user(actor) is None:
         raise PermissionDenied(_("Only a cadre can add an organization directly."))
     unit = _governing_unit(actor, data.get("governing_unit"), cadre=not registration)
-    org = Organization(**fields, governing_unit=unit)
-    if registration:
-        org.status = Status.PENDING
-        org.submitted_at = timezone.now()
-        org.registered_on = None
-    else:
-        # A cadre may record a known registration date; an unknown one is left empty.
-        org.status = Status.LISTED
+    org = organization_to_create(data, unit, registration=registration)
     org.created_by = _user(actor)
     _full_clean(org)
     save_checked(org)
@@ -256,6 +249,47 @@ def create_organization(actor: Any, data: dict[str, Any], *, registration: bool 
         org.representatives.add(actor)
     _record_status(org, "", org.status, actor)
     return org
+
+
+def organization_to_create(
+    data: dict[str, Any], unit: LeagueUnit | None = None, *, registration: bool = False
+) -> Organization:
+    """The organization `create_organization` saves for `data` (unsaved; no query)."""
+    fields = {k: v for k, v in data.items() if k in ORGANIZATION_FIELDS and k != "governing_unit"}
+    org = Organization(**fields, governing_unit=unit if unit is not None else data["governing_unit"])
+    if registration:
+        org.status = Status.PENDING
+        org.submitted_at = timezone.now()
+        org.registered_on = None
+    else:
+        # A cadre may record a known registration date; an unknown one is left empty.
+        org.status = Status.LISTED
+    return org
+
+
+def organization_after_update(org: Organization, changes: dict[str, Any]) -> Organization:
+    """A copy of `org` with a cadre's `changes` applied as `update_organization` applies them
+    (unsaved; `org` itself is left as it was)."""
+    trial = copy.copy(org)
+    old_registration = trial.registration_status
+    _assign(trial, changes, ORGANIZATION_FIELDS)
+    _set_registration(trial, old_registration, changes.get("registered_on"))
+    return trial
+
+
+def organization_errors(org: Organization) -> dict[str, list[str]]:
+    """What saving `org` through a service would refuse, by field, without a query: its
+    fields' own checks (`clean_fields`) and the model's rules (`Organization.rule_errors`,
+    which `clean()` runs). The import's dry run calls it on every row as it would be saved;
+    the credit code's uniqueness is checked by the import against the registry in one query."""
+    errors: dict[str, list[str]] = {}
+    try:
+        org.clean_fields(exclude=["governing_unit", "created_by", "pending_changes"])
+    except ValidationError as exc:
+        errors.update({k: list(v) for k, v in exc.message_dict.items()})
+    for field, message in org.rule_errors().items():
+        errors.setdefault(field, []).append(str(message))
+    return errors
 
 
 @service

@@ -14,13 +14,14 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
+from hubportal.collation import pinyin, pinyin_order
 from hubportal.history import track
 from hubportal.jurisdiction import JurisdictionQuerySet
 from hubportal.personal import BIRTH_DATE, ID_NUMBER, PHONE, mask_id_number, mask_phone
@@ -226,23 +227,25 @@ class Organization(models.Model):
 
     objects = OrganizationQuerySet.as_manager()
     jurisdiction_field = "governing_unit"
+    # The contact's phone is usually a person's mobile: full only to those who may change the
+    # organization (`hubportal.personal`).
+    personal_fields = {"phone": PHONE}
 
     class Meta:
         verbose_name = _("youth organization")
         verbose_name_plural = _("youth organizations")
-        ordering = ["name", "pk"]
+        ordering = [pinyin_order("name"), "pk"]  # 阿 < 北 < 中
         indexes = [
             GinIndex(name="org_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            # The list's default order (by pinyin): the first page comes from the index, not a sort.
+            models.Index(pinyin("name"), F("id"), name="org_name_pinyin"),
             GinIndex(name="org_initials_trgm", fields=["name_initials"], opclasses=["gin_trgm_ops"]),
             GinIndex(name="org_service_fields", fields=["service_fields"]),
-            # The list's default order: the first page comes from the index, not a sort.
+            # Names looked up as typed (the import's matching, duplicates).
             models.Index(fields=["name", "id"], name="org_name_order"),
             models.Index(fields=["status", "governing_unit"], name="org_status_unit"),
             models.Index(fields=["registered_on"], name="org_registered_on"),
             models.Index(fields=["youth_covered"], name="org_youth_covered"),
-    # The contact's phone is usually a person's mobile: full only to those who may change the
-    # organization (`hubportal.personal`).
-    personal_fields = {"phone": PHONE}
         ]
         constraints = [
             models.UniqueConstraint(
@@ -306,6 +309,21 @@ class Organization(models.Model):
 
     def clean(self) -> None:
         """Field-specific messages for the rules the constraints also enforce."""
+        errors = self.rule_errors()
+        if self.credit_code and "credit_code" not in errors:
+            taken = Organization.objects.filter(credit_code=self.credit_code).exclude(pk=self.pk)
+            if taken.exists():
+                errors["credit_code"] = _(
+                    "Another organization in the registry already has this credit code."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def rule_errors(self) -> dict[str, Any]:
+        """The organization's own rules (tier, registration, dates, phone) by field, without a
+        query: what `clean()` checks before the credit code's uniqueness. The import's dry run
+        runs the same function on each row as it would be saved, so a clean dry run applies.
+        Normalises as it checks (the tier's unused field and an unregistered date cleared)."""
         errors: dict[str, Any] = {}
         if self.tier == self.Tier.N:
             self.body = ""
@@ -319,12 +337,6 @@ class Organization(models.Model):
         self.credit_code = (self.credit_code or "").strip().upper()
         if self.is_registered and not self.credit_code:
             errors["credit_code"] = _("A registered organization needs its unified social credit code.")
-        elif self.credit_code:
-            taken = Organization.objects.filter(credit_code=self.credit_code).exclude(pk=self.pk)
-            if taken.exists():
-                errors["credit_code"] = _(
-                    "Another organization in the registry already has this credit code."
-                )
         if not self.is_registered:
             self.registered_on = None
         if self.phone and not PHONE_RE.fullmatch(self.phone.strip()):
@@ -334,8 +346,7 @@ class Organization(models.Model):
             errors["founded_on"] = _("The founding date cannot lie in the future.")
         if self.registered_on and self.founded_on and self.registered_on < self.founded_on:
             errors["registered_on"] = _("An organization cannot be registered before it was founded.")
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     @property
     def is_backbone(self) -> bool:
@@ -466,6 +477,8 @@ class BackboneMember(models.Model):
 
     objects = JurisdictionQuerySet.as_manager()
     jurisdiction_field = "organization__governing_unit"
+    # Full only to those who may change the organization (`hubportal.personal`).
+    personal_fields = {"phone": PHONE, "id_number": ID_NUMBER, "birth_date": BIRTH_DATE}
 
     class Meta:
         verbose_name = _("backbone member")
@@ -477,8 +490,6 @@ class BackboneMember(models.Model):
                 condition=~Q(id_number=""),
                 name="backbone_unique_id_number",
                 violation_error_message=_("This person is already a backbone member of the organization."),
-    # Full only to those who may change the organization (`hubportal.personal`).
-    personal_fields = {"phone": PHONE, "id_number": ID_NUMBER, "birth_date": BIRTH_DATE}
             ),
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),

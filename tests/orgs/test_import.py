@@ -268,8 +268,9 @@ def test_template_has_chinese_headers_drop_downs_and_instructions(client_for, zh
     assert "广东省/中山市/古镇镇" in values and "广东省/佛山市" not in values
     csv_template = client.get(reverse("orgs_flow:import_template_csv")).content.decode("utf-8")
     assert csv_template.startswith("\ufeff组织名称*,所属团组织*")
-    # The template itself, filled in with its example row, passes the dry run.
-    assert check_file("template.xlsx", response.content, zhongshan_cadre).errors == []
+    # The untouched template's example row is refused (see test_import_dry_run.py).
+    report = check_file("template.xlsx", response.content, zhongshan_cadre)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "组织名称")] and not report.plans
 
 
 def test_public_and_representatives_cannot_import(client, client_for, representative, db):
