@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from .celery import app as celery_app
 from .http import AuthenticatedHttpRequest
 from .models import Job
-from .registry import HOME_COUNTERS
+from .registry import HOME_COUNTERS, nav_for
 from .tasks import broker_reachable
 
 
@@ -26,7 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_authenticated and (user.is_cadre or user.is_superuser):
         return cadre_home(cast(AuthenticatedHttpRequest, request))
-    return render(request, "home_public.html")
+    # An expert assessor is told what the role does, with the way to their scoring tasks.
+    assessor_items = [i for i in nav_for(user) if i.audience == "assessor"] if user.is_authenticated else []
+    return render(request, "home_public.html", {"assessor_items": assessor_items})
 
 
 def cadre_home(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -90,6 +90,8 @@ def fund_statement_workbook(fund: IncubationFund) -> bytes:
     for index, width in enumerate([12, 16, 36, 28, 18, 12, 16, 16, 16], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    # The auto-filter every exported sheet has (hubportal.exports), over the movements only.
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{sheet.max_row - 1}"
     output = BytesIO()
     book.save(output)
     return output.getvalue()

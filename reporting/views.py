@@ -13,16 +13,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from hubportal import exports as hub_exports
 from hubportal.access import get_for
 from hubportal.forms import add_service_errors
 from hubportal.generic import Column, ObjectDetailView, ObjectListView, ServiceActionView
@@ -34,6 +35,7 @@ from orgs.models import LeagueUnit
 from orgs.models.units import PATH_SEGMENT_WIDTH
 
 from . import dashboards, documents, evidence, services
+from . import exports as reporting_exports
 from .filters import ProgrammeFilterSet, ReportFilterSet, ReportFormFilterSet, SpotCheckFilterSet
 from .forms import (
     AssignForm,
@@ -204,6 +206,9 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     the API and the workbook; a refusal is shown next to each field, keeping what was typed."""
     report = _report(request, pk, Action.CHANGE)
     metrics = list(report.form.metrics.all())
+    locked_reason = report.editable_reason()
+    if locked_reason:
+        return _locked_report(request, report, metrics, locked_reason)
     initial = {v.metric.code: v.value for v in report.values.select_related("metric")}
     form = ReportValuesForm(
         request.POST or None, request.FILES or None, report=report, metrics=metrics, initial_values=initial
@@ -231,9 +236,31 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "form": form,
             "title": _("Fill in %(report)s") % {"report": report},
-            "locked_reason": report.editable_reason(),
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _locked_report(
+    request: AuthenticatedHttpRequest, report: Report, metrics: list[ReportMetric], reason: str
+) -> HttpResponse:
+    """A report that cannot be changed now (submitted, approved, past its deadline): its
+    values read-only, why, and the unlock request instead of fields the save would refuse."""
+    values = {v.metric_id: v for v in report.values.all()}
+    awaiting = report.status in (Report.Status.SUBMITTED, Report.Status.RESUBMITTED)
+    pending = report.unlocks.filter(status=UnlockRequest.Status.PENDING).first()
+    return render(
+        request,
+        "reporting/report_locked.html",
+        {
+            "report": report,
+            "title": _("Fill in %(report)s") % {"report": report},
+            "locked_reason": reason,
+            "rows": [(m, values.get(m.pk)) for m in metrics],
+            "pending_unlock": pending,
+            "unlock_form": None if awaiting or pending else UnlockRequestForm(),
+        },
+        status=409 if request.method == "POST" else 200,
     )
 
 
@@ -593,14 +620,11 @@ class _KnownCount(Paginator):
         self.__dict__["count"] = count
 
 
-@login_required
-def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Target status of every unit below the cadre's unit, by unit, by child and over quarters.
-
-    Queries (a city's dashboard): session, user, memberships, [the unit when named], the
-    statuses per quarter, the statuses per child, the page of snapshots, the programmes, the
-    quarter's closure, [the matrix when a programme is chosen] — at most 10.
-    """
+def _dashboard_scope(
+    request: AuthenticatedHttpRequest,
+) -> tuple[LeagueUnit, Quarter, str, QuerySet[TargetSnapshot], QuerySet[TargetSnapshot], str]:
+    """The dashboard's unit, quarter, programme and status filter, the unit's snapshots (all
+    quarters) and the quarter's: what the page and its Excel export both read."""
     unit = _unit_param(request)
     quarter = _period_param(request)
     programme_id = request.GET.get("programme") or ""
@@ -609,6 +633,18 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         in_unit = in_unit.filter(rule__programme_id=int(programme_id))
     snapshots = in_unit.filter(period=str(quarter))
     status_filter = request.GET.get("status") or ""
+    return unit, quarter, programme_id, in_unit, snapshots, status_filter
+
+
+@login_required
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Target status of every unit below the cadre's unit, by unit, by child and over quarters.
+
+    Queries (a city's dashboard): session, user, memberships, [the unit when named], the
+    statuses per quarter, the statuses per child, the page of snapshots, the programmes, the
+    quarter's closure, [the matrix when a programme is chosen] — at most 10.
+    """
+    unit, quarter, programme_id, in_unit, snapshots, status_filter = _dashboard_scope(request)
     figures = dashboards.overview(snapshots, in_unit, unit, str(quarter))
     if status_filter in TargetSnapshot.Status.values:
         listed, count = snapshots.filter(status=status_filter), figures.counts.get(status_filter, 0)
@@ -810,3 +846,47 @@ def inspection_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _download(
         documents.inspection_xlsx(title, snapshots), f"inspection-{unit.pk}-{quarter}.xlsx", XLSX
     )
+
+
+# Excel of the lists that are not ObjectListViews (same scope and filters as their pages) ---------
+
+
+@login_required
+@require_GET
+def completeness_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """报送情况 as Excel: the page's unit, form and period."""
+    _form, unit, report_form, day = _scope(request)
+    if report_form is None:
+        raise Http404(_("There is no report form yet."))
+    result = services.completeness(unit, report_form, day)
+    return hub_exports.xlsx_response(reporting_exports.completeness_xlsx(result, unit), "completeness")
+
+
+@login_required
+@require_GET
+def monthly_figures_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The figures sheet of the page's unit, form and period: a row per child unit, a column
+    per metric."""
+    _form, unit, report_form, day = _scope(request)
+    if report_form is None:
+        raise Http404(_("There is no report form yet."))
+    handle = reporting_exports.monthly_figures_xlsx(request.user, unit, report_form, day)
+    return hub_exports.xlsx_response(handle, "figures")
+
+
+@login_required
+@require_GET
+def dashboard_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """Every target snapshot the dashboard lists under its filters (all pages) as Excel."""
+    unit, quarter, programme_id, _in_unit, snapshots, status_filter = _dashboard_scope(request)
+    filters: list[tuple[Any, Any]] = [(_("Quarter"), str(quarter))]
+    if programme_id.isdigit():
+        programme = Programme.objects.filter(
+            programmes_readable_q(request.user), pk=int(programme_id)
+        ).first()
+        filters.append((_("Programme"), programme.name if programme else "—"))
+    if status_filter in TargetSnapshot.Status.values:
+        snapshots = snapshots.filter(status=status_filter)
+        filters.append((_("Status"), TargetSnapshot.Status(status_filter).label))
+    handle = reporting_exports.snapshots_xlsx(snapshots, unit, filters)
+    return hub_exports.xlsx_response(handle, "targets")

@@ -40,7 +40,10 @@
       },
       legend: { data: [labels.bases, labels.cities].concat(layers.map(function (l) { return l.name; })), bottom: 0 },
       geo: {
-        map: "guangdong-schematic", roam: true, silent: true, top: 10, bottom: 40,
+        // All four sides: ECharts fits the province inside the box keeping its shape, so a
+        // 390 px phone shows it whole (with top/bottom only it scaled to the height and
+        // cropped the east and the west).
+        map: "guangdong-schematic", roam: true, silent: true, top: 10, bottom: 40, left: 8, right: 8,
         itemStyle: { areaColor: "#f4f1ea", borderColor: "#9aa5b1", borderWidth: 1.5 },
         label: { show: false }
       },
