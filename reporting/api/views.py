@@ -246,12 +246,14 @@ class QuarterViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = s.QuarterClosureSerializer
     queryset = QuarterClosure.objects.all()
+    pagination_class = None  # the list is every closed quarter, as an array
 
     def list(self, request):
         return Response(
             s.QuarterClosureSerializer(QuarterClosure.objects.order_by("-period"), many=True).data
         )
 
+    @extend_schema(request=s.QuarterActionSerializer)
     @action(detail=False, methods=["post"])
     def close(self, request):
         body = s.QuarterActionSerializer(data=request.data)
@@ -259,6 +261,7 @@ class QuarterViewSet(viewsets.GenericViewSet):
         closure = services.close_quarter(request.user, body.validated_data["period"])
         return Response(s.QuarterClosureSerializer(closure).data)
 
+    @extend_schema(request=s.ReopenSerializer)
     @action(detail=False, methods=["post"])
     def reopen(self, request):
         body = s.ReopenSerializer(data=request.data)
