@@ -123,7 +123,7 @@ def test_a_foreign_workbook_or_a_non_excel_file_is_refused(report, guzhen_cadre)
     out.seek(0)
     with pytest.raises(ValidationError, match="not a report file"):
         services.import_report_workbook(guzhen_cadre, report.pk, out)
-    with pytest.raises(ValidationError, match="not an Excel workbook"):
+    with pytest.raises(ValidationError, match="not a valid Excel workbook"):
         services.import_report_workbook(guzhen_cadre, report.pk, io.BytesIO(b"%PDF-1.4 not a workbook"))
 
 

@@ -155,10 +155,26 @@ def test_a_sheet_with_a_foreign_or_unknown_row_changes_nothing(
 
 
 def test_a_file_that_is_not_excel_is_refused(zs_camp, zhongshan_cadre):
-    with pytest.raises(ValidationError, match="not an Excel workbook"):
+    with pytest.raises(ValidationError, match="not a valid Excel workbook"):
         services.import_attendance_sheet(
             zhongshan_cadre, sessions_of(zs_camp)[0].pk, SimpleUploadedFile("x.xlsx", b"not a workbook")
         )
+
+
+@pytest.mark.parametrize("kind", ["malformed", "billion laughs", "xxe", "huge cell"])
+def test_a_malformed_bomb_or_oversized_sheet_is_refused_with_a_short_message(kind, zs_camp, zhongshan_cadre):
+    from tests.hubportal.test_bad_input import BAD_WORKBOOKS, BIG, SHEET, _workbook
+
+    content = _workbook(**{SHEET: BIG}) if kind == "huge cell" else BAD_WORKBOOKS[kind]
+    with pytest.raises(ValidationError) as refused:
+        services.import_attendance_sheet(
+            zhongshan_cadre, sessions_of(zs_camp)[0].pk, SimpleUploadedFile("x.xlsx", content)
+        )
+    message = " ".join(refused.value.messages)
+    assert ("32,767" if kind == "huge cell" else "not a valid Excel workbook") in message and len(
+        message
+    ) < 300
+    assert not Attendance.objects.exists()
 
 
 def finished_camp(actor, camp, members, present: dict[int, int]) -> list[Enrolment]:
