@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
+# Plain http through the test client, as bin/run serves localhost (else every page is a 301 to https).
+os.environ.setdefault("SECURE_COOKIES", "0")
 
 import django  # noqa: E402
 
