@@ -61,25 +61,27 @@ def related_fields(api: str, user: Any) -> dict[str, tuple[type[models.Model], b
     for name, field in serializer_class(context={"request": request, "view": view}).fields.items():
         if field.read_only:
             continue
+        source = str(field.source or name)
         if isinstance(field, serializers.ManyRelatedField):
             model = related_model(field.child_relation)
             if model is not None:
-                found[name] = (model, True, field.source)
+                found[name] = (model, True, source)
         elif isinstance(field, serializers.RelatedField):
             model = related_model(field)
             if model is not None:
-                found[name] = (model, False, field.source)
+                found[name] = (model, False, source)
         elif isinstance(field, serializers.IntegerField | serializers.ListField) and own is not None:
             # An id (or a list of ids) the service looks up itself: `base` as `base_id`.
-            attr = field.source[:-3] if field.source.endswith("_id") else field.source
+            attr = source.removesuffix("_id")
             try:
                 target_field = own._meta.get_field(attr)
             except FieldDoesNotExist:
                 continue
             target = target_field.related_model
             many = isinstance(field, serializers.ListField)
-            if isinstance(target, type) and many == bool(target_field.many_to_many):
-                found[name] = (target, many, attr)
+            if isinstance(target, type) and issubclass(target, models.Model):
+                if many == bool(target_field.many_to_many):
+                    found[name] = (target, many, attr)
     return found
 
 
