@@ -21,6 +21,10 @@ from django.db.models.functions import Collate
 
 PINYIN_COLLATION = "zh-x-icu"
 TEXT_FIELDS = (models.CharField, models.TextField)
+# Codes, not words: they keep the byte order their own indexes serve (the tree's `path` is the
+# unit list's order, read from its index); a collation would only make the sort slower.
+CODE_FIELDS = (models.EmailField, models.SlugField, models.URLField)
+CODE_NAMES = frozenset({"path", "code", "credit_code", "id_number", "number", "phone", "period", "username"})
 
 
 def pinyin(field: str) -> Collate:
@@ -45,7 +49,12 @@ def is_text(model: Any, path: str) -> bool:
         except FieldDoesNotExist:
             return False
         if index == len(parts) - 1:
-            return isinstance(field, TEXT_FIELDS) and not field.choices
+            return (
+                isinstance(field, TEXT_FIELDS)
+                and not isinstance(field, CODE_FIELDS)
+                and not field.choices
+                and part not in CODE_NAMES
+            )
         if not field.is_relation or field.related_model is None:
             return False
         current = field.related_model

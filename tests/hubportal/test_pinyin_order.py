@@ -44,6 +44,9 @@ def test_sort_terms_collate_text_only():
     assert is_text(Organization, "name") and is_text(Residency, "organization__name")
     assert not is_text(Organization, "founded_on") and not is_text(Organization, "category")  # a choice
     assert sort_terms(Organization, "founded_on") == ["founded_on"]
+    # codes keep their byte order and their indexes (the unit tree's path)
+    assert sort_terms(Residency, "base__unit__path") == ["base__unit__path"]
+    assert not is_text(Organization, "credit_code")
     assert sort_terms(Organization, "-name") == [pinyin_order("-name")]
 
 
