@@ -63,7 +63,7 @@ PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 COLUMNS = [
     Column("number", "卡号", False, "ZS2026000001"),
     Column("kind", "卡类别", True, "修身团员卡"),
-    Column("name", "姓名", True, "王小明"),
+    Column("name", "姓名", True, "示例：王小明"),  # marked: the dry run refuses the example row
     Column("id_number", "身份证号码", True, "442000200305060012"),
     Column("phone", "手机号码", False, "13800138000"),
     Column("unit_path", "发卡单位", True, "广东省/中山市/古镇镇"),

@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hubportal.history import track
 from hubportal.jurisdiction import JurisdictionQuerySet
@@ -141,7 +142,7 @@ class Card(models.Model):
         VOLUNTEER = "volunteer", _("Volunteer card (修身志愿者卡)")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("card status", "Active")
         LOST = "lost", _("Reported lost")
         REVOKED = "revoked", _("Revoked")
         EXPIRED = "expired", _("Expired")

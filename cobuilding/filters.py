@@ -54,7 +54,7 @@ class CommitteeFilterSet(django_filters.FilterSet):
 
 class MemberUnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or league organization"))
-    affiliation = django_filters.ChoiceFilter(choices=MemberUnit.Affiliation.choices, label=_("Affiliation"))
+    affiliation = django_filters.ChoiceFilter(choices=MemberUnit.Affiliation.choices, label=_("Type of unit"))
     current = django_filters.ChoiceFilter(choices=YES_NO, method="still_member", label=_("Still a member"))
     committee = committee_filter()
     subtree = SubtreeFilter(unit_field="committee__subdistrict")

@@ -112,7 +112,7 @@ def _people(roles: tuple[str, ...], end: date) -> Evidence:
             (_("Full name"), "name"),
             (_("Role"), "role"),
             (_("Position"), "position"),
-            (_("Since"), "started_on"),
+            (_("In the role since"), "started_on"),
         ],
         link="cobuilding:person_detail",
         order=("committee__subdistrict__path", "role", "name", "pk"),

@@ -150,7 +150,7 @@ class MemberUnit(models.Model):
         Committee, verbose_name=_("committee"), on_delete=models.CASCADE, related_name="member_units"
     )
     name = models.CharField(_("name"), max_length=100)
-    affiliation = models.CharField(_("affiliation"), max_length=16, choices=Affiliation.choices)
+    affiliation = models.CharField(_("type of unit"), max_length=16, choices=Affiliation.choices)
     league_organization = models.CharField(
         _("league organization"), max_length=100, help_text=_("e.g. 某某公司团委, 某某中学团委.")
     )
@@ -498,8 +498,8 @@ class Person(models.Model):
         help_text=_("For a community volunteer: the community served (empty: the whole subdistrict)."),
     )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
-    started_on = models.DateField(_("since"))
-    ended_on = models.DateField(_("until"), null=True, blank=True)
+    started_on = models.DateField(_("in the role since"))
+    ended_on = models.DateField(_("in the role until"), null=True, blank=True)
     # When the portal learnt that the role ended (the typed end date stays a fact to show).
     ended_at = models.DateTimeField(_("end recorded at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

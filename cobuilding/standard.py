@@ -301,7 +301,9 @@ def records(unit: LeagueUnit, year: int) -> list[Records]:
         evidence = evidence_for(code, year)
         lookups = [lookup for _label, lookup in evidence.columns]
         found = list(
-            live_records(evidence, unit).values("pk", "ev_key", "ev_hit", *lookups)[: RECORDS_SHOWN + 1]
+            live_records(evidence, unit).values("pk", "ev_key", "ev_hit", "ev_amount", *lookups)[
+                : RECORDS_SHOWN + 1
+            ]
         )
         labels = {lookup: _labels(evidence.model, lookup) for lookup in lookups}
         rows = []
@@ -311,6 +313,8 @@ def records(unit: LeagueUnit, year: int) -> list[Records]:
                 value = record[lookup]
                 choices = labels.get(lookup)
                 cells.append(choices.get(value, value) if choices else value)
+            if evidence.aggregate == SUM:
+                cells.append(record["ev_amount"])  # what the record adds to the sum
             rows.append((_url(evidence.link, record["pk"]), cells, bool(record["ev_hit"])))
         metric = registry.get(code)
         items = [item for item in ITEMS if code in item.codes]
@@ -319,7 +323,8 @@ def records(unit: LeagueUnit, year: int) -> list[Records]:
                 item=items[0],
                 code=code,
                 label=metric.label if metric is not None else code,
-                headings=[str(label) for label, _lookup in evidence.columns],
+                headings=[str(label) for label, _lookup in evidence.columns]
+                + ([str(evidence.amount_label or "")] if evidence.aggregate == SUM else []),
                 rows=rows,
                 more=max(0, len(found) - RECORDS_SHOWN),
             )

@@ -213,7 +213,7 @@ class MemberUnitListView(ObjectListView):
     columns = [
         Column(gettext_lazy("Name"), "name", link=True, order_by="name"),
         COMMITTEE,
-        Column(gettext_lazy("Affiliation"), "affiliation", order_by="affiliation"),
+        Column(gettext_lazy("Type of unit"), "affiliation", order_by="affiliation"),
         Column(gettext_lazy("League organization"), "league_organization"),
         Column(gettext_lazy("Leader"), "leader_name"),
         Column(gettext_lazy("Joined on"), "joined_on", order_by="joined_on"),
@@ -451,8 +451,8 @@ class PersonListView(ObjectListView):
         Column(gettext_lazy("Position"), "position"),
         Column(gettext_lazy("Community"), "community.name"),
         Column(gettext_lazy("Mobile phone"), "masked_phone"),
-        Column(gettext_lazy("Since"), "started_on", order_by="started_on"),
-        Column(gettext_lazy("Until"), "ended_on", order_by="ended_on"),
+        Column(gettext_lazy("In the role since"), "started_on", order_by="started_on"),
+        Column(gettext_lazy("In the role until"), "ended_on", order_by="ended_on"),
     ]
 
     def optimize(self, queryset):

@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EvaluationConfig(AppConfig):
@@ -12,7 +13,15 @@ class EvaluationConfig(AppConfig):
 
         from .models import Objection, Subject
 
-        register_nav(NavItem(_("Star ratings"), "evaluation:round_list", icon="star-half", order=40))
+        register_nav(
+            NavItem(
+                _("Star ratings"),
+                "evaluation:round_list",
+                icon="star-half",
+                order=40,
+                menu=pgettext_lazy("navigation menu", "Incubation"),
+            )
+        )
         register_nav(
             NavItem(
                 _("My assessments"),

@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IncubationConfig(AppConfig):
@@ -13,7 +14,11 @@ class IncubationConfig(AppConfig):
         from . import metrics
         from .models import IncubationBase, Residency
 
-        register_nav(NavItem(_("Qinqing Homes"), "incubation:base_list", icon="house-heart", order=20))
+        # Homes, camps and star ratings share one menu so the bar fits 1280 px in English too.
+        incubating = pgettext_lazy("navigation menu", "Incubation")
+        register_nav(
+            NavItem(_("Qinqing Homes"), "incubation:base_list", icon="house-heart", order=20, menu=incubating)
+        )
         register_nav(
             NavItem(
                 _("Qinqing Home map"), "incubation:public_map", icon="geo-alt", audience="public", order=20

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hubportal.collation import pinyin
 from hubportal.forms import add_service_errors
 from hubportal.http import AuthenticatedHttpRequest
 from hubportal.pagination import CountingPaginator
@@ -135,7 +136,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(category=category)
     else:
         category = ""
-    rows = rows.order_by("name", "pk")
+    rows = rows.order_by(pinyin("name"), "pk")  # pinyin, from the registry's org_name_pinyin index
     page = CountingPaginator(rows, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -360,7 +361,7 @@ def register_towns(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = flow.represented_by(request.user).select_related("governing_unit").order_by("name", "pk")
+    rows = flow.represented_by(request.user).select_related("governing_unit").order_by(pinyin("name"), "pk")
     return render(
         request, "orgs/registration/mine.html", {"title": _("My organizations"), "organizations": rows}
     )

@@ -301,13 +301,14 @@ class DocumentsForm(hub.Form):
 
     charter = MultipleDocumentField(
         label=_("Charter (章程)"),
-        required=False,
+        error_messages={"required": _("Upload the group's charter (章程) or its rules.")},
         help_text=_("PDF, JPG or PNG, at most %(mb)d MB.") % {"mb": MAX_DOCUMENT_BYTES // 1024 // 1024},
         widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
     )
     certificate = MultipleDocumentField(
         label=_("Registration certificate (登记证书)"),
         required=False,
+        error_messages={"required": _("Upload the registration certificate of a registered organization.")},
         help_text=_("Required for a registered organization."),
         widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
     )
@@ -336,15 +337,12 @@ class DocumentsForm(hub.Form):
         super().__init__(*args, **kwargs)
         self.registered = registered
         self.username = username
+        # Required fields carry the mark (and the browser's own check): the certificate only
+        # for a registered organization.
+        self.fields["certificate"].required = registered
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.registered and not data.get("certificate") and "certificate" not in self.errors:
-            self.add_error(
-                "certificate", _("Upload the registration certificate of a registered organization.")
-            )
-        if not data.get("charter") and "charter" not in self.errors:
-            self.add_error("charter", _("Upload the group's charter (章程) or its rules."))
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
@@ -376,6 +374,7 @@ class ExtraDocumentsForm(hub.Form):
     certificate = MultipleDocumentField(
         label=_("Registration certificate (登记证书)"),
         required=False,
+        error_messages={"required": _("Upload the registration certificate of a registered organization.")},
         widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
     )
     other = MultipleDocumentField(

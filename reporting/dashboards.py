@@ -273,3 +273,39 @@ def _group_order(group: PeerGroup) -> tuple[int, str]:
     if group.key.startswith("town-"):
         return 10, group.key
     return (20, "") if group.key == "university" else (30, group.key)
+
+
+@dataclass
+class QuarterEvent:
+    when: Any
+    who: str
+    closed: bool
+    reason: str
+
+
+def quarter_history(closures: list[Any]) -> list[tuple[Any, list[QuarterEvent]]]:
+    """Each closed or reopened quarter with its change history (closed, reopened and why, by
+    whom, when): two queries for any number of quarters."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    event_model = apps.get_model("reporting", "QuarterClosureEvent")
+    events = list(
+        event_model.objects.filter(pgh_obj_id__in=[c.pk for c in closures])
+        .select_related("pgh_context")
+        .order_by("-pgh_created_at", "-pgh_id")
+    )
+    user_ids = {
+        int(u)
+        for e in events
+        if e.pgh_context is not None and (u := e.pgh_context.metadata.get("user")) is not None
+    }
+    users = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=user_ids)} if user_ids else {}
+    by_quarter: dict[int, list[QuarterEvent]] = defaultdict(list)
+    for event in events:
+        meta = event.pgh_context.metadata if event.pgh_context is not None else {}
+        who = users.get(int(meta["user"])) if meta.get("user") is not None else None
+        by_quarter[event.pgh_obj_id].append(
+            QuarterEvent(event.pgh_created_at, who or meta.get("actor") or "", event.closed, event.reason)
+        )
+    return [(c, by_quarter.get(c.pk, [])) for c in closures]

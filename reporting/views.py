@@ -741,6 +741,8 @@ def run_tracking(request: AuthenticatedHttpRequest) -> HttpResponse:
 def quarters(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Closed and reopened quarters with their history; the province's administrators close
     and reopen them here (a reopening needs a reason)."""
+    # Queries: the quarters (with who closed and reopened them), their history events and the
+    # events' users — whatever the number of quarters.
     closures = list(QuarterClosure.objects.select_related("closed_by", "reopened_by").order_by("-period"))
     unit = _home_unit(request)
     today = timezone.localdate()
@@ -752,7 +754,7 @@ def quarters(request: AuthenticatedHttpRequest) -> HttpResponse:
         "reporting/quarters.html",
         {
             "title": _("Closed quarters"),
-            "rows": [(c, history_of(c, limit=20)) for c in closures],
+            "rows": dashboards.quarter_history(closures),
             "can_close": _is_province_admin(request.user, unit),
             "closable": [str(q) for q in ended if str(q) not in known],
             "close_form": QuarterForm(),

@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TrainingConfig(AppConfig):
@@ -22,7 +23,15 @@ class TrainingConfig(AppConfig):
         from . import metrics
         from .models import Camp, Enrolment
 
-        register_nav(NavItem(_("Training camps"), "training:camp_list", icon="mortarboard", order=30))
+        register_nav(
+            NavItem(
+                _("Training camps"),
+                "training:camp_list",
+                icon="mortarboard",
+                order=30,
+                menu=pgettext_lazy("navigation menu", "Incubation"),
+            )
+        )
         register_nav(
             NavItem(
                 _("Training camps"), "training:public_list", icon="mortarboard", audience="public", order=30

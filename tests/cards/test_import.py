@@ -209,3 +209,13 @@ def test_the_template_has_chinese_headers_and_drop_downs(clock, guzhen_admin, cl
 def test_the_public_and_representatives_cannot_import(client, client_for, representative, db):
     assert client.get(reverse("cards:import"))["Location"].startswith("/accounts/login/")
     assert client_for(representative).get(reverse("cards:import")).status_code == 403
+
+
+def test_the_untouched_template_issues_nothing(clock, guzhen_admin, client_for):
+    """The template's example row is marked 示例: the dry run refuses it, so a template sent
+    back unchanged can never issue a card to the example's person."""
+    template = client_for(guzhen_admin).get(reverse("cards:import_template_xlsx")).content
+    assert [c.value for c in load_workbook(io.BytesIO(template))["发卡名单"][2]][2].startswith("示例")
+    report = importing.check_file("template.xlsx", template, guzhen_admin)
+    assert not report.plans and [(e.row, e.column) for e in report.errors] == [(2, "姓名")]
+    assert "示例" in report.errors[0].message

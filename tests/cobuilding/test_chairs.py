@@ -149,7 +149,7 @@ def test_the_form_shows_the_refusal_next_to_its_field(
         {"member_unit": member_units[0].pk, "starts_on": "2026-01-01", "ends_on": "2026-05-31"},
     )
     assert response.status_code == 400
-    assert "at most three months" in " ".join(response.context["form"].errors["ends_on"])
+    assert "任期最长三个月" in " ".join(response.context["form"].errors["ends_on"])
     assert not ChairTerm.objects.exists()
 
 

@@ -39,7 +39,7 @@ def test_two_cadres_appointing_overlapping_chairs(units, zhongshan_cadre, provin
     assert results["second_was_blocked"], f"the second appointment never waited for the first: {results}"
     assert isinstance(results["first"], ChairTerm)
     assert isinstance(results["second"], ValidationError)
-    assert "overlaps" in str(results["second"])
+    assert "同一委员会的任期不得重叠" in str(results["second"])
     assert ChairTerm.objects.count() == 1
 
 
@@ -58,11 +58,13 @@ def test_two_payments_of_one_branch(units, province_admin):
     )
 
     def pay(user):
-        return lambda: services.pay_branch_subsidy(user, building.pk, {"payer": "city", "paid_on": D(2025, 2, 1)})
+        return lambda: services.pay_branch_subsidy(
+            user, building.pk, {"payer": "city", "paid_on": D(2025, 2, 1)}
+        )
 
     results = race(pay(city_cadre), pay(province_admin))
     assert results["second_was_blocked"]
     assert isinstance(results["first"], BranchSubsidy)
     assert isinstance(results["second"], ValidationError)
-    assert "never paid twice" in str(results["second"])
+    assert "不能重复拨付" in str(results["second"])
     assert BranchSubsidy.objects.count() == 1

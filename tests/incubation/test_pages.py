@@ -438,14 +438,15 @@ def test_public_list_and_map_query_counts_are_constant(
     # of the filter (a public visitor has no session or memberships to read)
     with django_assert_max_num_queries(3) as few:
         client.get(reverse("incubation:public_list"))
-    with django_assert_max_num_queries(1):  # every base with coordinates, in one query
+    # every base with coordinates in one query, and one per layer other apps add (youth venues)
+    with django_assert_max_num_queries(2):
         client.get(reverse("incubation:public_map"))
     for i in range(40):
         make_base(guzhen, f"大量基地{i:02d}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("incubation:public_list"))
     assert len(page.context["page_obj"]) == 20
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         page = client.get(reverse("incubation:public_map"))
     assert len(page.context["bases"]) == 43
 

@@ -327,7 +327,7 @@ def test_unit_detail_shows_registry_by_unit(client_for, zhongshan_cadre, zhongsh
 
 def test_home_counters(client_for, zhongshan_cadre, registry):
     response = client_for(zhongshan_cadre).get("/")
-    values = [value for _counter, value in response.context["counters"]]
+    values = [value for _counter, value, _link in response.context["counters"]]
     assert 3 in values and 1 in values and "0.00%" in values
 
 

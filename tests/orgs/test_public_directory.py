@@ -122,3 +122,10 @@ def test_directory_runs_a_constant_number_of_queries(client, guzhen, django_asse
     with django_assert_max_num_queries(4):
         large = client.get(reverse("orgs_public:directory"), {"page": 2})
     assert len(small.context["page_obj"]) == 3 and len(large.context["page_obj"]) == 20
+
+
+def test_the_directory_lists_by_pinyin(client, guzhen):
+    for name in ("中山青年会", "阿婆青年会", "北区青年会"):  # code point order: 中 < 北 < 阿
+        make_org(guzhen, name)
+    response = client.get(reverse("orgs_public:directory"))
+    assert [o.name for o in response.context["page_obj"]] == ["阿婆青年会", "北区青年会", "中山青年会"]

@@ -206,3 +206,32 @@ def test_quarters_page_and_api(clock, contacts, province_admin, zhongshan_cadre,
     assert admin.get("/api/reporting/quarters/").json()[0]["period"] == "2026Q1"
     dashboard = admin.get("/reporting/targets/?period=2026Q1", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Reopened on" in dashboard and "补报" in dashboard
+
+
+def test_the_command_says_why_it_refuses_a_quarter(clock, contacts, province_admin):
+    from django.core.management import CommandError, call_command
+
+    clock.move_to(at(2026, 4, 20))
+    with pytest.raises(CommandError, match="2026Q3 has not started yet"):
+        call_command("track_targets", "--period", "2026Q3")
+    services.close_quarter(province_admin, "2026Q1")
+    with pytest.raises(CommandError, match="2026Q1 is closed"):
+        call_command("track_targets", "--period", "2026Q1")
+
+
+def test_quarters_page_has_a_fixed_query_count(
+    clock, province_admin, client_for, django_assert_max_num_queries
+):
+    client = client_for(province_admin)
+    clock.move_to(at(2026, 12, 20))
+
+    def count_for(periods):
+        for period in periods:
+            QuarterClosure.objects.create(period=period, closed=True, closed_at=timezone.now())
+        # session, user, memberships, the quarters, their history events, the events' users.
+        with django_assert_max_num_queries(7):
+            page = client.get("/reporting/quarters/").content.decode()
+        return page
+
+    assert "2025Q1" in count_for(["2025Q1"])
+    assert "2026Q3" in count_for(["2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"])

@@ -17,13 +17,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         period = options["period"] or str(Quarter.containing(timezone.localdate()))
         try:
-            Quarter.parse(period)
+            with history_context(actor="manage.py track_targets"):
+                result = track_targets(
+                    period,
+                    progress=lambda done, total, message: self.stdout.write(f"{done}/{total} {message}"),
+                )
         except ValidationError as exc:
+            # A bad quarter, one that has not started or a closed one: its message, no traceback.
             raise CommandError(exc.messages[0]) from exc
-        with history_context(actor="manage.py track_targets"):
-            result = track_targets(
-                period, progress=lambda done, total, message: self.stdout.write(f"{done}/{total} {message}")
-            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result['period']}: {result['snapshots']} snapshots of {result['rules']} targets {result['statuses']}"
