@@ -46,6 +46,16 @@ def world(units, clock):
     orgs_demo.seed_users(units)
     orgs_demo.seed_registry(units)
     incubation_demo.seed(units)
+    # Co-building committees and cards too, so their metrics are checked on records, not zeros
+    # (their data only: their demo programmes would add targets of their own).
+    from cards import demo as cards_demo
+    from cobuilding import demo as cobuilding_demo
+
+    cobuilding_demo.seed_subdistricts(units)
+    for spec in cobuilding_demo.COMMITTEES:
+        cobuilding_demo.seed_committee(units[spec[0]], spec, date(2026, 11, 20))
+    cobuilding_demo.seed_subsidies(date(2026, 11, 20))
+    cards_demo.seed_cards(units, date(2026, 11, 20))
     monthly, _quarterly = reporting_demo.seed_forms(units, 2026)
     zhongshan = units["442000"]
     filers = list(LeagueUnit.objects.filter(parent=zhongshan, level="town").order_by("path"))
@@ -158,6 +168,15 @@ def test_every_metric_with_a_source_lists_exactly_the_records_of_its_value(world
         "league_building_coverage",
         "bases",
         "orgs_incubated",
+        "cobuilding_committees",
+        "cobuilding_orgs",
+        "cobuilding_cadres",
+        "cobuilding_funding",
+        "cobuilding_chair_terms_held",
+        "branch_subsidies",
+        "member_cards",
+        "volunteer_cards",
+        "member_card_coverage",
     } <= non_zero
     assert "report:orgs_contacted" in non_zero
 
