@@ -47,6 +47,8 @@ class HolderSerializer(serializers.ModelSerializer):
 
     unit = IdField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    # null where the personal data is masked (see _mask): the schema says so.
+    birth_date = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Holder

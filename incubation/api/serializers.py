@@ -4,6 +4,8 @@ the database (jurisdiction of every record named, capacity, balance) are the ser
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_choice_field
 from rest_framework import serializers
 
 from hubportal.api import UnitInJurisdictionField
@@ -166,17 +168,42 @@ class FundSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+# The kinds a body may give (FundMovementEntryKindEnum in the schema, see the settings).
+ENTRY_KINDS = [("raised", "raised"), ("granted", "granted")]
+
+
+class MovementKindField(serializers.ChoiceField):
+    """A movement's kind: a body gives `raised` or `granted`; an answer may also be a
+    `reversal` (made by `reverse/` on a grant)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ENTRY_KINDS, **kwargs)
+
+    def to_representation(self, value):
+        return value  # every kind, reversals included
+
+
+class MovementKindFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema of `MovementKindField`: the two kinds a body takes, every kind in answers."""
+
+    target_class = MovementKindField
+
+    def map_serializer_field(self, auto_schema, direction):
+        choices = self.target.choices if direction == "request" else FundMovement.Kind.choices
+        return build_choice_field(serializers.ChoiceField(choices=choices))
+
+
 class FundMovementSerializer(serializers.ModelSerializer):
     """A movement. POST creates money raised (`kind=raised`) or a grant (`kind=granted`)."""
 
-    kind = serializers.ChoiceField(choices=[("raised", "raised"), ("granted", "granted")])
+    kind = MovementKindField()
     amount = money()
     fund = serializers.IntegerField(source="fund_id")
     grantee_base = serializers.IntegerField(source="grantee_base_id", required=False, allow_null=True)
     grantee_organization = serializers.IntegerField(
         source="grantee_organization_id", required=False, allow_null=True
     )
-    reverses = serializers.IntegerField(source="reverses_id", read_only=True)
+    reverses = serializers.IntegerField(source="reverses_id", read_only=True, allow_null=True)
     running_balance = money(read_only=True)
 
     class Meta:
@@ -198,11 +225,6 @@ class FundMovementSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at"]
         extra_kwargs = {"approved_by": {"required": False}, "date": {"required": False}}
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["kind"] = instance.kind  # reversals are listed too
-        return data
 
 
 class ReverseBody(serializers.Serializer):
