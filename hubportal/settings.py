@@ -370,6 +370,8 @@ SPECTACULAR_SETTINGS = {
         "LeagueUnitKindEnum": "orgs.models.LeagueUnit.Kind",
         "ServiceFieldEnum": "orgs.models.Organization.ServiceField",
         "BaseServiceEnum": "incubation.models.Service",
+        # A fund movement's body takes these two kinds; its answers every kind (reversals too).
+        "FundMovementEntryKindEnum": "incubation.api.serializers.ENTRY_KINDS",
     },
 }
 
