@@ -30,7 +30,12 @@ class CobuildingConfig(AppConfig):
             register_nav(NavItem(label, url_name, icon=icon, order=order, menu=menu))
         register_nav(
             NavItem(
-                _("Youth venues"), "cobuilding:public_venues", icon="pin-map", audience="public", order=40
+                _("Youth venues"),
+                "cobuilding:public_venues",
+                icon="pin-map",
+                audience="public",
+                order=40,
+                menu=_("Map"),  # beside incubation's public map, in one menu of the visitor's bar
             )
         )
         register_home_counter(

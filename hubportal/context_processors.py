@@ -13,8 +13,9 @@ def portal(request: HttpRequest) -> dict:
     failed_messages = failed_count() if user.is_authenticated and user.is_staff else 0
     items = nav_for(user)
     public = [item for item in items if item.audience == "public"]
-    # Cadres work in their own pages; the public pages move into one drop-down for them.
-    if user.is_authenticated and (user.is_superuser or user.is_cadre):
+    # Signed-in users (cadres, representatives, assessors) work in their own pages; the public
+    # pages move into one drop-down for them, so the bar fits 1280 px in every language.
+    if user.is_authenticated:
         main = [item for item in items if item.audience != "public"]
     else:
         main, public = items, []

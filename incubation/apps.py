@@ -20,8 +20,14 @@ class IncubationConfig(AppConfig):
             NavItem(_("Qinqing Homes"), "incubation:base_list", icon="house-heart", order=20, menu=incubating)
         )
         register_nav(
+            # The public map and co-building's youth venues share the visitor's "Map" menu.
             NavItem(
-                _("Qinqing Home map"), "incubation:public_map", icon="geo-alt", audience="public", order=20
+                _("Qinqing Home map"),
+                "incubation:public_map",
+                icon="geo-alt",
+                audience="public",
+                order=20,
+                menu=_("Map"),
             )
         )
         register_home_counter(

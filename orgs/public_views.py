@@ -60,12 +60,26 @@ DIRECTORY_PAGE_SIZE = 20
 def register() -> None:
     """Navigation entries of the public registry pages, the review queue and the import page,
     and the export/import buttons of the organization list."""
+    # One menu for the public's two registry pages, so a visitor's bar fits 1280 px in English.
+    organizations = gettext_lazy("Youth organizations")
     register_nav(
-        NavItem(gettext_lazy("Youth organization directory"), "orgs_public:directory", "book", "public", 20)
+        NavItem(
+            gettext_lazy("Youth organization directory"),
+            "orgs_public:directory",
+            "book",
+            "public",
+            20,
+            menu=organizations,
+        )
     )
     register_nav(
         NavItem(
-            gettext_lazy("Register an organization"), "orgs_public:register", "pencil-square", "public", 21
+            gettext_lazy("Register an organization"),
+            "orgs_public:register",
+            "pencil-square",
+            "public",
+            21,
+            menu=organizations,
         )
     )
     register_nav(
