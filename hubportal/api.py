@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from .access import get_for
 from .jurisdiction import Action
+from .replica import replica_reads
 
 
 class JurisdictionScoped(viewsets.GenericViewSet):
@@ -69,6 +70,10 @@ class JurisdictionViewSet(JurisdictionScoped, viewsets.ModelViewSet):
     update_service: Callable[..., Any] | None = None
     destroy_service: Callable[..., Any] | None = None
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with replica_reads():  # a read replica serves the lists when there is one
+            return super().list(request, *args, **kwargs)
+
     # Services are read from the class: a function stored on it must not bind to the view.
     def perform_create(self, serializer: Any) -> None:
         create = type(self).create_service
@@ -94,6 +99,10 @@ class JurisdictionViewSet(JurisdictionScoped, viewsets.ModelViewSet):
 class JurisdictionReadOnlyViewSet(JurisdictionScoped, viewsets.ReadOnlyModelViewSet):
     """Lists and records to read; domain steps are `service_action`s (POST on a record),
     while a POST, PUT or DELETE on the list or the record itself answers 405."""
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with replica_reads():
+            return super().list(request, *args, **kwargs)
 
 
 class _ServiceAction:

@@ -144,6 +144,20 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("The Hub Portal runs on PostgreSQL only (DATABASE_URL=postgres://...)")
+# A streaming read replica (DATABASE_REPLICA_URL): dashboards, exports and the API's lists read
+# from it, everything else from the primary (hubportal.replica). Under pytest the alias mirrors
+# the test database so the router can be tested; it is used only where a test turns it on.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["OPTIONS"] = {"options": "-c jit=off", "connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+HUB_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["hubportal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -313,7 +327,27 @@ CACHES = {
 # Celery: broker and results on Redis; schedules in the database (django-celery-beat).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL)
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "hubportal")
+# Named queues, so that a province runs workers per queue on other machines (`celery worker
+# -Q imports`); `bin/run` starts one worker consuming them all. A task not routed here goes to
+# the default queue (CELERY_QUEUE, "default"); /healthz names a queue that no worker consumes.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "default")
+CELERY_TASK_ROUTES = {
+    # imports: workbooks applied row by row
+    "orgs.apply_import": {"queue": "imports"},
+    "cards.apply_card_import": {"queue": "imports"},
+    # documents: PDF, Word, certificates, ZIP bundles
+    "training.generate_certificates": {"queue": "documents"},
+    "evaluation.certificate_bundle": {"queue": "documents"},
+    # tracking: target snapshots over the whole province
+    "reporting.track_targets": {"queue": "tracking"},
+    "reporting.track_targets_job": {"queue": "tracking"},
+    "reporting.track_previous_quarter": {"queue": "tracking"},
+    # messages: the outbox and the reminders that fill it
+    "hubportal.deliver_messages": {"queue": "messages"},
+    "hubportal.deliver_due_messages": {"queue": "messages"},
+    "reporting.send_reminders": {"queue": "messages"},
+}
+HUB_QUEUES = ("imports", "documents", "tracking", "messages", CELERY_TASK_DEFAULT_QUEUE)
 CELERY_TASK_ACKS_LATE = True  # a task killed mid-run is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -74,30 +74,62 @@ def _check_redis() -> tuple[bool, str]:
         return False, str(exc)[:200]
 
 
-def _check_workers() -> tuple[bool, str, list[str]]:
+def _worker_queues() -> dict[str, list[str]]:
+    """{worker name: [queue names it consumes]} from every worker that answers within a second."""
+    replies = celery_app.control.inspect(timeout=1.0).active_queues() or {}
+    return {name: sorted(q["name"] for q in queues or []) for name, queues in replies.items()}
+
+
+def _check_workers() -> tuple[bool, str, list[str], dict[str, list[str]]]:
+    """Whether workers answer and every queue of HUB_QUEUES has one; {queue: [workers]}."""
+    from django.conf import settings
+
     try:
-        replies = celery_app.control.ping(timeout=1.0) or []
+        consumers = _worker_queues()
     except Exception as exc:  # noqa: BLE001 - broker errors surface as many types
-        return False, str(exc)[:200], []
-    names = sorted(name for reply in replies for name in reply)
-    return bool(names), "ok" if names else "no worker answered", names
+        return False, str(exc)[:200], [], {}
+    names = sorted(consumers)
+    queues = {q: sorted(w for w, qs in consumers.items() if q in qs) for q in settings.HUB_QUEUES}
+    idle = [q for q, workers in queues.items() if not workers]
+    if not names:
+        return False, "no worker answered", [], queues
+    if idle:
+        return False, "no worker consumes: " + ", ".join(idle), names, queues
+    return True, "ok", names, queues
+
+
+def _check_replica() -> dict[str, object] | None:
+    """The read replica's line (None when none is configured)."""
+    from . import replica
+
+    if not replica.configured():
+        return None
+    ok, detail = replica.replica_state(force=True)
+    line: dict[str, object] = {"ok": ok, "detail": detail}
+    if not ok:
+        line["note"] = _(
+            "The read replica does not answer: dashboards, exports and lists read from the primary."
+        )
+    return line
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The state of the database, Redis and the Celery workers; 503 when any is down.
+    """The state of the database, Redis, the Celery workers (and which queue has none) and
+    the read replica when one is configured; 503 when any is down.
 
     Monitors need only the status code: anyone gets it with `{"status": "ok"|"degraded"}`;
     the details (addresses, errors, worker names) are for authenticated staff."""
     db_ok, db_detail = _check_database()
     redis_ok, redis_detail = _check_redis()
     if redis_ok:
-        workers_ok, workers_detail, workers = _check_workers()
+        workers_ok, workers_detail, workers, queues = _check_workers()
     else:
-        workers_ok, workers_detail, workers = False, "broker unreachable", []
+        workers_ok, workers_detail, workers, queues = False, "broker unreachable", [], {}
     broker_reachable(force=True)
-    healthy = db_ok and redis_ok and workers_ok
+    replica_line = _check_replica()
+    healthy = db_ok and redis_ok and workers_ok and (replica_line is None or bool(replica_line["ok"]))
     status = 200 if healthy else 503
     if not (request.user.is_authenticated and request.user.is_staff):
         return JsonResponse({"status": "ok" if healthy else "degraded"}, status=status)
@@ -105,9 +137,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "status": "ok" if healthy else "degraded",
         "database": {"ok": db_ok, "detail": db_detail},
         "redis": {"ok": redis_ok, "detail": redis_detail},
-        "celery": {"ok": workers_ok, "detail": workers_detail, "workers": workers},
+        "celery": {"ok": workers_ok, "detail": workers_detail, "workers": workers, "queues": queues},
         "task_mode": "queued" if redis_ok else "in-process",
     }
+    if replica_line is not None:
+        body["replica"] = replica_line
     if not redis_ok:
         body["note"] = _("The message broker is unreachable: background tasks run inside the web process.")
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})

@@ -31,6 +31,7 @@ from hubportal.history import history_of
 from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action, user_can
 from hubportal.models import Job
+from hubportal.replica import reads_from_replica
 from orgs.models import LeagueUnit
 from orgs.models.units import PATH_SEGMENT_WIDTH
 
@@ -637,6 +638,7 @@ def _dashboard_scope(
 
 
 @login_required
+@reads_from_replica
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Target status of every unit below the cadre's unit, by unit, by child and over quarters.
 
@@ -878,6 +880,7 @@ def monthly_figures_export(request: AuthenticatedHttpRequest) -> HttpResponseBas
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Every target snapshot the dashboard lists under its filters (all pages) as Excel."""
     unit, quarter, programme_id, _in_unit, snapshots, status_filter = _dashboard_scope(request)

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def worker(transactional_db, settings):
     """Start `celery worker` in a subprocess on a private queue of the local Redis."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
+    settings.HUB_QUEUES = (queue,)  # /healthz: every queue of this portal has its worker
     db = connection.settings_dict
     env = {
         **os.environ,

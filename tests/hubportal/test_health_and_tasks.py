@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -43,18 +44,18 @@ def test_health_is_503_and_says_in_process_when_redis_is_down(staff_client):
 
 @pytest.mark.django_db
 def test_health_reports_no_worker_as_503(staff_client, monkeypatch):
-    monkeypatch.setattr("hubportal.views.celery_app.control.ping", lambda timeout: [])
+    monkeypatch.setattr("hubportal.views._worker_queues", lambda: {})
     response = staff_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["redis"]["ok"] is True
-    assert response.json()["celery"] == {"ok": False, "detail": "no worker answered", "workers": []}
+    celery = response.json()["celery"]
+    assert (celery["ok"], celery["detail"], celery["workers"]) == (False, "no worker answered", [])
+    assert celery["queues"] == {queue: [] for queue in settings.HUB_QUEUES}
 
 
 @pytest.mark.django_db
 def test_health_is_200_when_everything_answers(staff_client, monkeypatch):
-    monkeypatch.setattr(
-        "hubportal.views.celery_app.control.ping", lambda timeout: [{"celery@test": {"ok": "pong"}}]
-    )
+    monkeypatch.setattr("hubportal.views._worker_queues", lambda: {"celery@test": list(settings.HUB_QUEUES)})
     response = staff_client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok" and response.json()["celery"]["workers"] == ["celery@test"]
