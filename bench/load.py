@@ -1,0 +1,261 @@
+"""Load benchmark (issue 14): 50 users for 2 minutes over the portal's mix of pages.
+
+Starts the portal as `make run` does (gunicorn, the README's 3 workers, `bin/run`'s settings)
+against the database in DATABASE_URL (a `seed_scale` database: see bench/README.md), signs
+in the city cadre `bench_city` and the province administrator `bench_province` (sessions
+written straight into the session store, because seed_scale gives them no password; they are
+deleted at the end), runs locust headless over home, organization list, filtered list,
+search, detail, target dashboard, public directory and API list, and writes requests per
+second, errors and p50/p95/p99 per page to bench/results/load.json.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_scale .venv/bin/python bench/load.py
+    .venv/bin/python bench/load.py --users 50 --time 120 --port 8141 --workers 3
+
+Budget (issue 14): ≥ 100 requests a second, p95 ≤ 300 ms, 0 errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
+
+LOCUSTFILE = """
+import json, random
+from locust import HttpUser, between, task
+
+with open({sessions!r}) as handle:
+    SETUP = json.load(handle)
+
+
+class Cadre(HttpUser):
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self):
+        self.who = random.choice(list(SETUP["sessions"]))
+        self.client.cookies.set("sessionid", SETUP["sessions"][self.who])
+        self.unit = SETUP["units"][self.who]
+        self.orgs = SETUP["orgs"][self.who]
+
+    @task(2)
+    def home(self):
+        self.client.get("/", name="home")
+
+    @task(3)
+    def organization_list(self):
+        self.client.get("/orgs/organizations/", name="organization list")
+
+    @task(2)
+    def filtered_list(self):
+        self.client.get(f"/orgs/organizations/?status=listed&backbone=true&subtree={{self.unit}}",
+                        name="filtered list")
+
+    @task(2)
+    def search(self):
+        self.client.get("/orgs/organizations/?q=" + random.choice(["青年读书", "义工", "qnds"]), name="search")
+
+    @task(2)
+    def detail(self):
+        self.client.get(f"/orgs/organizations/{{random.choice(self.orgs)}}/", name="organization detail")
+
+    @task(2)
+    def dashboard(self):
+        self.client.get("/reporting/targets/", name="target dashboard")
+
+    @task(2)
+    def directory(self):
+        self.client.get("/directory/", name="public directory")
+
+    @task(2)
+    def api_list(self):
+        self.client.get("/api/orgs/organizations/", name="API list")
+"""
+
+USERS = ("bench_city", "bench_province")
+
+
+def prepare(path: Path) -> list[str]:
+    """Sessions for the bench users and a few organizations each; returns the session keys."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+    from orgs.models import Organization
+
+    setup: dict[str, dict] = {"sessions": {}, "units": {}, "orgs": {}}
+    for username in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise SystemExit(f"{username} is missing: run manage.py seed_scale on this database")
+        membership = user.memberships.select_related("unit").first()
+        if membership is None:
+            raise SystemExit(f"{username} has no unit: run manage.py seed_scale on this database")
+        unit = membership.unit
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        setup["sessions"][username] = session.session_key
+        setup["units"][username] = unit.pk
+        setup["orgs"][username] = list(
+            Organization.objects.in_subtree(unit).order_by("pk").values_list("pk", flat=True)[:200:10]
+        )
+    path.write_text(json.dumps(setup))
+    return list(setup["sessions"].values())
+
+
+def forget(keys: list[str]) -> None:
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key__in=keys).delete()
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own portal on localhost
+            return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.5)
+    raise SystemExit(f"the portal did not answer at {url}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--time", type=int, default=120, help="seconds (default 120)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8141")))
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (bin/run: 3)")
+    parser.add_argument(
+        "--collectstatic", action="store_true", help="run collectstatic first, as bin/run does"
+    )
+    parser.add_argument("--host", default="", help="an already running portal (skips starting one)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="hub-load-"))
+    keys = prepare(work / "setup.json")
+    print(f"sessions for {', '.join(USERS)} ready in {work}", flush=True)
+    (work / "locustfile.py").write_text(LOCUSTFILE.format(sessions=str(work / "setup.json")))
+    host = args.host or f"http://127.0.0.1:{args.port}"
+    server = None
+    if not args.host:
+        env = {**os.environ, "SECURE_COOKIES": "0"}
+        if args.collectstatic:  # bin/run does; skipped by default (minutes under load, pages do not need it)
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+            )
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "hubportal.wsgi",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--workers",
+                str(args.workers),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(work / "gunicorn.log", "w"),
+        )
+    try:
+        wait_until_up(f"{host}/directory/")
+        load_before = os.getloadavg()
+        subprocess.run(
+            [
+                str(ROOT / ".venv/bin/locust"),
+                "-f",
+                str(work / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                "10",
+                "-t",
+                f"{args.time}s",
+                "-H",
+                host,
+                "--csv",
+                str(work / "run"),
+                "--only-summary",
+            ],
+            cwd=work,
+            check=False,
+        )
+        load_after = os.getloadavg()
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        forget(keys)
+    return report(work / "run_stats.csv", args, load_before, load_after)
+
+
+def report(csv_path: Path, args: argparse.Namespace, before: tuple, after: tuple) -> int:
+    import csv
+
+    pages: list[dict[str, Any]] = []
+    with open(csv_path) as handle:
+        for row in csv.DictReader(handle):
+            pages.append(
+                {
+                    "page": row["Name"],
+                    "requests": int(row["Request Count"]),
+                    "errors": int(row["Failure Count"]),
+                    "req_per_s": round(float(row["Requests/s"]), 1),
+                    "p50_ms": float(row["50%"]),
+                    "p95_ms": float(row["95%"]),
+                    "p99_ms": float(row["99%"]),
+                }
+            )
+    total = next(p for p in pages if p["page"] == "Aggregated")
+    result = {
+        "users": args.users,
+        "seconds": args.time,
+        "gunicorn_workers": args.workers,
+        "database": os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1],
+        "load_average_before": [round(x, 2) for x in before],
+        "load_average_after": [round(x, 2) for x in after],
+        "cpus": os.cpu_count(),
+        "pages": pages,
+        "budget_met": total["req_per_s"] >= 100 and total["p95_ms"] <= 300 and total["errors"] == 0,
+    }
+    out = ROOT / "bench" / "results" / "load.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"load average before {before[0]:.2f}, after {after[0]:.2f} ({os.cpu_count()} CPUs)")
+    print(
+        f"{'page':<22} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+    )
+    for p in pages:
+        print(
+            f"{p['page']:<22} {p['requests']:>8} {p['errors']:>6} {p['req_per_s']:>6} "
+            f"{p['p50_ms']:>7.0f} {p['p95_ms']:>7.0f} {p['p99_ms']:>7.0f}"
+        )
+    print(
+        f"written to {out}; budget (≥ 100 req/s, p95 ≤ 300 ms, 0 errors) {'met' if result['budget_met'] else 'MISSED'}"
+    )
+    return 0 if result["budget_met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
