@@ -316,9 +316,15 @@ def rollup_sql(evidence: Evidence, source_sql: str) -> str:
         "0 AS n, 0 AS d",
         SHARE: "0 AS v, 0 AS c, COUNT(*) FILTER (WHERE r0.ev_hit) AS n, COUNT(*) AS d",
     }[evidence.aggregate]
+    # Rows are first grouped by their owning unit's id (an integer: a hash aggregate over at
+    # most as many groups as units, where grouping by the path text sorted every row of the
+    # province, on disk at 155,917 organizations), then each unit's group takes its path.
     # Only code reaches this text: the aggregates above and SQL compiled by Django from the
     # metric's queryset, whose values travel as parameters.
-    grouped = f"SELECT r0.ev_path, {inner}, COUNT(*) AS t FROM ({source_sql}) r0 GROUP BY r0.ev_path"  # noqa: S608
+    grouped = (
+        f"SELECT o.path AS ev_path, g.* FROM (SELECT r0.ev_unit, {inner}, COUNT(*) AS t "  # noqa: S608
+        f"FROM ({source_sql}) r0 GROUP BY r0.ev_unit) g JOIN orgs_leagueunit o ON o.id = g.ev_unit"
+    )
     return (
         "SELECT u.id, SUM(r.v), SUM(r.c), SUM(r.n), SUM(r.d), SUM(r.t) "
         f"{_unit_join(evidence, grouped)} GROUP BY u.id"
@@ -373,7 +379,7 @@ def store_evidence(
     units = list(units)
     content_type = ContentType.objects.get_for_model(evidence.model)
     sql, params = evidence_values_sql(evidence, evidence.for_paths([u.path for u in units]), ordered=True)
-    stored = "SELECT ev_path, ev_key, ev_amount, ev_hit, ev_false FROM ins"  # the rows as written
+    stored = "SELECT ev_path, ev_unit, ev_key, ev_amount, ev_hit, ev_false FROM ins"  # the rows as written
     statement = f"""
         WITH s AS (
             INSERT INTO reporting_evidenceset (period, metric, start, "end", content_type_id, aggregate, scope,
@@ -384,7 +390,7 @@ def store_evidence(
                                                found_false)
             SELECT s.id, x.ev_path, x.ev_unit, x.ev_object, x.ev_key::text, x.ev_amount, x.ev_hit, x.ev_false
             FROM s, ({sql}) x
-            RETURNING owner_path AS ev_path, key AS ev_key, amount AS ev_amount, hit AS ev_hit,
+            RETURNING owner_path AS ev_path, unit_id AS ev_unit, key AS ev_key, amount AS ev_amount, hit AS ev_hit,
                       found_false AS ev_false
         )
         SELECT t.*, (SELECT id FROM s) FROM ({rollup_sql(evidence, stored)}) t
