@@ -109,11 +109,11 @@ class _ServiceAction:
     """Installs the action under whatever attribute name it is given (DRF routes an action
     by its function's name, which must be the attribute's)."""
 
-    def __init__(self, build: Callable[[str], Any]) -> None:
+    def __init__(self, build: Callable[[str, Any], Any]) -> None:
         self.build = build
 
     def __set_name__(self, owner: type, name: str) -> None:
-        setattr(owner, name, self.build(name))
+        setattr(owner, name, self.build(name, owner))
 
 
 def service_action(
@@ -134,8 +134,10 @@ def service_action(
     service returns, e.g. a reversal) serialized like the list, 201 when `created`.
     """
 
-    def build(name: str) -> Any:
-        @extend_schema(request=body, description=description or (service.__doc__ or "").strip())
+    def build(name: str, owner: Any) -> Any:
+        # The answer is the viewset's own serializer; a created record's with 201, as it is sent.
+        answers = {201: owner.serializer_class} if created else None
+
         def run(self: JurisdictionScoped, request: Request, pk: Any = None) -> Response:
             record = self.get_object()
             kwargs: dict[str, Any] = {}
@@ -153,6 +155,10 @@ def service_action(
         run.__name__ = name
         # No serializer_class here: the answer is the viewset's own serializer.
         decorated = action(detail=True, methods=["post"], url_path=url_path or name.replace("_", "-"))(run)
+        # After @action, which replaces the function's kwargs (where the annotation lives).
+        decorated = extend_schema(
+            request=body, responses=answers, description=description or (service.__doc__ or "").strip()
+        )(decorated)
         if right is not None:
             setattr(decorated, "required_right", right)  # noqa: B010 - read by JurisdictionScoped.object_right
         return decorated

@@ -404,6 +404,7 @@ SPECTACULAR_SETTINGS = {
         "LeagueUnitKindEnum": "orgs.models.LeagueUnit.Kind",
         "ServiceFieldEnum": "orgs.models.Organization.ServiceField",
         "BaseServiceEnum": "incubation.models.Service",
+        "OrganizationStatusEnum": "orgs.models.Organization.Status",  # a status, and a change's `to`
         # A fund movement's body takes these two kinds; its answers every kind (reversals too).
         "FundMovementEntryKindEnum": "incubation.api.serializers.ENTRY_KINDS",
     },

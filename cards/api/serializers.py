@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from cards.models import Card, Holder
@@ -123,5 +124,7 @@ class CardSerializer(serializers.ModelSerializer):
         return _mask(super().to_representation(instance), self, instance.holder.unit_id)
 
 
+# Its own component name: every app has a ReasonBody.
+@extend_schema_serializer(component_name="CardReason")
 class ReasonBody(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)

@@ -6,6 +6,7 @@ out of reach is refused without being named."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from evaluation.models import (
@@ -409,6 +410,8 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 # Bodies of the actions ----------------------------------------------------------------------
+# Its own component name: every app has a ReasonBody.
+@extend_schema_serializer(component_name="RatingReason")
 class ReasonBody(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

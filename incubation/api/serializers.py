@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from hubportal.api import UnitInJurisdictionField
@@ -109,6 +110,8 @@ class DateBody(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True)
 
 
+# Its own component name: every app has a ReasonBody.
+@extend_schema_serializer(component_name="ResidencyReason")
 class ReasonBody(DateBody):
     """A step that needs its reason (decline, exit)."""
 
