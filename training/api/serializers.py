@@ -5,6 +5,7 @@ named) are the services'. Personal data leave the API masked (phone, ID card num
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from hubportal.api import UnitInJurisdictionField
@@ -75,7 +76,8 @@ class CampSerializer(serializers.ModelSerializer):
 class SessionSerializer(serializers.ModelSerializer):
     camp = serializers.IntegerField(source="camp_id")
     trainer = serializers.IntegerField(source="trainer_id", required=False, allow_null=True)
-    trainer_name = serializers.CharField(source="trainer.name", read_only=True, default="")
+    # A method, not a default on `trainer.name`: DRF leaves a default out of a PATCH's answer.
+    trainer_name = serializers.SerializerMethodField()
     present = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -91,6 +93,9 @@ class SessionSerializer(serializers.ModelSerializer):
             "place",
             "present",
         ]
+
+    def get_trainer_name(self, session: CampSession) -> str:
+        return session.trainer.name if session.trainer is not None else ""
 
 
 class TrainerSerializer(serializers.ModelSerializer):
@@ -200,6 +205,8 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         ]
 
 
+# Its own component name: every app has a ReasonBody.
+@extend_schema_serializer(component_name="TrainingReason")
 class ReasonBody(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -213,6 +220,27 @@ class CheckInBody(serializers.Serializer):
 
 class AttendanceBody(serializers.Serializer):
     present = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+
+
+class CheckInAnswer(serializers.Serializer):
+    """What `check-in/` answers (services.CheckIn)."""
+
+    status = serializers.ChoiceField(choices=[("ok", "ok"), ("already", "already")])
+    enrolment = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+    organization = serializers.CharField(allow_blank=True)
+    code = serializers.CharField(allow_blank=True)
+    checked_in_at = serializers.DateTimeField()
+    message = serializers.CharField(allow_blank=True)
+    session = serializers.IntegerField()
+    client_id = serializers.CharField(allow_blank=True)
+
+
+class AttendanceAnswer(serializers.Serializer):
+    """What `attendance/` answers: how many marks the ticked list added and removed."""
+
+    added = serializers.IntegerField()
+    removed = serializers.IntegerField()
 
 
 class AttendanceSerializer(serializers.ModelSerializer):

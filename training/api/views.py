@@ -33,10 +33,12 @@ from training.filters import (
 from training.models import Attendance, Camp, CampSession, Certificate, Enrolment, SeatQuota, Trainee, Trainer
 
 from .serializers import (
+    AttendanceAnswer,
     AttendanceBody,
     AttendanceSerializer,
     CampSerializer,
     CertificateSerializer,
+    CheckInAnswer,
     CheckInBody,
     EnrolmentSerializer,
     QuotaBody,
@@ -130,7 +132,7 @@ class SessionViewSet(JurisdictionViewSet):
     def optimize(self, queryset):
         return queryset.select_related("trainer").with_attendance()
 
-    @extend_schema(request=CheckInBody)
+    @extend_schema(request=CheckInBody, responses=CheckInAnswer)
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request: Request, pk: Any = None) -> Response:
         body = CheckInBody(data=request.data)
@@ -146,7 +148,7 @@ class SessionViewSet(JurisdictionViewSet):
         )
         return Response(result.as_dict())
 
-    @extend_schema(request=AttendanceBody)
+    @extend_schema(request=AttendanceBody, responses=AttendanceAnswer)
     @action(detail=True, methods=["post"], url_path="attendance")
     def attendance(self, request: Request, pk: Any = None) -> Response:
         session = self.get_object()
