@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from reporting.models import (
@@ -246,3 +247,49 @@ class QuarterClosureSerializer(serializers.ModelSerializer):
         model = QuarterClosure
         fields = ["id", "period", "closed", "closed_at", "closed_by", "reopened_at", "reopened_by", "reason"]
         read_only_fields = fields
+
+
+# What GET snapshots/<id>/records/ answers (inline: `fields` and `label` are names of
+# Serializer attributes): what the number is (reporting.evidence.summary), then a page of the
+# records behind it (reporting.evidence.Line); `columns` when records were stored, `detail`
+# when not.
+SNAPSHOT_RECORDS = inline_serializer(
+    "SnapshotRecords",
+    fields={
+        "metric": serializers.CharField(),
+        "label": serializers.CharField(),
+        "definition": serializers.CharField(allow_blank=True),
+        "aggregate": serializers.CharField(allow_null=True),
+        "scope": serializers.CharField(allow_null=True),
+        "counted_from": serializers.DateField(allow_null=True),  # null: since the beginning
+        "counted_to": serializers.DateField(),
+        "value": serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True),
+        "confirmed_value": serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True),
+        "numerator": serializers.IntegerField(allow_null=True),
+        "denominator": serializers.IntegerField(allow_null=True),
+        "has_evidence": serializers.BooleanField(),
+        "is_share": serializers.BooleanField(),
+        "is_sum": serializers.BooleanField(),
+        "discounts_false": serializers.BooleanField(),
+        "amount_label": serializers.CharField(allow_blank=True),
+        "columns": serializers.ListField(child=serializers.CharField(), required=False),
+        "detail": serializers.CharField(required=False),
+        "count": serializers.IntegerField(),
+        "count_exact": serializers.BooleanField(required=False),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": inline_serializer(
+            "EvidenceLine",
+            many=True,
+            fields={
+                "id": serializers.IntegerField(),
+                "fields": serializers.DictField(help_text="The record's fields by heading (`columns`)."),
+                "url": serializers.CharField(allow_blank=True),
+                "contribution": serializers.DecimalField(max_digits=20, decimal_places=2),
+                "counts": serializers.BooleanField(),
+                "found_false": serializers.BooleanField(),
+                "deleted": serializers.BooleanField(),
+            },
+        ),
+    },
+)

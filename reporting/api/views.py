@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -200,6 +200,11 @@ class TargetSnapshotViewSet(JurisdictionReadOnlyViewSet):
     def optimize(self, queryset):
         return queryset.select_related("unit", "rule")
 
+    @extend_schema(
+        responses=s.SNAPSHOT_RECORDS,
+        filters=False,
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+    )
     @action(detail=True, methods=["get"])
     def records(self, request, pk=None):
         # Queries: the snapshot (with its rule, unit and evidence set), the count, the page
