@@ -40,7 +40,7 @@ def crowd(actor, unit, camps: int, people: int) -> list[Camp]:
         ("/training/attendance/", 7),
         ("/training/people/", 6),
         ("/training/trainers/", 6),
-        ("/training/certificates/", 6),
+        ("/training/certificates/", 7),  # filtered by camp too
         # session, user, memberships, count, rows
         ("/api/training/enrolments/", 5),
         ("/api/training/camps/", 6),  # + the audience of the page's camps (prefetch)
