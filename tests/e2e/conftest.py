@@ -62,3 +62,19 @@ def log_in(page, username: str, password: str = "pw-for-tests-2026") -> None:
     page.fill("input[name=password]", password)
     page.click("#login-button")
     page.wait_for_load_state("networkidle")
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    Playwright's wait_for_function builds its predicate with `new Function` inside the page,
+    which the portal's CSP (script-src 'self', no 'unsafe-eval') refuses once the first check
+    is false; page.evaluate runs through the DevTools protocol, outside the page's CSP.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f} s: {expression}")
+        page.wait_for_timeout(50)

@@ -12,7 +12,7 @@ import pytest
 from tests.cards import factories as card_factories
 from tests.cobuilding import factories as f
 
-from .conftest import log_in
+from .conftest import log_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def test_the_public_map_draws_the_youth_venues_beside_the_bases(page, live_serve
     page.on("request", lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url))
     page.goto("/incubation/map/")
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("document.querySelector('#base-map canvas') !== null")
+    wait_until(page, "document.querySelector('#base-map canvas') !== null")
     option = "echarts.getInstanceByDom(document.getElementById('base-map')).getOption()"
     names = page.evaluate(f"{option}.series.map(s => s.name)")
     assert names[-1] == "青年阵地"

@@ -9,7 +9,7 @@ from evaluation.models import Assignment, Objection, Score
 from tests.evaluation.factories import add_to_pool, make_round, make_system, self_assess
 from tests.incubation.conftest import make_base
 
-from .conftest import log_in
+from .conftest import log_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +46,7 @@ def test_an_assessor_scores_on_a_tablet_saving_as_they_go(tablet_page, assignmen
         assert expected_code in page.locator("#indicator-card h2").inner_text()
         page.fill("#id_points", points)
         page.locator("#id_points").dispatch_event("change")
-        page.wait_for_function("document.querySelector('#save-status').innerText.includes('保存')")
+        wait_until(page, "document.querySelector('#save-status').innerText.includes('保存')")
         with page.expect_navigation():
             page.click("#next-button")
     assert sorted(Score.objects.filter(assignment=assignment).values_list("indicator__code", "points")) == [
@@ -68,7 +68,7 @@ def test_a_quick_pick_button_saves_the_points(tablet_page, assignment):
     log_in(page, "assessor")
     page.goto(f"/evaluation/my/{assignment.pk}/?step=3")  # B2, at most 5 points: quick picks 0–5
     page.locator(".quick-point[data-points='3']").click()
-    page.wait_for_function("document.querySelector('#save-status').innerText.includes('保存')")
+    wait_until(page, "document.querySelector('#save-status').innerText.includes('保存')")
     assert Score.objects.get(assignment=assignment).points == 3
 
 

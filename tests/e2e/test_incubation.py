@@ -10,7 +10,7 @@ from incubation import services
 from incubation.models import IncubationBase
 from tests.orgs.factories import make_org
 
-from .conftest import log_in
+from .conftest import log_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_public_map_draws_the_bases_without_internet(page, live_server, zhongsha
     page.on("request", lambda r: None if r.url.startswith(live_server.url) else outside.append(r.url))
     page.goto("/incubation/map/")
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("document.querySelector('#base-map canvas') !== null")
+    wait_until(page, "document.querySelector('#base-map canvas') !== null")
     drawn = page.evaluate(
         "echarts.getInstanceByDom(document.getElementById('base-map')).getOption().series[1].data.map(d => d.name)"
     )
@@ -54,7 +54,7 @@ def test_cadre_admits_with_the_button_on_a_phone(phone_page, zhongshan_cadre, zh
     page.wait_for_load_state("networkidle")
     assert page.locator("#residency-status").inner_text() == "已准入"
     page.goto(f"/incubation/bases/{base.pk}/")
-    page.wait_for_function("document.querySelector('#base-chart canvas') !== null")
+    wait_until(page, "document.querySelector('#base-chart canvas') !== null")
     assert "1 / 3" in page.locator("#dashboard").inner_text()
 
 

@@ -3,6 +3,8 @@
 
 import pytest
 
+from .conftest import wait_until
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 EXTREMES = """() => {
@@ -24,9 +26,10 @@ def test_the_whole_province_fits_on_a_phone_and_a_desktop(browser, live_server, 
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport=viewport)
     page = context.new_page()
     page.goto("/incubation/map/")
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.querySelector('#base-map canvas') !== null && window.echarts"
-        " && echarts.getMap('guangdong-schematic') !== undefined"
+        " && echarts.getMap('guangdong-schematic') !== undefined",
     )
     page.wait_for_timeout(300)
     box = page.evaluate(EXTREMES)

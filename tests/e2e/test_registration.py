@@ -9,7 +9,7 @@ from hubportal.messaging import MemoryBackend
 from orgs.models import Organization
 from tests.orgs.flow_support import PDF_BYTES, isolate, last_code, queued
 
-from .conftest import log_in
+from .conftest import log_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +30,8 @@ def register_on_phone(page, zhongshan, guzhen, tmp_path) -> None:
     page.click("#next-button")
     # Choosing the city loads its towns into the second select (HTMX).
     page.select_option("select[name=city]", str(zhongshan.pk))
-    page.wait_for_function(
-        f"document.querySelector('select[name=governing_unit] option[value=\"{guzhen.pk}\"]') !== null"
+    wait_until(
+        page, f"document.querySelector('select[name=governing_unit] option[value=\"{guzhen.pk}\"]') !== null"
     )
     page.select_option("select[name=governing_unit]", str(guzhen.pk))
     page.click("#next-button")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import log_in
+from .conftest import log_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,7 @@ def test_unit_filter_updates_the_table_with_htmx(page, province_admin):
     page.goto("/orgs/units/")
     page.select_option("select[name=level]", "town")
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("document.querySelector('#object-table').innerText.includes('古镇镇')")
+    wait_until(page, "document.querySelector('#object-table').innerText.includes('古镇镇')")
     assert "level=town" in page.url
     assert "24" in page.locator("#object-table").inner_text()
 

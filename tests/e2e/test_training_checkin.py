@@ -10,7 +10,7 @@ from tests.training.conftest import make_camp, make_member, sessions_of
 from training import services
 from training.models import Attendance, Enrolment
 
-from .conftest import log_in
+from .conftest import log_in, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -55,15 +55,15 @@ def test_scans_made_offline_are_kept_and_sent_when_back_online(phone_page, zhong
     log_in(page, "zs_cadre")
     page.goto(f"/training/sessions/{session.pk}/check-in/")
     page.context.set_offline(True)
-    page.wait_for_function("!navigator.onLine")
+    wait_until(page, "!navigator.onLine")
     type_code(page, people[1].code_label)
     type_code(page, people[2].code_label)
-    page.wait_for_function("document.querySelectorAll('#scan-log .scan-kept').length === 2")
+    wait_until(page, "document.querySelectorAll('#scan-log .scan-kept').length === 2")
     assert page.get_attribute("#queue-line", "data-count") == "2"
     assert not page.locator("#network-state").is_hidden()
     assert Attendance.objects.count() == 0
     page.context.set_offline(False)
-    page.wait_for_function("document.querySelectorAll('#scan-log .scan-ok').length === 2")
+    wait_until(page, "document.querySelectorAll('#scan-log .scan-ok').length === 2")
     assert page.get_attribute("#queue-line", "data-count") == "0"
     reported = page.inner_text("#scan-log")
     assert "学员1" in reported and "学员2" in reported and "联网后补传" in reported

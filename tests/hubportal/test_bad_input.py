@@ -106,7 +106,7 @@ BAD_WORKBOOKS = {
 def test_check_workbook_refuses_malformed_bombs_and_external_entities(kind):
     from hubportal.workbooks import WorkbookError, check_workbook
 
-    with pytest.raises(WorkbookError, match="not a valid Excel workbook"):
+    with pytest.raises(WorkbookError, match="不是有效的 Excel 工作簿"):
         check_workbook(BAD_WORKBOOKS[kind])
 
 
