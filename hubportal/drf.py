@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, filters, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -95,3 +95,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+class PinyinOrderingFilter(filters.OrderingFilter):
+    """`?ordering=` as the pages sort (hubportal.collation.sort_terms): a text column in pinyin
+    order (阿 < 北 < 中), the rest as given; a view's default `ordering` goes the same way."""
+
+    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        from .collation import sort_terms
+
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        terms: list[Any] = []
+        for term in ordering:
+            terms.extend(sort_terms(queryset.model, term) if isinstance(term, str) else [term])
+        return queryset.order_by(*terms)

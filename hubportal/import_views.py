@@ -38,6 +38,7 @@ from . import forms as hub
 from .exports import XLSX
 from .http import AuthenticatedHttpRequest
 from .imports import (
+    IMPORT_FILES,
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
     ImportFileError,
@@ -147,7 +148,7 @@ class ImportFlow:
                 context.update(report=report, file_name=name)
                 with build_report_xlsx(report, name) as handle:
                     result = default_storage.save(
-                        f"private/imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-check.xlsx",
+                        f"{IMPORT_FILES}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-check.xlsx",
                         ContentFile(handle.read()),
                     )
                 context["report_token"] = signing.dumps(
@@ -155,7 +156,7 @@ class ImportFlow:
                 )
                 if report.ok and report.writes:
                     stored = default_storage.save(
-                        f"private/imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(name).suffix.lower()}",
+                        f"{IMPORT_FILES}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(name).suffix.lower()}",
                         ContentFile(content),
                     )
                     context["token"] = signing.dumps(

@@ -27,7 +27,7 @@ from xml.etree import ElementTree
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -726,3 +726,29 @@ def run_import_job(
         running.succeed({**job.result, "counts": counts}, done_message(counts))
     default_storage.delete(stored)
     return counts
+
+
+IMPORT_FILES = "private/imports"
+
+
+def sweep_import_files(hours: int = 48) -> int:
+    """Delete the files under IMPORT_FILES (`<year>/<month>/<uuid>…`) last modified more than
+    `hours` ago; empty month folders are left to the storage. Returns how many went."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(hours=hours)
+    deleted = 0
+    pending = [IMPORT_FILES]
+    while pending:
+        folder = pending.pop()
+        try:
+            folders, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        pending.extend(f"{folder}/{name}" for name in folders)
+        for name in files:
+            path = f"{folder}/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted

@@ -371,7 +371,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "hubportal.drf.PinyinOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "hubportal.drf.Pagination",
     "DEFAULT_PARSER_CLASSES": [

@@ -105,6 +105,16 @@ def cleanup_old_jobs(days: int = 90) -> int:
     return deleted
 
 
+@shared_task(name="hubportal.sweep_import_files")
+def sweep_import_files(hours: int = 48) -> int:
+    """Delete the uploads and dry-run result files under `private/imports/` older than
+    `hours`: their signed tokens expire after an hour, an applied file is deleted by its job,
+    and one whose apply never came (or crashed) would otherwise stay for ever. Nightly by beat."""
+    from .imports import sweep_import_files as sweep
+
+    return sweep(hours)
+
+
 @shared_task(name="hubportal.deliver_messages")
 def deliver_messages(ids: list[int]) -> dict[str, int]:
     """Deliver outbox rows just committed; rerunning it sends nothing twice."""

@@ -56,6 +56,7 @@ from .models import FundMovement, IncubationBase, IncubationFund, Residency, Ser
 
 # Bases ----------------------------------------------------------------------------------
 
+
 def star_ratings(**target: Any) -> Any:
     """The evaluation app's rating history of a base or organization, when it is installed
     (None otherwise: the page then shows what it has on its own)."""
@@ -66,8 +67,6 @@ def star_ratings(**target: Any) -> Any:
     from evaluation.panels import rating_history
 
     return rating_history(**target)
-
-
 
 
 class BaseListView(ObjectListView):

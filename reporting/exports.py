@@ -17,12 +17,12 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from hubportal import exports
 from orgs.models import LeagueUnit
 
-from .models import MetricType, Report, ReportForm, ReportValue, TargetSnapshot
+from .models import MetricType, Report, ReportForm, ReportValue, SpotCheck, SpotCheckItem, TargetSnapshot
 from .services import Completeness
 
 FILING_LABELS = {
@@ -154,3 +154,34 @@ def monthly_figures_xlsx(user: Any, unit: LeagueUnit, form: ReportForm, day: dat
     start, end = form.period_for(day)
     title = exports.title_line(_("Figures by unit"), unit, _period(form, start, end))
     return exports.write_sheet(title, headers, rows, sheet_name=_("Figures by unit"), money_columns=money)
+
+
+def spotcheck_xlsx(check: SpotCheck, items: Iterable[SpotCheckItem]) -> IO[bytes]:
+    """A spot check's calls as the cadres who make them keep them: the fact, its unit, the
+    weight it was drawn with, who calls, the outcome, the note and when it was recorded."""
+    headers = [
+        _("Unit"),
+        _("Kind of record"),
+        _("Fact"),
+        _("Sampling weight"),
+        _("Assigned to"),
+        pgettext("spot-check call", "Outcome"),
+        _("Note"),
+        _("Checked at"),
+    ]
+    rows = (
+        [
+            item.unit.name,
+            str(item.content_type),
+            item.description,
+            round(item.weight, 2),
+            str(item.assigned_to) if item.assigned_to else "",
+            item.get_outcome_display(),
+            item.note,
+            item.checked_at,
+        ]
+        for item in items
+    )
+    period = f"{check.period_start:%Y-%m-%d} – {check.period_end:%Y-%m-%d}"
+    title = exports.title_line(check.title, check.unit, [(_("Period"), period), (_("Seed"), check.seed)])
+    return exports.write_sheet(title, headers, rows, sheet_name=_("Spot check"))

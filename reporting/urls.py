@@ -25,10 +25,12 @@ urlpatterns = [
     path("completeness/", views.completeness_view, name="completeness"),
     path("completeness/xlsx/", views.completeness_export, name="completeness_xlsx"),
     path("completeness/figures.xlsx", views.monthly_figures_export, name="monthly_figures_xlsx"),
+    path("reports/figures/", views.report_list_figures, name="report_list_figures"),
     path("briefing/", views.briefing_view, name="briefing"),
     path("spot-checks/", views.SpotCheckListView.as_view(), name="spotcheck_list"),
     path("spot-checks/new/", views.spotcheck_create, name="spotcheck_create"),
     path("spot-checks/<int:pk>/", views.spotcheck_detail, name="spotcheck_detail"),
+    path("spot-checks/<int:pk>/xlsx/", views.spotcheck_export, name="spotcheck_xlsx"),
     path("spot-checks/<int:pk>/assign/", views.SpotCheckAssignView.as_view(), name="spotcheck_assign"),
     path(
         "spot-checks/items/<int:pk>/outcome/", views.SpotCheckOutcomeView.as_view(), name="spotcheck_outcome"

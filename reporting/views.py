@@ -136,6 +136,7 @@ class ReportListView(ObjectListView):
     title = gettext_lazy("Reports")
     default_ordering = "-period_start"
     template_name = "reporting/report_list.html"
+    extra_actions = [(gettext_lazy("Figures by unit (Excel)"), "reporting:report_list_figures")]
     columns = [
         Column(gettext_lazy("Unit"), "unit.name", order_by="unit__path"),
         Column(gettext_lazy("Form"), "form.name"),
@@ -500,12 +501,7 @@ def spotcheck_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def spotcheck_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    check = get_for(request.user, SpotCheck.objects.select_related("unit", "drawn_by"), pk)
-    items = (
-        SpotCheckItem.objects.visible_to(request.user)
-        .filter(spot_check=check)
-        .select_related("unit", "assigned_to")
-    )
+    check, items = _spotcheck_items(request, pk)
     return render(
         request,
         "reporting/spotcheck_detail.html",
@@ -519,6 +515,38 @@ def spotcheck_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "assign_form": AssignForm(spot_check=check),
         },
     )
+
+
+@login_required
+@require_GET
+def report_list_figures(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The report list's figures button: its filters (within unit, form, period from) become
+    the scope of the figures sheet 报送情况 exports, so both give the same sheet."""
+    scope = {"unit": "subtree", "form": "form", "day": "period_from"}
+    query = {key: request.GET.get(name, "") for key, name in scope.items()}
+    target = reverse("reporting:monthly_figures_xlsx")
+    return redirect(f"{target}?{urlencode({k: v for k, v in query.items() if v})}")
+
+
+@login_required
+@require_GET
+def spotcheck_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """The calls the page lists, as Excel."""
+    check, items = _spotcheck_items(request, pk)
+    return hub_exports.xlsx_response(
+        reporting_exports.spotcheck_xlsx(check, items.select_related("content_type")), "spot-check"
+    )
+
+
+def _spotcheck_items(request: AuthenticatedHttpRequest, pk: int) -> tuple[SpotCheck, Any]:
+    """The spot check the user may see and its calls within the user's jurisdiction."""
+    check = get_for(request.user, SpotCheck.objects.select_related("unit", "drawn_by"), pk)
+    items = (
+        SpotCheckItem.objects.visible_to(request.user)
+        .filter(spot_check=check)
+        .select_related("unit", "assigned_to")
+    )
+    return check, items
 
 
 class SpotCheckAssignView(ServiceActionView):

@@ -4,7 +4,9 @@ back by `services.import_attendance_sheet` (the code in column D, the mark in co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import BytesIO
+from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +14,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from hubportal.exports import title_line, write_sheet
+
+from .compliance import Board, Row
 from .models import CampSession, Enrolment
 
 
@@ -63,3 +68,54 @@ def sign_in_sheet(session: CampSession) -> bytes:
     output = BytesIO()
     book.save(output)
     return output.getvalue()
+
+
+def compliance_xlsx(board: Board) -> IO[bytes]:
+    """The compliance board as cadres file it: the province, then every city followed by its
+    counties, with the camps per quarter, the people trained against the plan and the share
+    of organization heads trained. Reads nothing more than the board already holds."""
+    headers = [
+        _("Unit"),
+        _("Level"),
+        _("Pearl River Delta"),
+        *(f"Q{n}" for n in range(1, 5)),
+        _("Camps this year"),
+        _("Quarters without a camp"),
+        _("Trained this year"),
+        _("Plan"),
+        _("Share of the plan (%)"),
+        _("Plan met"),
+        _("Organization heads trained"),
+        _("Organization heads"),
+    ]
+
+    def line(row: Row) -> list[Any]:
+        hit, total = row.heads
+        missed = ", ".join(f"Q{n}" for n in row.missed_quarters)
+        return [
+            row.unit.name,
+            row.unit.get_level_display(),
+            row.unit.region == "prd",
+            *row.camps,
+            row.camps_year,
+            missed,
+            row.people,
+            row.people_target,
+            row.people_share,
+            row.people_met,
+            hit,
+            total,
+        ]
+
+    def rows() -> Iterator[list[Any]]:
+        if board.province is not None:
+            yield line(board.province)
+        for city in board.cities:
+            yield line(city)
+            yield from (line(county) for county in city.children)
+        listed = {county.unit.pk for city in board.cities for county in city.children}
+        yield from (line(county) for county in board.counties if county.unit.pk not in listed)
+
+    what = _("Training compliance board")
+    title = title_line(what, board.root, [(_("Year"), board.year), (_("Quarter"), f"Q{board.quarter}")])
+    return write_sheet(title, headers, rows(), sheet_name=what)

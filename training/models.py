@@ -18,12 +18,13 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeBoundary, RangeOperators
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hubportal.collation import pinyin
 from hubportal.history import track
 from orgs.models import mask_id_number, mask_phone
 
@@ -420,6 +421,8 @@ class Trainee(models.Model):
         verbose_name = _("trainee")
         verbose_name_plural = _("trainees")
         ordering = ["name", "pk"]
+        # The list of people trained sorts by pinyin (hubportal.collation) from this index.
+        indexes = [models.Index(pinyin("name"), F("id"), name="trainee_name_pinyin")]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],

@@ -22,6 +22,7 @@ urlpatterns = [
     path("camps/<int:pk>/feedback/", views.CampFeedbackView.as_view(), name="camp_feedback"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("compliance/", views.compliance_view, name="compliance"),
+    path("compliance/xlsx/", views.compliance_export, name="compliance_xlsx"),
     path("sessions/", views.SessionListView.as_view(), name="session_list"),
     path("sessions/new/", views.SessionEditView.as_view(), name="session_create"),
     path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session_detail"),

@@ -28,6 +28,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from hubportal.access import get_for, may
+from hubportal.exports import xlsx_response
 from hubportal.forms import add_service_errors
 from hubportal.generic import (
     Column,
@@ -43,7 +44,7 @@ from hubportal.models import Job
 from orgs.models import LeagueUnit, Organization
 
 from . import compliance, services
-from .exports import sign_in_sheet
+from .exports import compliance_xlsx, sign_in_sheet
 from .filters import (
     AttendanceFilterSet,
     CampFilterSet,
@@ -453,20 +454,7 @@ def calendar_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def compliance_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The plan's board: camps held per quarter and people trained per unit, against the plan."""
-    today = timezone.localdate()
-    initial = {"year": today.year, "quarter": str(compliance.quarter_of(today))}
-    form = PeriodForm(request.GET or None, user=request.user, initial=initial)
-    year, quarter, unit = today.year, compliance.quarter_of(today), None
-    if form.is_bound and form.is_valid():
-        year, quarter, unit = (
-            form.cleaned_data["year"],
-            form.cleaned_data["quarter"],
-            form.cleaned_data.get("unit"),
-        )
-    root = unit or request.user.primary_unit
-    if root is None:
-        raise Http404(_("The compliance board is for cadres."))
-    board = compliance.build_board(root, year, quarter, today)
+    form, board = _compliance_board(request)
     return render(
         request,
         "training/compliance.html",
@@ -482,6 +470,31 @@ def compliance_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+@login_required
+def compliance_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
+    """The board of the page's year, quarter and unit as Excel."""
+    _form, board = _compliance_board(request)
+    return xlsx_response(compliance_xlsx(board), "training-compliance")
+
+
+def _compliance_board(request: AuthenticatedHttpRequest) -> tuple[PeriodForm, compliance.Board]:
+    """The form and the board of the request's year, quarter and unit (the page and its export)."""
+    today = timezone.localdate()
+    initial = {"year": today.year, "quarter": str(compliance.quarter_of(today))}
+    form = PeriodForm(request.GET or None, user=request.user, initial=initial)
+    year, quarter, unit = today.year, compliance.quarter_of(today), None
+    if form.is_bound and form.is_valid():
+        year, quarter, unit = (
+            form.cleaned_data["year"],
+            form.cleaned_data["quarter"],
+            form.cleaned_data.get("unit"),
+        )
+    root = unit or request.user.primary_unit
+    if root is None:
+        raise Http404(_("The compliance board is for cadres."))
+    return form, compliance.build_board(root, year, quarter, today)
 
 
 # Sessions -----------------------------------------------------------------------------------

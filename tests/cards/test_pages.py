@@ -114,5 +114,7 @@ def test_issuing_a_card_from_the_page(clock, guzhen, guzhen_admin, client_for):
         },
     )
     assert response.status_code == 400
-    assert "2012-07-02" in " ".join(response.context["form"].errors["id_number"])  # the refusal names the birth date
+    assert "2012-07-02" in " ".join(
+        response.context["form"].errors["id_number"]
+    )  # the refusal names the birth date
     assert not Card.objects.exists()

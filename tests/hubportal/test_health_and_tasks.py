@@ -121,6 +121,34 @@ def test_beat_schedule_lives_in_the_database():
     from django_celery_beat.models import PeriodicTask
 
     assert PeriodicTask.objects.filter(task="hubportal.cleanup_old_jobs", enabled=True).exists()
+    assert PeriodicTask.objects.filter(task="hubportal.sweep_import_files", enabled=True).exists()
+
+
+def test_import_files_no_token_reaches_are_swept(settings, tmp_path):
+    """An upload whose apply never came and a dry run's result file go after two days; a
+    file of this morning's dry run stays (its token may still be in a browser)."""
+    import os
+
+    from hubportal.tasks import sweep_import_files
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    folder = tmp_path / "private" / "imports" / "2026" / "11"
+    folder.mkdir(parents=True)
+    stale = [folder / "a-check.xlsx", folder / "b.xlsx"]
+    fresh = folder / "c-check.xlsx"
+    for path in [*stale, fresh]:
+        path.write_bytes(b"x")
+    three_days_ago = (timezone.now() - timedelta(days=3)).timestamp()
+    for path in stale:
+        os.utime(path, (three_days_ago, three_days_ago))
+    other = tmp_path / "private" / "org-documents" / "old.pdf"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"%PDF")
+    os.utime(other, (three_days_ago, three_days_ago))
+
+    assert sweep_import_files() == 2
+    assert sweep_import_files() == 0
+    assert fresh.exists() and other.exists() and not any(path.exists() for path in stale)
 
 
 def test_a_job_lost_with_its_worker_is_marked_failed_and_its_user_told(db, zhongshan_cadre):

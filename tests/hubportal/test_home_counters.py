@@ -28,7 +28,12 @@ def records(zhongshan, guzhen, foshan):
     for org, status in zip(orgs[:3], ["applied", "applied", "incubating"], strict=True):
         moved_in = day if status == "incubating" else None
         Residency.objects.create(
-            base=base, organization=org, status=status, applied_on=day, admitted_on=moved_in, started_on=moved_in
+            base=base,
+            organization=org,
+            status=status,
+            applied_on=day,
+            admitted_on=moved_in,
+            started_on=moved_in,
         )
     return orgs
 

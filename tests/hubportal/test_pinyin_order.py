@@ -55,3 +55,24 @@ def test_the_default_order_has_its_collated_index(db):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'org_name_pinyin'")
         (definition,) = cursor.fetchone()
     assert 'COLLATE "zh-x-icu"' in definition
+
+
+def test_the_api_sorts_text_by_pinyin_as_the_pages_do(client_for, zhongshan_cadre, zhongshan):
+    for name in NAMES:
+        make_base(zhongshan, name)
+    client = client_for(zhongshan_cadre)
+    answer = client.get("/api/incubation/bases/", {"ordering": "name"}).json()
+    assert [row["name"] for row in answer["results"]] == PINYIN
+    answer = client.get("/api/incubation/bases/", {"ordering": "-name"}).json()
+    assert [row["name"] for row in answer["results"]] == PINYIN[::-1]
+
+
+def test_the_holder_and_trainee_lists_have_their_collated_index(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE indexname IN ('cards_holder_name_pinyin', 'trainee_name_pinyin')"
+        )
+        definitions = dict(cursor.fetchall())
+    assert set(definitions) == {"cards_holder_name_pinyin", "trainee_name_pinyin"}
+    assert all('COLLATE "zh-x-icu"' in definition for definition in definitions.values())

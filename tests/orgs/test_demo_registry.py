@@ -33,4 +33,8 @@ def test_seed_registry_is_complete_valid_and_idempotent(units, zhongshan):
     assert LeagueBuilding.objects.filter(form="joint").exists()
     counts = (Organization.objects.count(), BackboneMember.objects.count(), LeagueBuilding.objects.count())
     assert demo.seed_registry(units) == 0
-    assert counts == (Organization.objects.count(), BackboneMember.objects.count(), LeagueBuilding.objects.count())
+    assert counts == (
+        Organization.objects.count(),
+        BackboneMember.objects.count(),
+        LeagueBuilding.objects.count(),
+    )

@@ -174,3 +174,20 @@ def test_the_target_dashboard_exports_every_page_under_its_filters(
 
 def test_reports_are_not_changed_by_exporting(filed):
     assert Report.objects.filter(status="draft").count() == 1
+
+
+def test_the_report_list_exports_and_links_the_figures_sheet_with_its_filters(
+    filed, monthly_form, zhongshan, zhongshan_cadre, client_for
+):
+    client = client_for(zhongshan_cadre)
+    query = {"subtree": zhongshan.pk, "form": monthly_form.pk, "period_from": "2026-02-01"}
+    page = client.get(reverse("reporting:report_list"), query).content.decode()
+    assert "export=xlsx" in page and reverse("reporting:report_list_figures") in page
+    redirect = client.get(reverse("reporting:report_list_figures"), query)
+    assert redirect.status_code == 302
+    figures = client.get(redirect["Location"])
+    direct = client.get(
+        reverse("reporting:monthly_figures_xlsx"),
+        {"unit": zhongshan.pk, "form": monthly_form.pk, "day": "2026-02-01"},
+    )
+    assert workbook(figures)[1] == workbook(direct)[1]

@@ -188,3 +188,27 @@ def test_calls_are_assigned_to_a_cadre_who_can_see_them(
     )
     assert response.status_code == 200
     assert SpotCheckItem.objects.get(pk=ids[0]).assigned_to == town_caller
+
+
+def test_a_spot_check_exports_its_calls(filed, zhongshan, zhongshan_cadre, foshan_cadre, client_for):
+    """The calls as Excel, with the outcome recorded on the page; outside the jurisdiction 404."""
+    import io
+
+    from openpyxl import load_workbook
+
+    check = draw(zhongshan_cadre, zhongshan, seed=7)
+    item = check.items.order_by("pk").first()
+    services.record_spot_check_outcome(zhongshan_cadre, item.pk, "false", "电话核实，无此活动")
+    client = client_for(zhongshan_cadre)
+    page = client.get(f"/reporting/spot-checks/{check.pk}/").content.decode()
+    assert f"/reporting/spot-checks/{check.pk}/xlsx/" in page
+    response = client.get(f"/reporting/spot-checks/{check.pk}/xlsx/")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert check.title in sheet["A1"].value and sheet.freeze_panes == "A3"
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == check.items.count()
+    marked = next(row for row in rows if row[2] == item.description)
+    assert marked[5] == str(SpotCheckItem.Outcome.FALSE.label)
+    assert marked[6] == "电话核实，无此活动"
+    assert client_for(foshan_cadre).get(f"/reporting/spot-checks/{check.pk}/xlsx/").status_code == 404

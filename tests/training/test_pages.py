@@ -91,6 +91,42 @@ def test_the_board_shows_a_city_that_missed_a_quarter(
     assert 'data-state="met"' in row and row.count('data-state="missed"') == 2
 
 
+def test_the_compliance_board_exports_what_it_shows(
+    client_for, province_admin, zhongshan_cadre, foshan_cadre, zhongshan, zs_members
+):
+    """The board's Excel holds the page's rows (a city's camps per quarter, its people trained)
+    in the shared layout; a city cadre's file stays within the city."""
+    import io
+
+    from openpyxl import load_workbook
+
+    camp = make_camp(zhongshan_cadre, zhongshan, sessions=1)
+    services.enrol_member(zhongshan_cadre, camp.pk, zs_members[0].pk)
+    services.confirm_enrolments(zhongshan_cadre, camp.pk)
+    services.check_in(zhongshan_cadre, sessions_of(camp)[0].pk, Enrolment.objects.get().qr_payload)
+    services.start_camp(zhongshan_cadre, camp.pk)
+    services.finish_camp(zhongshan_cadre, camp.pk)
+    Camp.objects.filter(pk=camp.pk).update(finished_at=datetime.datetime(2026, 2, 1, 8, tzinfo=datetime.UTC))
+
+    def sheet_of(user):
+        response = client_for(user).get("/training/compliance/xlsx/", {"year": 2026, "quarter": 3})
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2")
+        assert "2026" in sheet["A1"].value and "Q3" in sheet["A1"].value
+        return {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+
+    rows = sheet_of(province_admin)
+    zs = rows["中山市"]
+    assert zs[3:8] == (1, 0, 0, 0, 1)  # Q1..Q4, the year
+    assert zs[8] == "Q2, Q3"  # the quarters without a camp so far
+    assert zs[9] == Enrolment.objects.filter(status=Enrolment.Status.COMPLETED).count()
+    assert "佛山市" in rows
+    assert "中山市" not in sheet_of(foshan_cadre)
+    page = client_for(province_admin).get("/training/compliance/", {"year": 2026, "quarter": 3})
+    assert "/training/compliance/xlsx/?year=2026&amp;quarter=3" in page.content.decode()
+
+
 def test_camp_page_shows_the_waiting_list_in_order(client_for, zhongshan_cadre, zhongshan, zs_members):
     camp = make_camp(zhongshan_cadre, zhongshan, capacity=1)
     for member in zs_members[:3]:
