@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from hubportal.access import get_for, related_for
 from hubportal.bulk import copy_rows
 from hubportal.jurisdiction import Action, user_can
+from hubportal.personal import may_see_personal as personal_rule
 from hubportal.services import service
 from orgs.models import LeagueUnit
 from orgs.validators import birth_date_from_id_number, validate_id_number
@@ -43,12 +44,14 @@ PHONE_CHARS = set("0123456789-")
 
 
 def may_see_personal(user: Any, unit_id: int) -> bool:
-    """Personal data of a holder (ID number, phone, birth date) is for the cadres of the
-    holder's own unit: members of that unit, whatever their role (no query once the
-    memberships are loaded)."""
+    """Personal data of a holder (ID number, phone, birth date) is for the issuing unit's own
+    cadres (the cards issue) who may change its records (the portal's rule,
+    `hubportal.personal`): the administrators and editors of the holder's unit. Its viewers and
+    the units above see it masked. No query once the memberships are loaded."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return any(unit.pk == unit_id for unit in user.member_units())
+    own = next((unit for unit in user.member_units() if unit.pk == unit_id), None)
+    return own is not None and personal_rule(user, unit=own)
 
 
 # One card ----------------------------------------------------------------------------------------

@@ -39,6 +39,19 @@ def test_the_city_sees_the_card_but_not_the_personal_data(clock, card, zhongshan
     assert holder["birth_date"] is None and "****" in holder["id_number"]
 
 
+def test_a_viewer_of_the_issuing_unit_sees_the_data_masked(clock, card, guzhen, client_for):
+    """The portal's one rule (hubportal.personal): full values only with the right to change."""
+    from accounts.models import Membership
+    from tests.conftest import make_user
+
+    viewer = make_user("gz_viewer", guzhen, role=Membership.Role.VIEWER)
+    client = client_for(viewer)
+    html = client.get(card.get_absolute_url()).content.decode()
+    assert card.holder.id_number not in html and "13812345678" not in html and "2003-05-06" not in html
+    holder = client.get(f"/api/cards/holders/{card.holder.pk}/").json()
+    assert holder["birth_date"] is None and holder["phone"] == "138****5678"
+
+
 def test_lists_and_their_exports_mask_personal_data(clock, card, guzhen_admin, client_for):
     client = client_for(guzhen_admin)
     assert card.holder.id_number not in client.get(reverse("cards:card_list")).content.decode()
