@@ -270,16 +270,16 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Content-Security-Policy (django-csp): scripts only from this server, never inline (the pages
-# keep their behaviour in static files; `tests/hubportal/test_security_headers.py` holds them to
-# it). Styles keep 'unsafe-inline': progress bars and tree indents carry computed widths in
-# style attributes, and ECharts tooltips and the API docs (ReDoc, Swagger UI) inject styles at
-# run time; a style cannot run code, and markup is escaped everywhere.
+# Content-Security-Policy (django-csp): scripts and styles only from this server, never inline
+# (the pages keep their behaviour in static files and their sizes in classes; a computed width
+# is a data-width attribute applied by portal.js through the CSSOM; charts draw their tooltips
+# on the canvas). `tests/hubportal/test_security_headers.py` holds them to it. Only the API
+# documentation pages (ReDoc, Swagger UI, staff only) add 'unsafe-inline' styles (hubportal.urls).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         # Bootstrap draws its icons (select arrows, the menu button) as data: SVGs.
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],

@@ -58,3 +58,25 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 })();
+
+// Computed widths (progress bars): the CSP allows no style attributes, so a bar carries
+// data-width="42" and gets its width here, through the CSSOM, on load and in every HTMX swap
+// (a job's progress is polled every second).
+(function () {
+  "use strict";
+
+  function applyWidths(root) {
+    root.querySelectorAll("[data-width]").forEach(function (bar) {
+      var percent = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-width")) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+  document.addEventListener("htmx:load", function (event) {
+    var element = event.detail && event.detail.elt;
+    if (element && element.querySelectorAll) {
+      applyWidths(element.parentNode || element);
+    }
+  });
+})();

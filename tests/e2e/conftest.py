@@ -34,12 +34,26 @@ def browser():
         browser.close()
 
 
+def watched(context):
+    """A page of `context` that records what the Content-Security-Policy refused (Chromium
+    reports it on the console): a style or script the CSP blocks is a page that looks or
+    works differently in production, so every browser test fails on one."""
+    page = context.new_page()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return page, refused
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-    page = context.new_page()
+    page, refused = watched(context)
     yield page
     context.close()
+    assert refused == [], "the CSP refused: " + "; ".join(refused)
 
 
 @pytest.fixture
@@ -51,9 +65,10 @@ def phone_page(browser, live_server):
         is_mobile=True,
         has_touch=True,
     )
-    page = context.new_page()
+    page, refused = watched(context)
     yield page
     context.close()
+    assert refused == [], "the CSP refused: " + "; ".join(refused)
 
 
 def log_in(page, username: str, password: str = "pw-for-tests-2026") -> None:

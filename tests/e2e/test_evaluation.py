@@ -9,7 +9,7 @@ from evaluation.models import Assignment, Objection, Score
 from tests.evaluation.factories import add_to_pool, make_round, make_system, self_assess
 from tests.incubation.conftest import make_base
 
-from .conftest import log_in, wait_until
+from .conftest import log_in, wait_until, watched
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,9 +19,10 @@ def tablet_page(browser, live_server):
     context = browser.new_context(
         locale="zh-CN", base_url=live_server.url, viewport={"width": 1024, "height": 768}, has_touch=True
     )
-    page = context.new_page()
+    page, refused = watched(context)
     yield page
     context.close()
+    assert refused == [], "the CSP refused: " + "; ".join(refused)
 
 
 @pytest.fixture

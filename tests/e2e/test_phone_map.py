@@ -3,7 +3,7 @@
 
 import pytest
 
-from .conftest import wait_until
+from .conftest import wait_until, watched
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ EXTREMES = """() => {
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 800}])
 def test_the_whole_province_fits_on_a_phone_and_a_desktop(browser, live_server, db, viewport, tmp_path):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url, viewport=viewport)
-    page = context.new_page()
+    page, refused = watched(context)
     page.goto("/incubation/map/")
     wait_until(
         page,
@@ -35,6 +35,7 @@ def test_the_whole_province_fits_on_a_phone_and_a_desktop(browser, live_server, 
     box = page.evaluate(EXTREMES)
     page.screenshot(path=str(tmp_path / f"map-{viewport['width']}.png"))
     context.close()
+    assert refused == [], refused
     assert box["left"] >= 0 and box["right"] <= box["width"], box
     assert box["top"] >= 0 and box["bottom"] <= box["height"], box
     # and the province uses the width it has, not a thumbnail

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import log_in, wait_until
+from .conftest import log_in, wait_until, watched
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -72,3 +72,16 @@ def test_the_navigation_fits_a_1280_px_screen(
     user = page.locator(".navbar .dropdown-toggle >> nth=-1").bounding_box()
     assert brand is not None and user is not None and abs(user["y"] - brand["y"]) < 20
     context.close()
+
+
+def test_the_browser_tests_see_what_the_csp_refuses(browser, live_server):
+    """The net every browser test stands on: a style attribute added to a page is refused by
+    the CSP (style-src 'self') and recorded by `watched`."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    page, refused = watched(context)
+    page.goto("/accounts/login/")
+    assert refused == []
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<div style=\"color: red\">x</div>')")
+    page.wait_for_timeout(200)
+    context.close()
+    assert refused and "style-src" in refused[0]

@@ -26,6 +26,15 @@ SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
 JAVASCRIPT_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", re.I)
 
 
+STYLE_ATTRIBUTE = re.compile(r"<[a-zA-Z][^>]*?\sstyle\s*=", re.S)
+STYLE_TAG = re.compile(r"<style\b", re.I)
+
+
+def inline_styles(html: str) -> list[str]:
+    """What style-src without 'unsafe-inline' would ignore: style attributes and elements."""
+    return [m.group(0)[:80] for m in STYLE_ATTRIBUTE.finditer(html)] + STYLE_TAG.findall(html)
+
+
 def inline_code(html: str) -> list[str]:
     """What a CSP without 'unsafe-inline' would block: handlers, inline scripts (a JSON data
     block is not run), javascript: URLs."""
@@ -61,10 +70,23 @@ def test_no_template_has_inline_script_or_handler():
     assert {name: found for name, found in offenders.items() if found} == {}
 
 
+# The API documentation pages alone allow inline styles (ReDoc and Swagger UI inject theirs).
+API_DOCS_TEMPLATES = {"templates/drf_spectacular/redoc.html"}
+
+
+def test_no_template_has_an_inline_style():
+    offenders = {
+        str(path.relative_to(ROOT)): inline_styles(path.read_text())
+        for path in template_files()
+        if str(path.relative_to(ROOT)) not in API_DOCS_TEMPLATES
+    }
+    assert {name: found for name, found in offenders.items() if found} == {}
+
+
 @pytest.mark.django_db
 def test_every_page_sends_a_csp_without_unsafe_inline_scripts(client):
     policy = csp_directives(client.get(reverse("accounts:login")))
-    assert policy["script-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
     assert "'unsafe-inline'" not in policy["default-src"] and "'unsafe-eval'" not in policy["script-src"]
     assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
     assert policy["worker-src"] == ["'self'", "blob:"]  # ReDoc's search worker
@@ -100,6 +122,11 @@ def test_pages_render_without_inline_code(client_for, province_admin, zhongshan_
             assert response.status_code == 200, url
             html = response.content.decode()
             assert inline_code(html) == [], url
+            if url in (reverse("api-docs"), reverse("api-redoc")):
+                assert csp_directives(response)["style-src"] == ["'self'", "'unsafe-inline'"], url
+            else:
+                assert inline_styles(html) == [], url
+                assert csp_directives(response)["style-src"] == ["'self'"], url
             if url == reverse("home"):
                 assert "data-autosubmit" in html  # the language switch, once an onchange
             assert "'unsafe-inline'" not in csp_directives(response)["script-src"], url

@@ -6,7 +6,7 @@
   var data = JSON.parse(source.textContent);
   var chart = echarts.init(holder);
   chart.setOption({
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", renderMode: "richText" },  // drawn on the canvas: no inline styles (CSP)
     legend: { data: [data.labels.stages, data.labels.deliveries], bottom: 0 },
     grid: [
       { left: 90, right: "55%", top: 20, bottom: 50 },

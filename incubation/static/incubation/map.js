@@ -33,7 +33,7 @@
             var b = p.data;
             return "<strong>" + echarts.format.encodeHTML(b.name) + "</strong><br>" +
               echarts.format.encodeHTML(b.unit) + " · " + echarts.format.encodeHTML(b.type) + "<br>" +
-              '<span style="color:#f0a202">' + stars(b.stars) + "</span>";
+              '<span class="star-gold">' + stars(b.stars) + "</span>";
           }
           return p.seriesIndex === 0 ? echarts.format.encodeHTML(p.name) : "";
         }
