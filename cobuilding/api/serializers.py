@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from cobuilding.models import (
     Activity,
+    ActivityPhoto,
     BranchSubsidy,
     ChairTerm,
     Committee,
@@ -268,11 +269,31 @@ class PersonSerializer(ChildSerializer):
         return data
 
 
+class ActivityPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActivityPhoto
+        fields = ["id", "caption", "url", "uploaded_at"]
+
+    def get_url(self, photo: ActivityPhoto) -> str:
+        return photo.image.url
+
+
+class PhotoBody(serializers.Serializer):
+    """A photo of an activity, sent as multipart/form-data (JPG, PNG or WebP, at most 5 MB:
+    the service checks the content)."""
+
+    image = serializers.FileField(allow_empty_file=False)
+    caption = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
 class ActivitySerializer(ChildSerializer):
     organiser = IdField(required=False, allow_null=True)
     venue = IdField(required=False, allow_null=True)
     member_units = IdList(required=False)
     organizations = IdList(required=False)
+    photos = ActivityPhotoSerializer(many=True, read_only=True)
     version = version_field()
 
     class Meta:
@@ -291,6 +312,7 @@ class ActivitySerializer(ChildSerializer):
             "member_units",
             "organizations",
             "description",
+            "photos",
             "created_at",
             "version",
         ]

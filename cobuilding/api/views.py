@@ -63,6 +63,7 @@ from .serializers import (
     MeetingSerializer,
     MemberUnitSerializer,
     PersonSerializer,
+    PhotoBody,
     SubsidySerializer,
     VenueSerializer,
     WorkPlanSerializer,
@@ -208,10 +209,17 @@ class ActivityViewSet(ChildViewSet):
     ordering = ["-held_on", "-pk"]
     create_service = under_committee(services.record_activity)
     update_service = services.update_activity
+    add_photo = service_action(
+        services.add_activity_photo,
+        body=PhotoBody,
+        url_path="photos",
+        created=True,
+        description="Attach a photo (multipart/form-data: image, caption); answers the activity with its photos.",
+    )
 
     def optimize(self, queryset):
         return queryset.select_related("committee").prefetch_related(
-            "member_units", Prefetch("organizations", queryset=Organization.objects.only("pk"))
+            "member_units", Prefetch("organizations", queryset=Organization.objects.only("pk")), "photos"
         )
 
 

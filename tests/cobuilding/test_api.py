@@ -117,3 +117,38 @@ def test_a_second_subsidy_through_the_api_is_a_400(clock, province_admin, client
     assert first.status_code == 201, first.content
     assert second.status_code == 400 and "payer" in second.json()
     assert BranchSubsidy.objects.count() == 1
+
+
+def test_activity_photos_go_up_and_come_back_through_the_api(
+    clock, committee, zhongshan_cadre, foshan_cadre, client_for, settings, tmp_path
+):
+    """A photo sent as multipart is attached (201, the activity with its photos and their
+    addresses); a file that is not an image is a 400 on `image` and attaches nothing; another
+    city's cadre cannot find the activity (404)."""
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    activity = f.activity(committee, D(2026, 2, 1))
+    url = f"/api/cobuilding/activities/{activity.pk}/photos/"
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(png, "PNG")
+    png.seek(0)
+    png.name = "联谊会.png"
+    client = client_for(zhongshan_cadre)
+    added = client.post(url, {"image": png, "caption": "青年联谊会合影"})
+    assert added.status_code == 201, added.content
+    photos = added.json()["photos"]
+    assert [p["caption"] for p in photos] == ["青年联谊会合影"] and photos[0]["url"].endswith(".png")
+    assert client.get(f"/api/cobuilding/activities/{activity.pk}/").json()["photos"] == photos
+
+    text = io.BytesIO(b"not an image at all")
+    text.name = "notes.png"
+    refused = client.post(url, {"image": text, "caption": "x"})
+    assert refused.status_code == 400 and "image" in refused.json()
+    assert activity.photos.count() == 1
+
+    png.seek(0)
+    assert client_for(foshan_cadre).post(url, {"image": png}).status_code == 404
+    assert activity.photos.count() == 1
