@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubportal.imports import (
+    ApplyProgress,
     Column,
     ErrorFunc,
     ImportRejected,
@@ -200,7 +201,7 @@ def _clean_dates(
     return {"issued_on": issued, "expires_on": expires}
 
 
-def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
+def validate_rows(table: list[list[Any]], user: Any, progress: Progress | None = None) -> ImportReport:
     """Check every row and plan it; nothing is written. A fixed number of queries: the
     units, then the card numbers and the holders of the file's ID numbers."""
     report = ImportReport()
@@ -218,6 +219,7 @@ def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
         clean,
         max_rows=MAX_CARD_ROWS,
         nothing_below=_("The file has a header but no cards below it."),
+        progress=progress,
     )
     _plan(parsed, report, user)
     return report
@@ -358,30 +360,26 @@ def _within(user: Any, path: str) -> bool:
     return any(path.startswith(p) for p in user.jurisdiction_paths(Action.CHANGE))
 
 
-def check_file(name: str, content: bytes, user: Any) -> ImportReport:
+def check_file(name: str, content: bytes, user: Any, progress: Progress | None = None) -> ImportReport:
     """The dry run: read and validate; raises ImportFileError for an unreadable file."""
-    return validate_rows(read_table(name, content, max_bytes=MAX_CARD_BYTES, max_rows=MAX_CARD_ROWS), user)
+    table = read_table(name, content, max_bytes=MAX_CARD_BYTES, max_rows=MAX_CARD_ROWS)
+    return validate_rows(table, user, progress)
 
 
 @transaction.atomic
 def apply_file(name: str, content: bytes, user: Any, progress: Progress | None = None) -> dict[str, int]:
     """Check again and issue every card in ONE transaction; any refusal issues none.
-    `progress(done, total)` follows the reading and the writing."""
-    report = check_file(name, content, user)
+    `progress(done, total)` follows the checking and the writing (ApplyProgress)."""
+    bar = ApplyProgress(progress)
+    report = check_file(name, content, user, bar.checking)
     if not report.ok:
         raise ImportRejected(report)
     total = len(report.plans)
-    if progress is not None:
-        progress(0, total)
+    bar.writing(0, total)
     rows = [p.data for p in report.plans if p.action in ("create", "update")]
     unchanged = total - len(rows)
-    services.issue_cards(
-        user,
-        rows,
-        progress=(lambda done, _all: progress(unchanged + done, total)) if progress is not None else None,
-    )
-    if progress is not None:
-        progress(total, total)
+    services.issue_cards(user, rows, progress=lambda done, _all: bar.writing(unchanged + done, total))
+    bar.writing(total, total)
     return {"create": report.count("create"), "update": report.count("update"), "unchanged": unchanged}
 
 

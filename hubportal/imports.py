@@ -50,6 +50,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
 Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 1_000  # rows checked between two progress reports
 
 
 @dataclass(frozen=True)
@@ -486,13 +487,15 @@ def check_rows(
     ignored: Iterable[Column] = (),
     max_rows: int = MAX_IMPORT_ROWS,
     nothing_below: str = "",
+    progress: Progress | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Read the header, then clean every non-empty row below it with `clean(raw, error)`.
 
     `raw` maps each column key to its cell; `clean` reports each problem with
     `error(key, value, message)` and returns the row's data. The errors land in `report`
     (row numbered as in the spreadsheet, column by its header); the rows without any error
-    are returned as (row number, data) for the app to plan.
+    are returned as (row number, data) for the app to plan. `progress(done, rows)` follows
+    the rows checked (an apply's bar and its job's sign of life).
     """
     rows = [r for r in table if any(cell_text(v) for v in r)]
     if not rows:
@@ -514,7 +517,9 @@ def check_rows(
     marked = [c.key for c in columns if c.example.startswith(EXAMPLE_MARK) and c.key in keys]
     width = len(keys)
     parsed: list[tuple[int, dict[str, Any]]] = []
-    for number, cells in body:
+    for index, (number, cells) in enumerate(body):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, len(body))
         errors_before = len(report.errors)
 
         def error(key: str, value: Any, message: str, number: int = number) -> None:
@@ -545,7 +550,28 @@ def check_rows(
         data = clean(raw, error)
         if len(report.errors) == errors_before:
             parsed.append((number, data))
+    if progress is not None:
+        progress(len(body), len(body))
     return parsed
+
+
+class ApplyProgress:
+    """One bar over an apply's two phases: the file checked again, row by row (inside the
+    apply's transaction, so a clean dry run and the apply judge the same register), then the
+    plans written. Until the plans are known, the writing is counted as one step per row."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.rows = 0
+
+    def checking(self, done: int, rows: int) -> None:
+        self.rows = rows
+        if self.progress is not None:
+            self.progress(done, 2 * rows)
+
+    def writing(self, done: int, plans: int) -> None:
+        if self.progress is not None:
+            self.progress(self.rows + done, self.rows + plans)
 
 
 # The template -------------------------------------------------------------------------------

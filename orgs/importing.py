@@ -30,6 +30,7 @@ from hubportal.imports import (
     EXAMPLE_MARK,
     MAX_IMPORT_BYTES,
     MAX_IMPORT_ROWS,
+    ApplyProgress,
     ImportFileError,
     ImportRejected,
     ImportReport,
@@ -125,7 +126,7 @@ def unit_path_names() -> dict[int, str]:
     return {unit.pk: path for path, unit in unit_paths().items()}
 
 
-def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
+def validate_rows(table: list[list[Any]], user: Any, progress: Progress | None = None) -> ImportReport:
     """Check every row and plan what to do with it; nothing is written.
 
     A constant number of queries whatever the number of rows: the units, then the
@@ -147,6 +148,7 @@ def validate_rows(table: list[list[Any]], user: Any) -> ImportReport:
         ignored=EXPORT_ONLY,
         max_rows=MAX_IMPORT_ROWS,
         nothing_below=_("The file has a header but no organizations below it."),
+        progress=progress,
     )
     _plan(parsed, report, user, {unit.pk: path for path, unit in units.items()})
     return report
@@ -487,19 +489,20 @@ def _changes(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
 # Dry run and apply ------------------------------------------------------------------------
 
 
-def check_file(name: str, content: bytes, user: Any) -> ImportReport:
+def check_file(name: str, content: bytes, user: Any, progress: Progress | None = None) -> ImportReport:
     """The dry run: read and validate; raises ImportFileError for an unreadable file."""
-    return validate_rows(read_table(name, content), user)
+    return validate_rows(read_table(name, content), user, progress)
 
 
 @transaction.atomic
 def apply_file(name: str, content: bytes, user: Any, progress: Progress | None = None) -> dict[str, int]:
     """Validate again and write every row in ONE transaction; any failure writes nothing.
 
-    `progress(done, total)` is called as rows are written. Returns the counts of created,
-    updated and unchanged rows.
+    `progress(done, total)` follows the checking and the writing (ApplyProgress). Returns
+    the counts of created, updated and unchanged rows.
     """
-    report = check_file(name, content, user)
+    bar = ApplyProgress(progress)
+    report = check_file(name, content, user, bar.checking)
     if not report.ok:
         raise ImportRejected(report)
     total = len(report.plans)
@@ -513,8 +516,8 @@ def apply_file(name: str, content: bytes, user: Any, progress: Progress | None =
                 raise ValidationError(
                     _("Row %(row)d: %(msg)s") % {"row": plan.row, "msg": " ".join(exc.messages)}
                 ) from exc
-        if progress is not None and (done % 50 == 0 or done == total):
-            progress(done, total)
+        if done % 50 == 0 or done == total:
+            bar.writing(done, total)
     return {k: v for k, v in report.summary().items() if k != "errors"}
 
 

@@ -176,7 +176,23 @@ def test_the_apply_reports_its_progress(clock, guzhen_admin, guzhen):
     importing.apply_file(
         "名单.xlsx", xlsx(*GOOD), guzhen_admin, progress=lambda done, total: calls.append((done, total))
     )
-    assert calls[0] == (0, 4) and calls[-1] == (4, 4)
+    # one bar over the file checked again (4 rows) and the 4 plans written
+    assert calls[0] == (0, 8) and calls[-1] == (8, 8)
+    assert [done for done, _total in calls] == sorted(done for done, _total in calls)
+
+
+def test_a_long_list_moves_the_bar_while_it_is_checked_again(clock, guzhen_admin, guzhen):
+    """The re-check inside the apply is most of its time: the bar (and the job's sign of life,
+    which keeps it from being failed as stale) moves every thousand rows, not only when the
+    writing starts."""
+    many = xlsx(
+        *[row(f"GZ{i:05d}", serial=i, born=D(2000, 1, 1) + datetime.timedelta(days=i)) for i in range(2500)]
+    )
+    calls = []
+    importing.apply_file("名单.xlsx", many, guzhen_admin, progress=lambda done, total: calls.append((done, total)))
+    checking = [done for done, total in calls if total == 5000 and done <= 2500]
+    assert checking[:4] == [0, 1000, 2000, 2500]
+    assert calls[-1] == (5000, 5000)
 
 
 def test_the_dry_run_query_count_does_not_grow_with_rows(
