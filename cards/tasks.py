@@ -15,6 +15,7 @@ from hubportal.imports import run_import_job
 
 from . import services
 from .importing import apply_file
+from .models import Card, Holder
 
 
 @shared_task(name="cards.apply_card_import")
@@ -30,6 +31,7 @@ def apply_card_import(job_id: int) -> dict[str, int]:
             )
             % counts
         ),
+        analyze=[Card, Holder],
     )
 
 

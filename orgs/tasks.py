@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from hubportal.imports import run_import_job
 
 from .importing import apply_file
+from .models import Organization
 
 
 @shared_task(name="orgs.apply_import")
@@ -27,4 +28,5 @@ def apply_import(job_id: int) -> dict[str, int]:
         job_id,
         apply_file,
         lambda counts: _("%(create)d added, %(update)d updated, %(unchanged)d unchanged.") % counts,
+        analyze=[Organization],
     )

@@ -189,7 +189,9 @@ def test_a_long_list_moves_the_bar_while_it_is_checked_again(clock, guzhen_admin
         *[row(f"GZ{i:05d}", serial=i, born=D(2000, 1, 1) + datetime.timedelta(days=i)) for i in range(2500)]
     )
     calls = []
-    importing.apply_file("名单.xlsx", many, guzhen_admin, progress=lambda done, total: calls.append((done, total)))
+    importing.apply_file(
+        "名单.xlsx", many, guzhen_admin, progress=lambda done, total: calls.append((done, total))
+    )
     checking = [done for done, total in calls if total == 5000 and done <= 2500]
     assert checking[:4] == [0, 1000, 2000, 2500]
     assert calls[-1] == (5000, 5000)
@@ -235,3 +237,21 @@ def test_the_untouched_template_issues_nothing(clock, guzhen_admin, client_for):
     report = importing.check_file("template.xlsx", template, guzhen_admin)
     assert not report.plans and [(e.row, e.column) for e in report.errors] == [(2, "姓名")]
     assert "示例" in report.errors[0].message
+
+
+def test_a_large_import_refreshes_the_planner_statistics(clock, guzhen_admin, guzhen, monkeypatch):
+    """From ANALYZE_FROM rows written, the job ANALYZEs the cards' tables once it committed;
+    a small list leaves it to autovacuum."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cards.models import Card, Holder
+    from hubportal import imports
+
+    with CaptureQueriesContext(connection) as small:
+        assert imports.analyze_after([Card, Holder], 3) is False
+    assert small.captured_queries == []
+    monkeypatch.setattr(imports, "ANALYZE_FROM", 3)
+    with CaptureQueriesContext(connection) as large:
+        assert imports.analyze_after([Card, Holder], 3) is True
+    assert [q["sql"] for q in large.captured_queries] == ['ANALYZE "cards_card", "cards_holder"']
