@@ -10,6 +10,7 @@ import datetime
 import io
 
 from django.core.files.base import ContentFile
+from django.db.models import Model
 from PIL import Image
 
 from cobuilding.models import (
@@ -27,7 +28,7 @@ from cobuilding.models import (
     Venue,
     WorkPlan,
 )
-from orgs.models import LeagueBuilding
+from orgs.models import LeagueBuilding, Organization
 from tests.jurisdiction import JurisdictionCases
 from tests.orgs.factories import make_org
 
@@ -39,6 +40,19 @@ CHILD_PATCH = {"note": "改"}
 
 def committee_of(ctx) -> Committee:
     return f.committee(ctx.units["442000001"])
+
+
+def abroad(ctx) -> dict[type[Model], Model]:
+    """Records of a committee of a 佛山 subdistrict, and a 佛山 organization, for the
+    foreign-id net: a body naming one of them is refused (the 中山 records have no twin
+    there to copy)."""
+    c = f.committee(f.subdistrict(ctx.foshan, "佛山外域街道"))
+    return {
+        MemberUnit: f.member_unit(c, "佛山外域成员单位"),
+        Venue: f.venue(c, name="佛山外域青年之家"),
+        Community: f.community(c, "佛山外域社区"),
+        Organization: make_org(ctx.foshan, "佛山外域青年组织"),
+    }
 
 
 class TestCommittee(JurisdictionCases):
@@ -124,6 +138,9 @@ class TestJointMeeting(JurisdictionCases):
     def build(self, ctx):
         return f.meeting(committee_of(ctx))
 
+    def foreign_records(self, ctx):
+        return abroad(ctx)
+
 
 class TestVenue(JurisdictionCases):
     model = Venue
@@ -136,6 +153,9 @@ class TestVenue(JurisdictionCases):
 
     def build(self, ctx):
         return f.venue(committee_of(ctx))
+
+    def foreign_records(self, ctx):
+        return abroad(ctx)
 
 
 class TestPerson(JurisdictionCases):
@@ -150,6 +170,9 @@ class TestPerson(JurisdictionCases):
     def build(self, ctx):
         return f.person(committee_of(ctx))
 
+    def foreign_records(self, ctx):
+        return abroad(ctx)
+
 
 class TestActivity(JurisdictionCases):
     model = Activity
@@ -162,6 +185,9 @@ class TestActivity(JurisdictionCases):
 
     def build(self, ctx):
         return f.activity(committee_of(ctx), D(2026, 2, 1))
+
+    def foreign_records(self, ctx):
+        return abroad(ctx)
 
 
 class TestActivityOrganization(JurisdictionCases):

@@ -4,6 +4,8 @@ tested in test_access.py."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+
 from evaluation.models import (
     Appeal,
     Assignment,
@@ -24,6 +26,12 @@ from evaluation.models import (
 from tests.jurisdiction import JurisdictionCases
 
 from . import records
+
+
+def foshan_draft(ctx) -> IndicatorSystem:
+    # A draft: a published system is shared with every cadre (a round may use any of them,
+    # evaluation.services._published_system), a draft only within its unit's jurisdiction.
+    return records.system(ctx.foshan, status="draft", name="佛山外域指标体系")
 
 
 class TestIndicatorSystem(JurisdictionCases):
@@ -48,9 +56,16 @@ class TestIndicator(JurisdictionCases):
     api = "/api/evaluation/indicators/"
     api_methods = ("get", "patch", "put", "delete")
     patch_body = {"name": "改"}
+    open_relations = {
+        "checklist_item": "the province's one standard manual (incubation.ChecklistItem has no owner)",
+    }
 
     def build(self, ctx):
         return records.leaf(records.system(ctx.zhongshan, status="draft"))
+
+    def foreign_records(self, ctx):
+        system = foshan_draft(ctx)
+        return {IndicatorSystem: system, Indicator: records.leaf(system)}
 
 
 class TestRound(JurisdictionCases):
@@ -80,6 +95,9 @@ class TestRound(JurisdictionCases):
 
     def build(self, ctx):
         return records.round_of(ctx.zhongshan)
+
+    def foreign_records(self, ctx):
+        return {IndicatorSystem: foshan_draft(ctx)}
 
 
 class TestSubject(JurisdictionCases):
@@ -127,6 +145,9 @@ class TestExpert(JurisdictionCases):
     api = "/api/evaluation/experts/"
     api_methods = ("get", "patch", "put")
     patch_body = {"expertise": "改", "version": 1}
+    # Assessors are accounts of the whole portal, of no unit: a pool takes any of them (the
+    # form lists every active assessor, evaluation.forms.ExpertForm).
+    open_relations = {"user": "any assessor account may join a unit's pool"}
 
     def build(self, ctx):
         return records.expert_of(ctx.zhongshan)
@@ -138,7 +159,13 @@ class TestAssignment(JurisdictionCases):
     api = "/api/evaluation/assignments/"
 
     def build(self, ctx):
-        return records.assignment_of(records.subject_of(ctx.zhongshan), status="assigned")
+        # A subject still being assessed: its panel takes assessors, so a foreign one sent in
+        # a body meets the pool's rule, not the "results are in" refusal.
+        return records.assignment_of(records.subject_of(ctx.zhongshan, result="pending"), status="assigned")
+
+    def foreign_records(self, ctx):
+        # An assessor of 佛山's pool only: a panel draws on its round's pools.
+        return {get_user_model(): records.expert_of(ctx.foshan).user}
 
 
 class TestScore(JurisdictionCases):
@@ -147,6 +174,9 @@ class TestScore(JurisdictionCases):
 
     def build(self, ctx):
         return records.score_of(ctx.zhongshan)
+
+    def foreign_records(self, ctx):
+        return {Indicator: records.leaf(records.system(ctx.foshan, name="佛山外域指标体系"))}
 
 
 class TestIndicatorResult(JurisdictionCases):

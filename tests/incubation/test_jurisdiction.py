@@ -21,26 +21,29 @@ from incubation.models import (
     Residency,
     ServiceDelivery,
 )
+from orgs.models import Organization
 from tests.jurisdiction import JurisdictionCases
 from tests.orgs.factories import make_org
 
 DAY = datetime.date(2026, 3, 2)
 
 
-def base_of(ctx) -> IncubationBase:
+def base_of(ctx, unit=None) -> IncubationBase:
+    unit = unit or ctx.zhongshan
     return IncubationBase.objects.create(
-        name="中山市管辖测试亲青家园",
-        unit=ctx.zhongshan,
+        name=f"{unit.name}管辖测试亲青家园",
+        unit=unit,
         base_type="physical",
         work_stations=4,
         opened_on=DAY,
     )
 
 
-def residency_of(ctx) -> Residency:
-    org = make_org(ctx.zhongshan, "中山市入驻测试社")
+def residency_of(ctx, unit=None) -> Residency:
+    unit = unit or ctx.zhongshan
+    org = make_org(unit, f"{unit.name}入驻测试社")
     return Residency.objects.create(
-        base=base_of(ctx),
+        base=base_of(ctx, unit),
         organization=org,
         status="incubating",
         applied_on=DAY,
@@ -119,6 +122,9 @@ class TestServiceDelivery(JurisdictionCases):
             residency=residency_of(ctx), service_type="registration", date=DAY, hours=Decimal("2")
         )
 
+    def foreign_records(self, ctx):
+        return {Residency: residency_of(ctx, ctx.foshan)}
+
 
 class TestMilestone(JurisdictionCases):
     model = Milestone
@@ -162,3 +168,6 @@ class TestFundMovement(JurisdictionCases):
             grantee_base=base_of(ctx),
             approved_by="书记",
         )
+
+    def foreign_records(self, ctx):
+        return {Organization: make_org(ctx.foshan, "佛山外域青年组织")}

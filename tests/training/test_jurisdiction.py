@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Model
 from django.utils import timezone
 
+from orgs.models import Organization
 from tests.jurisdiction import JurisdictionCases
 from tests.orgs.factories import make_org
 from training.models import (
@@ -23,11 +25,12 @@ from training.models import (
 DAY = datetime.date(2026, 3, 20)
 
 
-def camp_of(ctx) -> Camp:
+def camp_of(ctx, unit=None) -> Camp:
+    unit = unit or ctx.zhongshan
     return Camp.objects.create(
-        title="中山市管辖测试训练营",
-        organizer=ctx.zhongshan,
-        series_unit=ctx.zhongshan,
+        title=f"{unit.name}管辖测试训练营",
+        organizer=unit,
+        series_unit=unit,
         level="city",
         starts_on=DAY,
         ends_on=DAY,
@@ -44,19 +47,24 @@ def session_of(ctx) -> CampSession:
     )
 
 
-def trainee_of(ctx) -> Trainee:
-    return Trainee.objects.create(name="王小明", phone="13800001234", unit=ctx.zhongshan)
+def trainee_of(ctx, unit=None, phone: str = "13800001234") -> Trainee:
+    return Trainee.objects.create(name="王小明", phone=phone, unit=unit or ctx.zhongshan)
 
 
-def enrolment_of(ctx, camp: Camp | None = None) -> Enrolment:
-    org = make_org(ctx.zhongshan, "中山市管辖测试社")
+def enrolment_of(ctx, camp: Camp | None = None, unit=None, phone: str = "13800001234") -> Enrolment:
+    unit = unit or ctx.zhongshan
+    org = make_org(unit, f"{unit.name}管辖测试社")
     return Enrolment.objects.create(
-        camp=camp or camp_of(ctx),
-        trainee=trainee_of(ctx),
+        camp=camp or camp_of(ctx, unit),
+        trainee=trainee_of(ctx, unit, phone),
         organization=org,
-        unit=ctx.zhongshan,
+        unit=unit,
         status="confirmed",
     )
+
+
+def foshan_enrolment(ctx) -> dict[type[Model], Model]:
+    return {Enrolment: enrolment_of(ctx, unit=ctx.foshan, phone="13900005678")}
 
 
 class TestCamp(JurisdictionCases):
@@ -99,6 +107,10 @@ class TestCampSession(JurisdictionCases):
     def build(self, ctx):
         return session_of(ctx)
 
+    def foreign_records(self, ctx):
+        # Not shared: a shared trainer is open to every camp (training.services._trainer).
+        return {Trainer: Trainer.objects.create(name="佛山外域讲师", unit=ctx.foshan, shared=False)}
+
 
 class TestTrainer(JurisdictionCases):
     model = Trainer
@@ -131,6 +143,9 @@ class TestTrainee(JurisdictionCases):
     def build(self, ctx):
         return trainee_of(ctx)
 
+    def foreign_records(self, ctx):
+        return {Organization: make_org(ctx.foshan, "佛山外域青年组织")}
+
 
 class TestEnrolment(JurisdictionCases):
     model = Enrolment
@@ -149,6 +164,9 @@ class TestAttendance(JurisdictionCases):
         session = session_of(ctx)
         return Attendance.objects.create(enrolment=enrolment_of(ctx, session.camp), session=session)
 
+    def foreign_records(self, ctx):
+        return foshan_enrolment(ctx)
+
 
 class TestCertificate(JurisdictionCases):
     model = Certificate
@@ -160,6 +178,9 @@ class TestCertificate(JurisdictionCases):
         enrolment = enrolment_of(ctx)
         Enrolment.objects.filter(pk=enrolment.pk).update(status="completed")
         return Certificate.objects.create(enrolment=enrolment)
+
+    def foreign_records(self, ctx):
+        return foshan_enrolment(ctx)
 
 
 class TestFeedback(JurisdictionCases):
