@@ -156,6 +156,12 @@ def monthly_figures_xlsx(user: Any, unit: LeagueUnit, form: ReportForm, day: dat
     return exports.write_sheet(title, headers, rows, sheet_name=_("Figures by unit"), money_columns=money)
 
 
+def _record_kind(item: SpotCheckItem) -> str:
+    """“League building”, not the content type's “registry | league building”."""
+    model = item.content_type.model_class()
+    return str(model._meta.verbose_name) if model is not None else str(item.content_type)
+
+
 def spotcheck_xlsx(check: SpotCheck, items: Iterable[SpotCheckItem]) -> IO[bytes]:
     """A spot check's calls as the cadres who make them keep them: the fact, its unit, the
     weight it was drawn with, who calls, the outcome, the note and when it was recorded."""
@@ -172,7 +178,7 @@ def spotcheck_xlsx(check: SpotCheck, items: Iterable[SpotCheckItem]) -> IO[bytes
     rows = (
         [
             item.unit.name,
-            str(item.content_type),
+            _record_kind(item),
             item.description,
             round(item.weight, 2),
             str(item.assigned_to) if item.assigned_to else "",
