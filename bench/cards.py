@@ -17,10 +17,8 @@ seed_scale`: about 1,000,000 cards).
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import io
-import json
 import os
 import statistics
 import sys
@@ -29,42 +27,28 @@ import time
 from pathlib import Path
 from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
-# Plain http through the test client, as bin/run serves localhost (else every page is a 301 to https).
-os.environ.setdefault("SECURE_COOKIES", "0")
+import common  # sets Django up: before the project's imports
 
-import django  # noqa: E402
+# isort: split
+import pgtrigger
+import psycopg
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.test import Client
+from openpyxl import Workbook
 
-django.setup()
+from accounts.models import User
+from cards import importing, services
+from cards.models import Card, Holder
+from cards.tasks import apply_card_import
+from hubportal.models import Job
+from orgs.importing import unit_path_names
+from orgs.models import LeagueUnit
+from orgs.validators import id_number_check_char
 
-import pgtrigger  # noqa: E402
-import psycopg  # noqa: E402
-from django.core.files.base import ContentFile  # noqa: E402
-from django.core.files.storage import default_storage  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from cards import importing, services  # noqa: E402
-from cards.models import Card, Holder  # noqa: E402
-from cards.tasks import apply_card_import  # noqa: E402
-from hubportal.models import Job  # noqa: E402
-from orgs.importing import unit_path_names  # noqa: E402
-from orgs.models import LeagueUnit  # noqa: E402
-from orgs.validators import id_number_check_char  # noqa: E402
-
-USERS = {"province admin": "bench_province", "city cadre (广州)": "bench_city"}
 PREFIX = "BENCH"
 BUDGET_SECONDS = 60
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))]
 
 
 def workbook(rows: int, units: list[LeagueUnit]) -> bytes:
@@ -121,7 +105,9 @@ def backend_cpu() -> float | None:
 
 
 def bulk_issue(rows: int, keep: bool) -> dict[str, object]:
-    user = User.objects.get(username="bench_city")
+    user = User.objects.filter(username="bench_city").first()
+    if user is None:
+        raise SystemExit("User bench_city is missing: run manage.py seed_scale on this database.")
     city = user.memberships.select_related("unit").first().unit
     named = unit_path_names()  # a file names units by their path of names: those with a unique one
     towns = LeagueUnit.objects.in_subtree(city).filter(level="town", kind="regional").order_by("path")
@@ -166,7 +152,7 @@ def bulk_issue(rows: int, keep: bool) -> dict[str, object]:
     print(
         f"apply CPU: {cpu:.1f} s in this process"
         + (f" + {db_cpu:.1f} s in the database backend" if db_cpu is not None else "")
-        + f"; load average {os.getloadavg()[0]:.1f}"
+        + f"; load average {common.load_average()[0]:.1f}"
     )
     if not keep:
         started = time.perf_counter()
@@ -227,12 +213,8 @@ def remove(job: Job) -> None:
 def pages(n: int) -> list[dict[str, object]]:
     results = []
     card = Card.objects.order_by("pk").first()
-    print(f"{'user':<18} {'scenario':<44} {'median ms':>9} {'p95 ms':>8} {'queries':>7}")
-    for label, username in USERS.items():
-        user = User.objects.get(username=username)
-        client = Client()
-        client.force_login(user)
-        unit = user.memberships.select_related("unit").first().unit
+    common.print_header(44)
+    for label, client, unit in common.signed_in():
         mine = Card.objects.in_subtree(unit).order_by("pk").first()
         scenarios = [
             ("card list, 50 rows", "/cards/cards/", {}),
@@ -246,59 +228,33 @@ def pages(n: int) -> list[dict[str, object]]:
         if mine is not None:
             scenarios.append(("a card (QR code)", f"/cards/cards/{mine.pk}/", {}))
         for name, url, params in scenarios:
-            client.get(url, params)
-            timings, queries = [], 0
-            for _i in range(n):
-                with CaptureQueriesContext(connection) as captured:
-                    started = time.perf_counter()
-                    response = client.get(url, params)
-                    timings.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    raise SystemExit(f"{url} answered {response.status_code}")
-                queries = len(captured)
-            row = {
-                "user": label,
-                "scenario": name,
-                "median_ms": round(statistics.median(timings), 1),
-                "p95_ms": round(percentile(timings, 0.95), 1),
-                "queries": queries,
-            }
-            results.append(row)
-            print(f"{label:<18} {name:<44} {row['median_ms']:>9} {row['p95_ms']:>8} {queries:>7}")
+            timings, queries, _response = common.run_page(client, url, params, n)
+            results.append(common.row(label, name, timings, queries))
+            common.print_row(results[-1], 44)
     if card is not None:
-        client = Client()
-        timings = []
-        for _i in range(n):
-            started = time.perf_counter()
-            client.get(f"/cards/v/{card.token}/")
-            timings.append((time.perf_counter() - started) * 1000)
+        public = Client()
+        timings, _queries, _response = common.timed(lambda: public.get(f"/cards/v/{card.token}/"), n)
         print(f"{'public':<18} {'the QR code check':<44} {statistics.median(timings):>9.1f}")
     return results
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=10, help="requests per page scenario (default 10)")
+    parser = common.arguments(__doc__, 10, "requests per page scenario")
     parser.add_argument(
         "--rows", type=int, default=100_000, help="cards in the generated list (default 100000)"
     )
     parser.add_argument("--keep", action="store_true", help="leave the issued bench cards in the database")
     parser.add_argument("--skip-pages", action="store_true", help="only the bulk issuance")
     args = parser.parse_args()
-    setup_test_environment()
     cards = Card.objects.count()
-    if cards < 100_000 or not User.objects.filter(username="bench_city").exists():
-        print(f"Only {cards:,} cards in {connection.settings_dict['NAME']}: run manage.py seed_scale first.")
+    if not common.enough(cards, 100_000, "cards"):
         return 1
     print(
-        f"{connection.settings_dict['NAME']}: {cards:,} cards, {Holder.objects.count():,} holders; "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"{common.database()}: {cards:,} cards, {Holder.objects.count():,} holders; "
+        f"load average {common.load_average()[0]:.1f}"
     )
     issued = bulk_issue(args.rows, args.keep)
-    results = {"bulk": issued, "pages": [] if args.skip_pages else pages(args.n)}
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "cards.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    common.write_results("cards", {"bulk": issued, "pages": [] if args.skip_pages else pages(args.n)})
     if not issued["within_budget"]:
         print(f"The apply took more than {BUDGET_SECONDS} s or failed.")
         return 1

@@ -16,53 +16,24 @@ queries are printed and written to bench/results/evaluation.json.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import statistics
 import sys
-import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
-# Plain http through the test client, as bin/run serves localhost (else every page is a 301 to https).
-os.environ.setdefault("SECURE_COOKIES", "0")
+import common  # sets Django up: before the project's imports
 
-import django  # noqa: E402
+# isort: split
+from django.db import transaction
+from django.test import Client
 
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from evaluation import services  # noqa: E402
-from evaluation.models import Assignment, Certificate, Round, Score  # noqa: E402
-from orgs.models import LeagueUnit  # noqa: E402
-from reporting.metrics import registry  # noqa: E402
+from accounts.models import User
+from evaluation import services
+from evaluation.models import Assignment, Certificate, Round, Score
+from orgs.models import LeagueUnit
+from reporting.metrics import registry
 
 AGGREGATION_BUDGET_S = 5.0
 NOTICE_BUDGET_QUERIES = 6
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))]
-
-
-def timed(runs: int, action) -> tuple[list[float], int]:
-    times, queries = [], 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            action()
-            times.append(time.perf_counter() - started)
-        queries = len(captured.captured_queries)
-    return times, queries
 
 
 def aggregation(runs: int, admin: User, round_obj: Round) -> dict:
@@ -74,15 +45,16 @@ def aggregation(runs: int, admin: User, round_obj: Round) -> dict:
             done[:] = services.aggregate_results(admin, round_obj.pk)
             transaction.set_rollback(True)
 
-    times, queries = timed(runs, run)
+    times, queries, _none = common.timed(run, runs)
+    seconds = [t / 1000 for t in times]
     return {
         "scenario": f"aggregate a round: {len(done)} subjects × 5 assessors "
         f"({Score.objects.filter(assignment__subject__round=round_obj).count():,} scores)",
-        "median_s": statistics.median(times),
-        "max_s": max(times),
+        "median_s": statistics.median(seconds),
+        "max_s": max(seconds),
         "queries": queries,
         "budget_s": AGGREGATION_BUDGET_S,
-        "within_budget": max(times) <= AGGREGATION_BUDGET_S,
+        "within_budget": max(seconds) <= AGGREGATION_BUDGET_S,
     }
 
 
@@ -118,22 +90,9 @@ def pages(runs: int, admin: User, scoring: Round, notice: Round) -> list[dict]:
     ]
     results = []
     for who, label, browser, url in rows:
-        times, queries = timed(runs, lambda b=browser, u=url: _get(b, u))
-        results.append(
-            {
-                "user": who,
-                "scenario": label,
-                "median_ms": 1000 * statistics.median(times),
-                "p95_ms": 1000 * percentile(times, 0.95),
-                "queries": queries,
-            }
-        )
+        times, queries, _response = common.timed(lambda b=browser, u=url: common.get(b, u), runs)
+        results.append(common.row(who, label, times, queries))
     return results
-
-
-def _get(client: Client, url: str) -> None:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
 
 
 def metrics(runs: int) -> list[dict]:
@@ -142,31 +101,20 @@ def metrics(runs: int) -> list[dict]:
     found = []
     for code in ("bases_star_rated", "bases_rated_share"):
         metric = registry.get(code)
-        times, queries = timed(runs, lambda m=metric: m.figures(units, None, end))
-        found.append(
-            {
-                "user": "metric",
-                "scenario": f"{code}, all {len(units):,} units",
-                "median_ms": 1000 * statistics.median(times),
-                "p95_ms": 1000 * percentile(times, 0.95),
-                "queries": queries,
-            }
-        )
+        times, queries, _figures = common.timed(lambda m=metric: m.figures(units, None, end), runs)
+        found.append(common.row("metric", f"{code}, all {len(units):,} units", times, queries))
     return found
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=10, help="runs per scenario (default 10)")
-    args = parser.parse_args()
-    setup_test_environment()
+    args = common.arguments(__doc__, 10, "runs per scenario").parse_args()
     scoring = Round.objects.filter(phase="scoring", name__startswith="规模测试").first()
     notice = Round.objects.filter(phase="results", name__startswith="规模测试").first()
     admin = User.objects.filter(username="bench_province").first()
     if scoring is None or notice is None or admin is None:
-        print(f"No scale data in {connection.settings_dict['NAME']}: run manage.py seed_scale first.")
+        print(f"No scale data in {common.database()}: run manage.py seed_scale first.")
         return 1
-    load = os.getloadavg()
+    load = common.load_average()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     aggregate = aggregation(args.n, admin, scoring)
     print(
@@ -175,23 +123,15 @@ def main() -> int:
         f"{'met' if aggregate['within_budget'] else 'MISSED'})"
     )
     rows = pages(args.n, admin, scoring, notice) + metrics(args.n)
-    print(f"{'user':16} {'scenario':44} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    common.print_header(44)
     for row in rows:
-        print(
-            f"{row['user']:16} {row['scenario']:44} {row['median_ms']:10.0f} {row['p95_ms']:8.0f} {row['queries']:8d}"
-        )
+        common.print_row(row, 44)
     notice_queries = rows[0]["queries"]
     print(
         f"public notice: {notice_queries} queries (budget {NOTICE_BUDGET_QUERIES}: "
         f"{'met' if notice_queries <= NOTICE_BUDGET_QUERIES else 'MISSED'})"
     )
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "evaluation.json").write_text(
-        json.dumps(
-            {"load_average": load, "aggregation": aggregate, "pages": rows}, ensure_ascii=False, indent=2
-        )
-    )
+    common.write_results("evaluation", {"load_average": load, "aggregation": aggregate, "pages": rows})
     return 0 if aggregate["within_budget"] and notice_queries <= NOTICE_BUDGET_QUERIES else 1
 
 

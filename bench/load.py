@@ -17,6 +17,7 @@ Budget (issue 14): ≥ 100 requests a second, p95 ≤ 300 ms, 0 errors.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import signal
@@ -28,9 +29,15 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
+import common  # sets Django up: before the project's imports
+
+# isort: split
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+
+from accounts.models import User
+from orgs.models import Organization
 
 LOCUSTFILE = """
 import json, random
@@ -88,15 +95,6 @@ USERS = ("bench_city", "bench_province")
 
 def prepare(path: Path) -> list[str]:
     """Sessions for the bench users and a few organizations each; returns the session keys."""
-    import django
-
-    django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from accounts.models import User
-    from orgs.models import Organization
-
     setup: dict[str, dict] = {"sessions": {}, "units": {}, "orgs": {}}
     for username in USERS:
         user = User.objects.filter(username=username).first()
@@ -121,8 +119,6 @@ def prepare(path: Path) -> list[str]:
 
 
 def forget(keys: list[str]) -> None:
-    from django.contrib.sessions.models import Session
-
     Session.objects.filter(session_key__in=keys).delete()
 
 
@@ -160,30 +156,30 @@ def main() -> int:
         if args.collectstatic:  # bin/run does; skipped by default (minutes under load, pages do not need it)
             subprocess.run(
                 [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-                cwd=ROOT,
+                cwd=common.ROOT,
                 env=env,
                 check=True,
             )
         server = subprocess.Popen(
             [
-                str(ROOT / ".venv/bin/gunicorn"),
+                str(common.ROOT / ".venv/bin/gunicorn"),
                 "hubportal.wsgi",
                 "--bind",
                 f"127.0.0.1:{args.port}",
                 "--workers",
                 str(args.workers),
             ],
-            cwd=ROOT,
+            cwd=common.ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(work / "gunicorn.log", "w"),
         )
     try:
         wait_until_up(f"{host}/directory/")
-        load_before = os.getloadavg()
+        load_before = common.load_average()
         subprocess.run(
             [
-                str(ROOT / ".venv/bin/locust"),
+                str(common.ROOT / ".venv/bin/locust"),
                 "-f",
                 str(work / "locustfile.py"),
                 "--headless",
@@ -202,7 +198,7 @@ def main() -> int:
             cwd=work,
             check=False,
         )
-        load_after = os.getloadavg()
+        load_after = common.load_average()
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
@@ -211,9 +207,7 @@ def main() -> int:
     return report(work / "run_stats.csv", args, load_before, load_after)
 
 
-def report(csv_path: Path, args: argparse.Namespace, before: tuple, after: tuple) -> int:
-    import csv
-
+def report(csv_path: Path, args: argparse.Namespace, before: list[float], after: list[float]) -> int:
     pages: list[dict[str, Any]] = []
     with open(csv_path) as handle:
         for row in csv.DictReader(handle):
@@ -234,14 +228,13 @@ def report(csv_path: Path, args: argparse.Namespace, before: tuple, after: tuple
         "seconds": args.time,
         "gunicorn_workers": args.workers,
         "database": os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1],
-        "load_average_before": [round(x, 2) for x in before],
-        "load_average_after": [round(x, 2) for x in after],
+        "load_average_before": before,
+        "load_average_after": after,
         "cpus": os.cpu_count(),
         "pages": pages,
         "budget_met": total["req_per_s"] >= 100 and total["p95_ms"] <= 300 and total["errors"] == 0,
     }
-    out = ROOT / "bench" / "results" / "load.json"
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    out = common.write_results("load", result)
     print(f"load average before {before[0]:.2f}, after {after[0]:.2f} ({os.cpu_count()} CPUs)")
     print(
         f"{'page':<22} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"

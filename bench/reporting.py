@@ -18,34 +18,20 @@ load average at the start. Results also go to bench/results/reporting.json.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
-# Plain http through the test client, as bin/run serves localhost (else every page is a 301 to https).
-os.environ.setdefault("SECURE_COOKIES", "0")
+import common  # sets Django up: before the project's imports
 
-import django  # noqa: E402
+# isort: split
+from django.test import Client
+from django.utils import timezone
 
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from orgs.models import LeagueUnit  # noqa: E402
-from reporting import services  # noqa: E402
-from reporting.demo import MONTHLY_CODE  # noqa: E402
-from reporting.models import (  # noqa: E402
+from accounts.models import User
+from orgs.models import LeagueUnit
+from reporting import services
+from reporting.demo import MONTHLY_CODE
+from reporting.models import (
     EvidenceRow,
     QuarterClosure,
     Report,
@@ -54,7 +40,7 @@ from reporting.models import (  # noqa: E402
     TargetRule,
     TargetSnapshot,
 )
-from reporting.tracking import Quarter, track_targets  # noqa: E402
+from reporting.tracking import Quarter, track_targets
 
 
 def p95(times: list[float]) -> float:
@@ -64,20 +50,14 @@ def p95(times: list[float]) -> float:
 
 
 def measure(label: str, func, runs: int) -> dict:
-    times, queries, result = [], 0, None
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            result = func()
-            times.append(time.perf_counter() - started)
-        queries = len(captured)
+    times, queries, result = common.timed(func, runs)
     row = {
         "scenario": label,
-        "median_ms": round(1000 * statistics.median(times)),
-        "p95_ms": round(1000 * p95(times)),
-        "max_ms": round(1000 * max(times)),
+        "median_ms": round(statistics.median(times)),
+        "p95_ms": round(p95(times)),
+        "max_ms": round(max(times)),
         "queries": queries,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "load_average": common.load_average(),
     }
     print(
         f"{label:62s} median {row['median_ms']:6d} ms  p95 {row['p95_ms']:6d} ms  max {row['max_ms']:6d} ms  "
@@ -88,17 +68,13 @@ def measure(label: str, func, runs: int) -> dict:
 
 
 def page(client: Client, url: str) -> dict:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return {"status": response.status_code}
+    return {"status": common.get(client, url).status_code}
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-n", type=int, default=30, help="requests per page scenario")
+    parser = common.arguments(__doc__, 30, "requests per page scenario")
     parser.add_argument("--runs", type=int, default=3, help="tracking runs")
     args = parser.parse_args()
-    setup_test_environment()
     province = LeagueUnit.objects.get(parent__isnull=True)
     form = ReportForm.objects.get(code=MONTHLY_CODE, version=1)
     quarter = Quarter.containing(timezone.localdate())
@@ -107,7 +83,7 @@ def main() -> int:
         f"data: {LeagueUnit.objects.count():,} units, {Report.objects.count():,} reports, "
         f"{ReportValue.objects.count():,} values, {TargetRule.objects.count()} targets, "
         f"{TargetSnapshot.objects.count():,} snapshots, {EvidenceRow.objects.count():,} evidence rows; "
-        f"quarter {quarter}; load average {os.getloadavg()}",
+        f"quarter {quarter}; load average {common.load_average()}",
         flush=True,
     )
     city_client = Client()
@@ -136,7 +112,9 @@ def main() -> int:
         )
     )
     rows.append(
-        measure("city dashboard (广州 cadre), after a tracking run", lambda: page(city_client, dashboard), args.n)
+        measure(
+            "city dashboard (广州 cadre), after a tracking run", lambda: page(city_client, dashboard), args.n
+        )
     )
     city = User.objects.get(username="bench_city").primary_unit
     snapshot = (
@@ -152,7 +130,9 @@ def main() -> int:
                 args.n,
             )
         )
-    rows.append(measure("province dashboard (administrator)", lambda: page(province_client, dashboard), args.n))
+    rows.append(
+        measure("province dashboard (administrator)", lambda: page(province_client, dashboard), args.n)
+    )
     rows.append(
         measure(
             f"completeness of the province, {form.name} {last_month:%Y-%m}",
@@ -168,9 +148,7 @@ def main() -> int:
         )
     )
     print(f"snapshots of {quarter}: {TargetSnapshot.objects.filter(period=str(quarter)).count():,}")
-    out = ROOT / "bench" / "results" / "reporting.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(rows, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    common.write_results("reporting", rows)
     return 0
 
 

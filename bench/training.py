@@ -8,65 +8,40 @@ lists, as the province administrator. Results also go to bench/results/training.
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import json
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubportal.settings")
-# Plain http through the test client, as bin/run serves localhost (else every page is a 301 to https).
-os.environ.setdefault("SECURE_COOKIES", "0")
+import common  # sets Django up: before the project's imports
 
-import django  # noqa: E402
+# isort: split
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from hubportal.models import Job  # noqa: E402
-from orgs.models import LeagueUnit  # noqa: E402
-from training import services  # noqa: E402
-from training.models import Camp, CampSession, Certificate, Enrolment, Trainee  # noqa: E402
-from training.tasks import generate_certificates_task  # noqa: E402
+from accounts.models import User
+from hubportal.models import Job
+from orgs.models import LeagueUnit
+from training import services
+from training.models import Camp, CampSession, Certificate, Enrolment, Trainee
+from training.tasks import generate_certificates_task
 
 BENCH_CAMP = "基准测试：一千人训练营"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * (len(ordered) - 1))))]
 
 
 def timed_pages(client: Client, scenarios: list[tuple[str, str, dict]], n: int) -> list[dict]:
     results = []
     for label, url, params in scenarios:
-        times, queries = [], 0
-        for _i in range(n):
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                response = client.get(url, params)
-                if hasattr(response, "streaming_content"):
-                    b"".join(response.streaming_content)
-                times.append((time.perf_counter() - started) * 1000)
-            queries = len(captured)
-            assert response.status_code == 200, (url, response.status_code)
+        times, queries, _response = common.timed(lambda u=url, p=params: common.get(client, u, p), n)
         results.append(
             {
                 "scenario": label,
                 "median_ms": round(statistics.median(times)),
-                "p95_ms": round(percentile(times, 0.95)),
+                "p95_ms": round(common.percentile(times, 0.95)),
                 "queries": queries,
             }
         )
@@ -88,18 +63,15 @@ def bench_checkin(admin: User) -> list[dict]:
         if session is None or enrolment is None:
             continue
         admin.jurisdiction_paths()
-        times = []
         with transaction.atomic():
-            for _i in range(20):
-                with CaptureQueriesContext(connection) as captured:
-                    started = time.perf_counter()
-                    services.check_in(admin, session.pk, enrolment.qr_payload)
-                    times.append((time.perf_counter() - started) * 1000)
+            times, queries, _attendance = common.timed(
+                lambda s=session, e=enrolment: services.check_in(admin, s.pk, e.qr_payload), 20
+            )
             transaction.set_rollback(True)
         row = {
             "scenario": f"check-in, camp of {camp.seats_taken} people",
             "median_ms": round(statistics.median(times), 1),
-            "queries": len(captured),
+            "queries": queries,
         }
         print(f"{row['scenario']:55} {row['median_ms']:>6} ms  {row['queries']} queries")
         out.append(row)
@@ -160,27 +132,23 @@ def bench_certificates(admin: User, province: LeagueUnit, count: int) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("-n", type=int, default=10, help="requests per page scenario (default 10)")
+    parser = common.arguments(__doc__, 10, "requests per page scenario")
     parser.add_argument("--certificates", type=int, default=1000)
     args = parser.parse_args()
-    setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
-    if Camp.objects.count() < 500:
-        print(
-            f"Only {Camp.objects.count()} camps in {connection.settings_dict['NAME']}: run manage.py seed_scale first."
-        )
+    if not common.enough(Camp.objects.count(), 500, "camps"):
         return 1
     admin = User.objects.get(username="bench_province")
     province = LeagueUnit.objects.get(level="province")
     client = Client()
     client.force_login(admin)
     year = timezone.localdate().year
+    load = common.load_average()
     print(
-        f"load average {os.getloadavg()[0]:.1f}; {Camp.objects.count():,} camps, {Enrolment.objects.count():,} enrolments"
+        f"load average {load[0]:.1f}; {Camp.objects.count():,} camps, {Enrolment.objects.count():,} enrolments"
     )
     results = {
-        "load_average": [round(v, 1) for v in os.getloadavg()],
+        "load_average": load,
         "when": datetime.datetime.now().isoformat(timespec="minutes"),
     }
     results["pages"] = timed_pages(
@@ -203,9 +171,7 @@ def main() -> int:
     )
     results["check_in"] = bench_checkin(admin)
     results["certificates"] = bench_certificates(admin, province, args.certificates)
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "training.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    common.write_results("training", results)
     return 0
 
 
