@@ -240,7 +240,7 @@ def test_the_untouched_template_issues_nothing(clock, guzhen_admin, client_for):
 
 
 def test_a_large_import_refreshes_the_planner_statistics(clock, guzhen_admin, guzhen, monkeypatch):
-    """From ANALYZE_FROM rows written, the job ANALYZEs the cards' tables once it committed;
+    """From ANALYZE_FROM rows written, the job refreshes the cards' tables once it committed (inside a test's transaction: ANALYZE only);
     a small list leaves it to autovacuum."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -255,3 +255,19 @@ def test_a_large_import_refreshes_the_planner_statistics(clock, guzhen_admin, gu
     with CaptureQueriesContext(connection) as large:
         assert imports.analyze_after([Card, Holder], 3) is True
     assert [q["sql"] for q in large.captured_queries] == ['ANALYZE "cards_card", "cards_holder"']
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_tables_are_vacuumed_too(monkeypatch):
+    """As the import job runs (after its commit): VACUUM sets the visibility map, so the
+    index-only scans over a million new cards do not read the heap."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cards.models import Card, Holder
+    from hubportal import imports
+
+    monkeypatch.setattr(imports, "ANALYZE_FROM", 1)
+    with CaptureQueriesContext(connection) as ran:
+        assert imports.analyze_after([Card, Holder], 1) is True
+    assert [q["sql"] for q in ran.captured_queries] == ['VACUUM (ANALYZE) "cards_card", "cards_holder"']

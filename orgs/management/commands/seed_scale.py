@@ -86,8 +86,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         # Every table at the very end, after the last bulk write of every app (the target
         # snapshots, tracking runs and the cards included): an earlier ANALYZE would leave the
-        # planner with the statistics of half-empty tables until autovacuum gets there.
+        # planner with the statistics of half-empty tables until autovacuum gets there. VACUUM
+        # too, as autovacuum would soon: until the visibility map is set, every index-only scan
+        # reads the heap (the province's card shares took 16 s instead of 5.5 s).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        timer.report("analyze", time.perf_counter() - started, 0)
+            cursor.execute("VACUUM (ANALYZE)" if not connection.in_atomic_block else "ANALYZE")
+        timer.report("vacuum and analyze", time.perf_counter() - started, 0)
         self.stdout.write(self.style.SUCCESS(f"Done. Benchmark users: {', '.join(users) or 'none'}."))
