@@ -73,16 +73,22 @@ def test_the_compliance_board_answers_in_at_most_ten_queries(
     assert "中山市" in page.content.decode()
 
 
+def camp_held_in_february(cadre, city, member):
+    """A camp of the city's series, one member trained, recorded as held on 1 February 2026."""
+    camp = make_camp(cadre, city, sessions=1)
+    services.enrol_member(cadre, camp.pk, member.pk)
+    services.confirm_enrolments(cadre, camp.pk)
+    services.check_in(cadre, sessions_of(camp)[0].pk, Enrolment.objects.get().qr_payload)
+    services.start_camp(cadre, camp.pk)
+    services.finish_camp(cadre, camp.pk)
+    Camp.objects.filter(pk=camp.pk).update(finished_at=datetime.datetime(2026, 2, 1, 8, tzinfo=datetime.UTC))
+    return camp
+
+
 def test_the_board_shows_a_city_that_missed_a_quarter(
     client_for, province_admin, zhongshan_cadre, zhongshan, zs_members
 ):
-    camp = make_camp(zhongshan_cadre, zhongshan, sessions=1)
-    services.enrol_member(zhongshan_cadre, camp.pk, zs_members[0].pk)
-    services.confirm_enrolments(zhongshan_cadre, camp.pk)
-    services.check_in(zhongshan_cadre, sessions_of(camp)[0].pk, Enrolment.objects.get().qr_payload)
-    services.start_camp(zhongshan_cadre, camp.pk)
-    services.finish_camp(zhongshan_cadre, camp.pk)
-    Camp.objects.filter(pk=camp.pk).update(finished_at=datetime.datetime(2026, 2, 1, 8, tzinfo=datetime.UTC))
+    camp_held_in_february(zhongshan_cadre, zhongshan, zs_members[0])
     page = (
         client_for(province_admin).get("/training/compliance/", {"year": 2026, "quarter": 3}).content.decode()
     )
@@ -100,13 +106,7 @@ def test_the_compliance_board_exports_what_it_shows(
 
     from openpyxl import load_workbook
 
-    camp = make_camp(zhongshan_cadre, zhongshan, sessions=1)
-    services.enrol_member(zhongshan_cadre, camp.pk, zs_members[0].pk)
-    services.confirm_enrolments(zhongshan_cadre, camp.pk)
-    services.check_in(zhongshan_cadre, sessions_of(camp)[0].pk, Enrolment.objects.get().qr_payload)
-    services.start_camp(zhongshan_cadre, camp.pk)
-    services.finish_camp(zhongshan_cadre, camp.pk)
-    Camp.objects.filter(pk=camp.pk).update(finished_at=datetime.datetime(2026, 2, 1, 8, tzinfo=datetime.UTC))
+    camp_held_in_february(zhongshan_cadre, zhongshan, zs_members[0])
 
     def sheet_of(user):
         response = client_for(user).get("/training/compliance/xlsx/", {"year": 2026, "quarter": 3})
