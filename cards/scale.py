@@ -1,8 +1,9 @@
-"""Cards at provincial scale for `manage.py seed_scale` (its `generate(context)` hook): about
-1,000,000 cards (`HUB_SCALE_CARDS` to choose another number) issued over the last four
-years by the towns, counties and cities of the generated tree — four in five member cards,
-one in five volunteer cards — to people registered with the issuing unit, a tenth more
-registered without a card yet; a few in a hundred lost, revoked or expired.
+"""Cards at provincial scale for `manage.py seed_scale` (its `generate(context)` hook): as many
+cards as `--people` asks for people, about 1,000,000 by default (`HUB_SCALE_CARDS` to choose
+another number), issued over the last four years by the towns, counties and cities of the
+generated tree — four in five member cards, one in five volunteer cards — to people registered
+with the issuing unit, a tenth more registered without a card yet; a few in a hundred lost,
+revoked or expired.
 
 Rows go in with COPY, in id order; the rules the services enforce hold by construction: a
 unique card number and token per card, a unique valid ID number per person (its area code,
@@ -39,7 +40,8 @@ def _issuers(context: Any) -> list[Any]:
 
 
 def generate(context: Any) -> None:
-    target = int(os.environ.get("HUB_SCALE_CARDS", "1000000"))
+    # As many cards as `--people` (1,000,000 by default): a tiny seed stays tiny.
+    target = int(os.environ.get("HUB_SCALE_CARDS", context.options.get("people", 1_000_000)))
     if target <= 0:
         return
     rng, today, now = context.rng, timezone.localdate(), timezone.now()
