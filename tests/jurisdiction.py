@@ -16,7 +16,8 @@ and inherits the same checks for its pages, its API and its queryset: a record o
 - invisible to a 佛山 cadre: 404 on read, change and delete, absent from the API list;
 - invisible to the 古镇 town editor when it belongs to the city itself (a town sees below it);
 - visible but not changeable for a 中山 viewer: 403 on change and delete;
-- readable and changeable for a 中山 administrator;
+- readable and changeable for a 中山 administrator (the API's PATCH of `patch_body` goes
+  through and is stored: `test_a_cadre_of_the_unit_changes_it_through_the_api`);
 - never pointed at another city's record through a body: every related field of the API's
   writable serializer, set to a 佛山 record in a create (POST on the list) and an update
   (PATCH, when offered), is refused with 400/404 (or 405 without that method) and the answer
@@ -338,6 +339,23 @@ class JurisdictionCases:
         # A field the net cannot test is a hole in it: the case supplies a foreign record
         # (`foreign_records`) or names the field open, with its reason (`open_relations`).
         assert not uncovered, f"no foreign record to send for {uncovered} (covered: {covered})"
+
+    def test_a_cadre_of_the_unit_changes_it_through_the_api(self, record, zhongshan_cadre, client_for):
+        """Changeable → success: the unit's administrator's PATCH goes through and is stored
+        (so the refusals above come from the jurisdiction, not from an API refusing all)."""
+        if self.api is None or "patch" not in self.api_methods:
+            pytest.skip("the API offers no update")
+        client = client_for(zhongshan_cadre)
+        body = dict(self.patch_body)
+        current = client.get(self.api_url(record)).json()
+        if "version" in current:
+            body["version"] = current["version"]
+        answer = client.patch(self.api_url(record), json.dumps(body), content_type="application/json")
+        assert answer.status_code == 200, f"PATCH {self.api_url(record)}: {answer.content[:300]}"
+        shown = client.get(self.api_url(record)).json()
+        for key, value in self.patch_body.items():
+            if key != "version" and key in shown:
+                assert str(shown[key]) == str(value), f"{key} was not stored: {shown[key]!r}"
 
     def test_a_cadre_of_the_unit_reads_it(self, record, zhongshan_cadre, client_for):
         client = client_for(zhongshan_cadre)
