@@ -1,9 +1,12 @@
 """Pluggable delivery of short messages to people: verification codes, reminders, notices.
 
-Apps call `send_message(Message(...))`; which backend delivers it is a setting
-(`HUB_MESSAGE_BACKEND`, a dotted path), so a deployment can plug in an SMS gateway without
+Apps never send themselves: a service writes the message to the outbox
+(`hubportal.outbox.queue_message`), whose task hands it to the backend named by
+`HUB_MESSAGE_BACKEND` (a dotted path), so a deployment can plug in an SMS gateway without
 touching the apps. The default mails through Django's e-mail backend (console in
-development); tests use `MemoryBackend` and read `outbox`.
+development); it has no SMS gateway, so a message that only has a phone number is printed to
+the log and, outside DEBUG, reported as not delivered: retried, then left failed where the
+administrators see it, never marked sent unseen. Tests use `MemoryBackend` and read `outbox`.
 """
 
 from __future__ import annotations
@@ -46,12 +49,21 @@ class ConsoleBackend:
         return True
 
 
+class NoSmsGateway(RuntimeError):
+    """A message to a phone number with a backend that only sends e-mail."""
+
+
 class EmailBackend:
-    """Sends by e-mail through Django's EMAIL_BACKEND; a message without an address is logged."""
+    """Sends by e-mail through Django's EMAIL_BACKEND. A message with only a phone number is
+    logged; it counts as delivered only in DEBUG (a developer reads the log), otherwise it
+    fails so the outbox retries it and shows it to the administrators."""
 
     def send(self, message: Message) -> bool:
         if not message.email:
-            return ConsoleBackend().send(message)
+            ConsoleBackend().send(message)
+            if settings.DEBUG:
+                return True
+            raise NoSmsGateway("no SMS gateway: set HUB_MESSAGE_BACKEND to one that sends to phones")
         return bool(send_mail(message.subject, message.body, None, [message.email], fail_silently=False))
 
 
@@ -67,8 +79,3 @@ class MemoryBackend:
 
 def get_backend() -> MessageBackend:
     return import_string(getattr(settings, "HUB_MESSAGE_BACKEND", DEFAULT_BACKEND))()
-
-
-def send_message(message: Message) -> bool:
-    """Deliver one message with the configured backend."""
-    return get_backend().send(message)

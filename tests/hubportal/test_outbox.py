@@ -127,3 +127,30 @@ def test_only_staff_may_send_messages_again(db, zhongshan_cadre):
 
     with pytest.raises(PermissionDenied):
         outbox.retry_messages(zhongshan_cadre, [1])
+
+
+def test_without_an_sms_gateway_a_phone_message_fails_visibly_instead_of_passing_as_sent(db, settings):
+    """The default backend only mails: a message to a phone number is logged, and outside
+    DEBUG it is not taken for delivered — retried, then failed where administrators see it."""
+    settings.HUB_MESSAGE_BACKEND = "hubportal.messaging.EmailBackend"
+    settings.HUB_OUTBOX_MAX_ATTEMPTS = 1
+    settings.DEBUG = False
+    with transaction.atomic():
+        message = outbox.queue_message(subject="验证码", body="123456", phone="13800000000")
+    assert message is not None
+    outbox.deliver([message.pk])
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and "SMS gateway" in message.last_error
+    assert message.body == "123456" and outbox.failed_count() == 1
+
+
+def test_in_debug_a_phone_message_is_printed_to_the_log_and_counts_as_sent(db, settings, caplog):
+    settings.HUB_MESSAGE_BACKEND = "hubportal.messaging.EmailBackend"
+    settings.DEBUG = True
+    with transaction.atomic():
+        message = outbox.queue_message(subject="验证码", body="123456", phone="13800000000")
+    assert message is not None
+    with caplog.at_level("INFO", logger="hubportal.messaging"):
+        outbox.deliver([message.pk])
+    message.refresh_from_db()
+    assert message.status == Status.SENT and "123456" in caplog.text
