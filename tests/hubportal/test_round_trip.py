@@ -69,3 +69,35 @@ def test_every_edit_page_has_a_round_trip_case():
     missing = sorted(pages - set(CASES))
     assert not missing, f"edit pages without a round-trip case (tests/<app>/round_trip_cases.py): {missing}"
     assert pages, "the enumeration found no edit page at all"
+
+
+# Bad input: a page's version garbled or emptied ------------------------------------------
+REFUSED_VERSION = {
+    "zh-hans": "您提交的页面不完整或已过期",
+    "en": "The page you saved is incomplete or too old",
+}
+
+
+@pytest.mark.parametrize("sent", ["abc", ""])
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("url_name", sorted(CASES))
+def test_a_garbled_or_empty_version_is_a_message_in_the_users_language(
+    url_name, language, sent, request, client_for, units
+):
+    """Every edit page that carries the version it was opened on answers a non-numeric or
+    empty one with the message in the user's language (400, never a 500) and stores nothing."""
+    page = CASES[url_name](Ctx(request))
+    client = client_for(page.user)
+    client.cookies["django_language"] = language
+    before = page.snapshot()
+    shown = client.get(page.url, HTTP_ACCEPT_LANGUAGE=language)
+    body = browser_submission(shown.content.decode(), page.url)
+    versions = [key for key in body if key == "version" or key.endswith("-version")]
+    if not versions:
+        pytest.skip("the page carries no version")
+    for key in versions:
+        body[key] = [sent]
+    saved = client.post(page.url, body, HTTP_ACCEPT_LANGUAGE=language)
+    assert saved.status_code == 400, saved.status_code
+    assert REFUSED_VERSION[language] in saved.content.decode()
+    assert page.snapshot() == before
