@@ -550,6 +550,14 @@ def _validate_session(session: CampSession, camp: Camp) -> None:
         )
 
 
+def _check_session(session: CampSession, camp: Camp) -> None:
+    """The fields first, then the programme's own rules with their precise messages (the
+    clashing session named, the error on its field), then the constraints of the schema."""
+    session.full_clean(exclude=["camp"], validate_unique=False, validate_constraints=False)
+    _validate_session(session, camp)
+    session.validate_constraints(exclude={"camp"})
+
+
 def _save_session(session: CampSession) -> None:
     """Save; the exclusion constraint is the last guard against a concurrent booking."""
     try:
@@ -570,8 +578,7 @@ def create_session(actor: Any, camp_pk: Any, data: Mapping[str, Any]) -> CampSes
     session = CampSession(camp=camp)
     _assign(session, {k: v for k, v in data.items() if k != "trainer"}, SESSION_FIELDS)
     session.trainer = _trainer(actor, data.get("trainer"))
-    _clean(session, exclude=["camp"])
-    _validate_session(session, camp)
+    _check_session(session, camp)
     _save_session(session)
     return session
 
@@ -590,8 +597,7 @@ def update_session(actor: Any, pk: Any, data: Mapping[str, Any]) -> CampSession:
         return session
     if camp.status == CampStatus.CANCELLED:
         raise ValidationError(_("The camp is cancelled: its programme can no longer change."))
-    _clean(session, exclude=["camp"])
-    _validate_session(session, camp)
+    _check_session(session, camp)
     _save_session(session)
     return session
 
