@@ -101,11 +101,7 @@ def heads_trained(units: Sequence[Any], start: date | None, end: date) -> dict[i
 
 def register_with_reporting() -> None:
     """Give the target engine the three training metrics, with their evidence."""
-    try:
-        from reporting.metrics import COUNT, OWN, SHARE, Evidence, registry
-    except ImportError:  # an engine before the evidence protocol: numbers and drill-down links
-        _register_numbers()
-        return
+    from reporting.metrics import COUNT, OWN, SHARE, Evidence, registry
 
     def camps_evidence(start: date | None, end: date) -> Evidence:
         """Camps in the unit's series (organised by it, or below it as part of its series),
@@ -185,37 +181,3 @@ def register_with_reporting() -> None:
         ),
         unit_label="%",
     )
-
-
-def _register_numbers() -> None:
-    from django.urls import reverse
-    from django.utils.http import urlencode
-
-    from reporting.metrics import registry
-
-    def camp_list(unit: Any, start: date | None, end: date) -> str:
-        query = {"series": unit.pk, "status": "finished", "held_from": start or "", "held_to": end}
-        return f"{reverse('training:camp_list')}?{urlencode({k: v for k, v in query.items() if v})}"
-
-    def enrolment_list(unit: Any, start: date | None, end: date) -> str:
-        query = {
-            "subtree": unit.pk,
-            "status": "completed",
-            "completed_from": start or "",
-            "completed_to": end,
-        }
-        return f"{reverse('training:enrolment_list')}?{urlencode({k: v for k, v in query.items() if v})}"
-
-    def heads_share(units: Sequence[Any], start: date | None, end: date) -> dict[int, Any]:
-        from decimal import Decimal
-
-        return {
-            pk: (Decimal(100) * hit / total).quantize(Decimal("0.01")) if total else Decimal(0)
-            for pk, (hit, total) in heads_trained(units, start, end).items()
-        }
-
-    registry.register("camps_held", camps_held, label=_("Training camps held"), drilldown=camp_list)
-    registry.register(
-        "people_trained", people_trained, label=_("Backbone members trained"), drilldown=enrolment_list
-    )
-    registry.register("heads_trained", heads_share, label=_("Organization heads trained (%)"))
