@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import Membership, User
 from orgs import demo
 from orgs.models import LeagueUnit
+
+# Tests store passwords with a fast hasher: PBKDF2's million rounds took 1-4 s per user made or
+# signed in on a 2-core machine, most of the suite's time. The portal itself keeps Django's default.
+override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
 
 
 @pytest.fixture(autouse=True)
