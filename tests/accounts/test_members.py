@@ -164,3 +164,29 @@ def test_memberships_are_read_only_in_the_admin(client_for, zhongshan_cadre, guz
     assert membership.role == "editor"
     user_page = client.get(f"/admin/accounts/user/{guzhen_cadre.pk}/change/")
     assert user_page.status_code == 200 and "memberships-0-role" not in user_page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_role_form_sent_back_untouched_changes_nothing(
+    language, client_for, zhongshan_cadre, guzhen_cadre, guzhen
+):
+    """The members page's role form round-trips (issue 8 item 5): what the browser shows for a
+    cadre's role is what it sends back, in either language."""
+    from tests.browser_form import forms_of
+
+    membership = Membership.objects.get(user=guzhen_cadre)
+    membership.role = Membership.Role.EDITOR
+    membership.save()
+    before = list(Membership.objects.order_by("pk").values())
+    client = client_for(zhongshan_cadre)
+    client.cookies["django_language"] = language
+    html = client.get(members_url(guzhen), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    role_forms = [
+        f.data()
+        for f in forms_of(html)
+        if f.data().get("action") == ["role"] and f.data().get("membership") == [str(membership.pk)]
+    ]
+    assert len(role_forms) == 1
+    assert role_forms[0]["role"] == [Membership.Role.EDITOR]
+    client.post(members_url(guzhen), role_forms[0], HTTP_ACCEPT_LANGUAGE=language)
+    assert list(Membership.objects.order_by("pk").values()) == before
