@@ -91,3 +91,19 @@ def test_the_public_objects_to_a_result_on_a_phone(phone_page, assignment, zhong
         page.get_by_role("button", name="提交异议").click()
     assert "您的异议已记录" in page.content()
     assert Objection.objects.get().reason == "该基地全年活动记录不全，请核实。"
+
+
+def test_a_score_above_the_maximum_shows_the_refusal_as_it_is_typed(tablet_page, assignment):
+    # htmx does not swap an error answer (422) by default: the page must still show why
+    page = tablet_page
+    log_in(page, "assessor")
+    page.goto(f"/evaluation/my/{assignment.pk}/?step=0")  # A1, at most 10 points
+    page.fill("#id_points", "11")
+    page.locator("#id_points").dispatch_event("change")
+    wait_until(page, "document.querySelector('#save-status [role=alert]') !== null")
+    assert "最多可给 10 分" in page.locator("#save-status").inner_text()
+    assert not Score.objects.filter(assignment=assignment).exists()
+    page.fill("#id_points", "7")
+    page.locator("#id_points").dispatch_event("change")
+    wait_until(page, "document.querySelector('#save-status').innerText.includes('保存')")
+    assert Score.objects.get(assignment=assignment).points == 7
