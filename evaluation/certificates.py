@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -19,8 +20,9 @@ def verification_path(certificate: Certificate) -> str:
 
 
 def certificate_pdf(certificate: Certificate, base_url: str = "") -> bytes:
-    """One A4 page; `base_url` (e.g. https://portal.example/) makes the printed address and
-    the QR code absolute."""
+    """One A4 page. The printed address and the QR code are absolute: `base_url` (e.g.
+    https://portal.example/), or else the portal's address `HUB_SITE_URL` — a certificate is
+    read on paper, and a phone cannot open a QR code of a path without its site."""
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib.styles import ParagraphStyle
@@ -28,6 +30,7 @@ def certificate_pdf(certificate: Certificate, base_url: str = "") -> bytes:
     from reportlab.platypus import Paragraph, Spacer
 
     font = register_font()
+    base_url = base_url or str(getattr(settings, "HUB_SITE_URL", "") or "")
     rating = certificate.rating
     subject, round_obj = rating.subject, rating.round
     base = styles()

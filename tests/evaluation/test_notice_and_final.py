@@ -136,6 +136,23 @@ def test_the_certificate_pdf_embeds_the_font_and_carries_the_code(published, zho
     assert certificate.display_code in text and "★★" in text
 
 
+def test_the_certificate_page_prints_the_portals_full_verification_address(
+    published, zhongshan_cadre, client_for, settings, tmp_path
+):
+    # the printed address and the QR code are read off paper: a path alone opens nothing
+    settings.HUB_SITE_URL = "https://hub.example.cn"
+    with at(7):
+        services.finalise_round(zhongshan_cadre, published["round"].pk)
+        services.issue_certificates(zhongshan_cadre, published["round"].pk)
+    certificate = Certificate.objects.order_by("pk")[0]
+    answer = client_for(zhongshan_cadre).get(f"/evaluation/certificates/{certificate.pk}/pdf/")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    path = tmp_path / "served.pdf"
+    path.write_bytes(answer.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"https://hub.example.cn/evaluation/verify/{certificate.code}/" in text
+
+
 def test_an_appeal_re_rates_and_the_new_rating_supersedes_the_old(
     published, zhongshan_cadre, guzhen_cadre, pool
 ):
