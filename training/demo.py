@@ -167,7 +167,7 @@ def _typed_people(rng: random.Random, unit: LeagueUnit, count: int, serial: int)
     code = (unit.code or "440000")[:4]
     return [
         {
-            "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+            "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
             "phone": f"137{code}{(serial + i) % 10000:04d}",
             "id_number": "",
             "gender": rng.choice(["female", "male"]),
