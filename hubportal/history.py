@@ -7,13 +7,16 @@ delete of a tracked model, whether it comes from a form, the API, an import, a b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pghistory
+import pghistory.runtime
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
@@ -38,6 +41,28 @@ def track(**kwargs: Any):
 def history_context(**metadata: Any) -> AbstractContextManager:
     """Attribute the changes made inside the block (a task, a command) to a user or job."""
     return pghistory.context(**metadata)
+
+
+@contextlib.contextmanager
+def service_context(**metadata: Any) -> Iterator[None]:
+    """A history context of its own for one service call, even inside another context.
+
+    pghistory merges a nested context into the outer one: every change of the outer block
+    then names whoever acted last (a demo seeding or a nightly task acting for several people
+    showed one person as the author of everything). Here the call gets a new context that
+    keeps the outer one's facts (the request, the job, the import file) and adds its own
+    service and user; the outer context is back when the call ends."""
+    tracker = pghistory.runtime._tracker  # pinned django-pghistory 3.9.2: the thread's current context
+    outer = getattr(tracker, "value", None)
+    if outer is None:
+        with pghistory.context(**metadata):
+            yield
+        return
+    tracker.value = pghistory.runtime.Context(id=uuid.uuid4(), metadata={**outer.metadata, **metadata})
+    try:
+        yield
+    finally:
+        tracker.value = outer
 
 
 @dataclass

@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from .history import history_context
+from .history import service_context
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,7 +48,7 @@ def service(func: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any,
         metadata: dict[str, Any] = {"service": func.__qualname__}
         if (user_id := actor_id(actor)) is not None:
             metadata["user"] = user_id
-        with transaction.atomic(), history_context(**metadata):
+        with transaction.atomic(), service_context(**metadata):
             return func(actor, *args, **kwargs)
 
     return wrapper
