@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from orgs.scale import reserve_ids
+from hubportal.bulk import reserve_ids
 from orgs.validators import id_number_check_char
 
 from .models import member_age_limits

@@ -23,14 +23,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hubportal.access import get_for, related_for
-from hubportal.bulk import copy_rows
+from hubportal.access import all_for, get_for, related_for
+from hubportal.bulk import copy_rows, record_inserts, reserve_ids
 from hubportal.jurisdiction import Action, user_can
 from hubportal.personal import may_see_personal as personal_rule
 from hubportal.services import service
@@ -316,61 +315,23 @@ def expire_cards(today: datetime.date | None = None) -> int:
 
 
 # Many cards at once ------------------------------------------------------------------------------
-def _reserve_ids(table: str, count: int) -> list[int]:
-    if count == 0:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _record_inserts(model: type[Any], ids: list[int]) -> None:
-    """The history events of rows written by COPY (whose insert trigger was off), set-based:
-    one INSERT … SELECT under the current history context (the import's user and file)."""
-    event = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
-    tracked = [
-        f.column
-        for f in event._meta.concrete_fields
-        if not f.name.startswith("pgh_") and f.name not in ("pgh_obj", "pgh_context")
-    ]
-    columns = ", ".join(f'"{c}"' for c in tracked)
-    source = ", ".join(f't."{c}"' for c in tracked)
-    # Names from the models, never from input; the ids are a parameter.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {event._meta.db_table} ({columns}, pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id)
-            SELECT {source}, ctx.id, NOW(), 'insert', t.id
-            FROM {model._meta.db_table} t CROSS JOIN (SELECT _pgh_attach_context() AS id) ctx
-            WHERE t.id = ANY(%s)
-            """,  # noqa: S608 - see above
-            [ids],
-        )
-
-
 def _check_reach(actor: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Every row's unit, and every known person's unit, within the actor's change rights
     (two queries for the whole list)."""
-    unit_ids = {row["unit"].pk for row in rows}
-    allowed = set(
-        LeagueUnit.objects.visible_to(actor, Action.CHANGE)
-        .filter(pk__in=unit_ids)
-        .values_list("pk", flat=True)
+    all_for(
+        actor,
+        LeagueUnit,
+        {row["unit"].pk for row in rows},
+        Action.CHANGE,
+        _("Some rows name a unit outside the units you may change; nothing was issued."),
     )
-    if unit_ids - allowed:
-        raise PermissionDenied(
-            _("Some rows name a unit outside the units you may change; nothing was issued.")
-        )
-    holder_ids = {row["holder_id"] for row in rows if row.get("holder_id") is not None}
-    reachable = set(
-        Holder.objects.visible_to(actor, Action.CHANGE).filter(pk__in=holder_ids).values_list("pk", flat=True)
+    all_for(
+        actor,
+        Holder,
+        {row["holder_id"] for row in rows if row.get("holder_id") is not None},
+        Action.CHANGE,
+        _("Some people are registered with a unit outside your jurisdiction; nothing was issued."),
     )
-    if holder_ids - reachable:
-        raise PermissionDenied(
-            _("Some people are registered with a unit outside your jurisdiction; nothing was issued.")
-        )
 
 
 @service
@@ -392,7 +353,7 @@ def issue_cards(
         if row.get("holder_id") is None and row["id_number"] not in new_people:
             new_people[row["id_number"]] = row
         kinds_of.setdefault(row["id_number"], set()).add(row["kind"])
-    holder_ids = dict(zip(new_people, _reserve_ids("cards_holder", len(new_people)), strict=True))
+    holder_ids = dict(zip(new_people, reserve_ids("cards_holder", len(new_people)), strict=True))
     try:
         with transaction.atomic():
             if new_people:
@@ -424,9 +385,9 @@ def issue_cards(
                         for id_number, row in new_people.items()
                     ),
                 )
-                _record_inserts(Holder, list(holder_ids.values()))
+                record_inserts(Holder, list(holder_ids.values()))
             _mark_known(people_only)
-            card_ids = _reserve_ids("cards_card", len(rows))
+            card_ids = reserve_ids("cards_card", len(rows))
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start : start + CHUNK]
                 copy_rows(
@@ -466,7 +427,7 @@ def issue_cards(
                 if progress is not None:
                     progress(start + len(chunk), len(rows))
             if card_ids:
-                _record_inserts(Card, card_ids)
+                record_inserts(Card, card_ids)
     except (IntegrityError, psycopg.IntegrityError) as exc:  # COPY runs on psycopg's own cursor
         raise ValidationError(
             _(

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from orgs.scale import reserve_ids
+from hubportal.bulk import reserve_ids
 
 from .models import BRANCH_SUBSIDY
 

@@ -26,7 +26,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from orgs.scale import reserve_ids
+from hubportal.bulk import reserve_ids
 
 from .demo import ORG_SECTIONS
 

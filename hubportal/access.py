@@ -15,6 +15,7 @@ a 400 that names the field, never the foreign record.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,6 +115,17 @@ def get_for(
 def may(actor: Any, obj: models.Model, action: Action | str = Action.CHANGE, also: Q | None = None) -> bool:
     """Whether `actor` may perform `action` on `obj` (one query): for buttons and links."""
     return scoped(actor, type(obj), action, also).filter(pk=obj.pk).exists()
+
+
+def all_for(
+    actor: Any, source: type[M] | models.QuerySet[M], pks: Iterable[Any], action: Action | str, message: Any
+) -> None:
+    """Refuse with `PermissionDenied(message)` unless the actor may perform `action` on every
+    record of `pks` (a bulk import's units and records): one query for a whole list, and the
+    refusal names none of the records outside the actor's reach."""
+    keys = set(pks)
+    if keys and scoped(actor, source, action).filter(pk__in=keys).count() != len(keys):
+        raise PermissionDenied(message)
 
 
 def related_for(

@@ -1,10 +1,13 @@
-"""Bulk writes with PostgreSQL's COPY (scale data, large imports)."""
+"""Bulk writes with PostgreSQL's COPY (scale data, large imports): the rows streamed in
+(`copy_rows`), their ids taken beforehand (`reserve_ids`) and, for a tracked model, their
+history events written afterwards in one statement (`record_inserts`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
 
 
@@ -23,6 +26,11 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             [table],
         )
         history_triggers = [row[0] for row in cursor.fetchall()]
+        if history_triggers:
+            # Foreign keys are checked at commit by default; check them now (what the
+            # transaction wrote before, then the COPY), so that the table has no pending
+            # trigger events when its trigger is switched off and on again.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name in history_triggers:
             cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
         raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
@@ -31,10 +39,47 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
                 copy.write_row(row)
                 count += 1
         if history_triggers:
-            # Foreign keys are checked at commit by default; check them now, so that the
-            # table has no pending trigger events and its trigger can be switched on again.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for name in history_triggers:
                 cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return count
+
+
+def reserve_ids(table: str, count: int) -> list[int]:
+    """`count` fresh ids from the table's identity sequence, in one statement (rows written by
+    COPY then carry their ids, and what refers to them can be written in the same pass)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def record_inserts(model: type[Any], ids: Sequence[int]) -> None:
+    """The history events of rows of a tracked model written by `copy_rows` (whose insert
+    trigger was off), set-based: one INSERT … SELECT under the current history context (the
+    import's user and file), as the trigger would have written them one by one."""
+    if not ids:
+        return
+    event = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+    tracked = [
+        f.column
+        for f in event._meta.concrete_fields
+        if not f.name.startswith("pgh_") and f.name not in ("pgh_obj", "pgh_context")
+    ]
+    columns = ", ".join(f'"{c}"' for c in tracked)
+    source = ", ".join(f't."{c}"' for c in tracked)
+    # Names from the models, never from input; the ids are a parameter. The context is attached
+    # once for the whole statement (per row it would upsert the same context row every time).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {event._meta.db_table} ({columns}, pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id)
+            SELECT {source}, ctx.id, NOW(), 'insert', t.id
+            FROM {model._meta.db_table} t CROSS JOIN (SELECT _pgh_attach_context() AS id) ctx
+            WHERE t.id = ANY(%s)
+            """,  # noqa: S608 - see above
+            [list(ids)],
+        )

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from hubportal.bulk import copy_rows
+from hubportal.bulk import copy_rows, reserve_ids
 
 from .demo import DATA_FILE, EXTRA_UNITS, town_code
 from .demo_registry import (
@@ -136,17 +136,6 @@ class ScaleContext:
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         return copy_rows(table, columns, rows)
-
-
-def reserve_ids(table: str, n: int) -> list[int]:
-    """n fresh ids from the table's identity sequence, in one statement."""
-    if n <= 0:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 # The tree ------------------------------------------------------------------------------

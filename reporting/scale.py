@@ -32,8 +32,7 @@ def _aware(day: date, hour: int) -> datetime:
 
 def generate(context: Any) -> None:
     """Called by seed_scale inside its transaction (history triggers off)."""
-    from hubportal.bulk import copy_rows
-    from orgs.scale import reserve_ids
+    from hubportal.bulk import copy_rows, reserve_ids
 
     rng: random.Random = context.rng
     today = timezone.localdate()
