@@ -31,7 +31,6 @@ import common  # sets Django up: before the project's imports
 
 # isort: split
 import pgtrigger
-import psycopg
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -79,18 +78,6 @@ def workbook(rows: int, units: list[LeagueUnit]) -> bytes:
     return buffer.getvalue()
 
 
-def poll(job_id: int, samples: list[tuple[float, int, int]], stop: threading.Event) -> None:
-    """The progress bar's view: the job row read on a connection of its own."""
-    params = connection.get_connection_params()
-    with psycopg.connect(**params, autocommit=True) as conn:
-        started = time.perf_counter()
-        while not stop.is_set():
-            row = conn.execute("SELECT done, total FROM hubportal_job WHERE id = %s", [job_id]).fetchone()
-            if row is not None:
-                samples.append((round(time.perf_counter() - started, 1), row[0], row[1]))
-            stop.wait(0.5)
-
-
 def backend_cpu() -> float | None:
     """CPU seconds used so far by this connection's PostgreSQL backend (a database on this
     host only: read from /proc; None elsewhere)."""
@@ -130,7 +117,7 @@ def bulk_issue(rows: int, keep: bool) -> dict[str, object]:
         job = services.start_card_import(user, stored, "bench.xlsx")
     samples: list[tuple[float, int, int]] = []
     stop = threading.Event()
-    watcher = threading.Thread(target=poll, args=(job.pk, samples, stop))
+    watcher = threading.Thread(target=common.watch_job, args=(job.pk, samples, stop))
     watcher.start()
     started, cpu, db_cpu = time.perf_counter(), time.process_time(), backend_cpu()
     counts = apply_card_import(job.pk)

@@ -148,6 +148,21 @@ def print_row(result: dict[str, Any], width: int, extra: str = "") -> None:
     )
 
 
+def watch_job(job_id: int, samples: list[tuple[float, int, int]], stop: Any) -> None:
+    """The progress bar's view of a background job, for a thread to run until `stop` (an
+    `threading.Event`) is set: the job row read twice a second on a connection of its own,
+    each reading appended to `samples` as (seconds, done, total)."""
+    import psycopg
+
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as conn:
+        started = time.perf_counter()
+        while not stop.is_set():
+            row = conn.execute("SELECT done, total FROM hubportal_job WHERE id = %s", [job_id]).fetchone()
+            if row is not None:
+                samples.append((round(time.perf_counter() - started, 1), row[0], row[1]))
+            stop.wait(0.5)
+
+
 def write_results(name: str, results: object) -> Path:
     """bench/results/<name>.json (the folder is not versioned: the README quotes the figures)."""
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import re
 import zipfile
@@ -34,6 +35,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineError, CalamineWorkbook
 
 from .history import history_context
 from .jobs import ProgressReporter
@@ -140,8 +142,11 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", "", str(text)).lower()
 
 
+@functools.lru_cache(maxsize=1024)
 def choice_label(choices: Any, value: str) -> str:
-    """The Chinese label of a choice, as a template's drop-down offers it."""
+    """The Chinese label of a choice, as a template's drop-down offers it. Remembered: a
+    100,000-row file's dry run asks for the same few labels again and again, and switching
+    the language for each costs more than the rest of the row's check."""
     if not value:
         return ""
     with translation.override("zh-hans"):
@@ -213,7 +218,11 @@ def read_table(
 
 
 def _read_xlsx(content: bytes, max_rows: int) -> list[list[Any]]:
-    rows = _read_xlsx_fast(content, max_rows)
+    """The first sheet's rows: by calamine when the sheet is of the shape it reads safely, else
+    by the streaming reader, else by openpyxl (whatever either of them does not know)."""
+    rows = _read_xlsx_calamine(content, max_rows)
+    if rows is None:
+        rows = _read_xlsx_fast(content, max_rows)
     if rows is not None:
         return rows
     try:
@@ -232,6 +241,44 @@ def _read_xlsx(content: bytes, max_rows: int) -> list[list[Any]]:
         raise ImportFileError(_("The workbook cannot be read; save it again from Excel as .xlsx.")) from exc
     finally:
         workbook.close()
+
+
+def _read_xlsx_calamine(content: bytes, max_rows: int) -> list[list[Any]] | None:
+    """The first sheet's values read by calamine (Rust): about four times faster than the
+    streaming reader below on a 100,000-row list (≈ 4 s instead of ≈ 16 s of CPU on this
+    machine), the same texts through `cell_text` (an empty cell is "", a number a float, a
+    date a `date`). At most `max_rows` + 2 rows are returned. None when the sheet is not of a
+    shape calamine reads safely (`_calamine_safe`) or calamine refuses it: the streaming
+    reader then reads it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            sheet, _date1904 = _first_sheet(book)
+            if not _calamine_safe(book.read(sheet), max_rows):
+                return None
+        with CalamineWorkbook.from_filelike(io.BytesIO(content)) as workbook:
+            values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False, nrows=max_rows + 2)
+    except (_Unsupported, CalamineError, zipfile.BadZipFile, KeyError, ValueError, IndexError, SyntaxError):
+        return None
+    return [list(row) for row in values]
+
+
+def _calamine_safe(sheet: bytes, max_rows: int) -> bool:
+    """Whether calamine can read this sheet's XML within a bounded memory. Calamine holds a
+    sheet as a dense grid from its first to its last cell: two cells at A1 and XFD1048576
+    ask for 512 GB and abort the process. So only a sheet whose every cell starts with its
+    reference (`<c r="A1"`), without a namespace prefix, within the columns A–Z and below row
+    10 × (`max_rows` + 2) goes to calamine: a grid of at most 26 columns and a few hundred
+    thousand rows (≈ 250 MB for 200,000 rows). Excel, WPS and openpyxl write such sheets; a
+    wider or stranger one is read by the streaming reader. A few scans of the bytes: ≈ 1 s
+    for 100,000 rows of 17 columns."""
+    limit = str(max_rows + 2)
+    beyond = rf"\d{{{len(limit) + 1},}}"
+    if limit[0] != "9":
+        beyond += rf"|[{int(limit[0]) + 1}-9]\d{{{len(limit) - 1}}}"
+    outside = re.compile(rb'<c r="(?:[^A-Z]|[A-Z]{2}|[A-Z](?:' + beyond.encode() + rb"))")
+    without_reference = re.compile(rb'<c(?:[>/]|\s(?!r="))')
+    prefixed = re.compile(rb":c[\s>/]")
+    return not (outside.search(sheet) or without_reference.search(sheet) or prefixed.search(sheet))
 
 
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -404,6 +451,8 @@ def _read_csv(content: bytes, max_rows: int) -> list[list[Any]]:
 
 def cell_text(value: Any) -> str:
     """A cell as text: dates as 2019-05-04, whole numbers without “.0”, stripped."""
+    if type(value) is str:  # most cells: first, it runs for every cell of a 100,000-row file
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):

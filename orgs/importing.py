@@ -7,8 +7,10 @@ workbook and the job around the apply are shared with the other importers
 validation, `validate_rows`: the apply re-validates the stored file inside its transaction
 and writes nothing if a single row is wrong. Rows are matched to the registry by credit
 code, else by name within the unit; unchanged rows are skipped, so importing the same file
-twice changes nothing. Writes go through the core services (`create_organization`,
-`update_organization`).
+twice changes nothing. The apply writes the whole file through one service,
+`services.import_organizations` (COPY and set-based updates, history kept, the same stored
+result as `create_organization` and `update_organization` row by row): 100,000 rows in
+seconds rather than the half hour the per-row services took.
 
 The column headers are Chinese in the file (the format the provinces exchange); a header
 may also be given as the English field name.
@@ -24,12 +26,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hubportal.imports import (
     EXAMPLE_MARK,
-    MAX_IMPORT_BYTES,
-    MAX_IMPORT_ROWS,
     ApplyProgress,
     ImportFileError,
     ImportRejected,
@@ -67,6 +69,9 @@ __all__ = [
     "choice_label",
 ]
 
+# A province moves its sheets in at once: up to 200,000 organizations, 50 MB.
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_ROWS = 200_000
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 LIST_SEPARATORS = re.compile(r"[、,，;；/|]+")
 
@@ -150,6 +155,7 @@ def validate_rows(table: list[list[Any]], user: Any, progress: Progress | None =
         nothing_below=_("The file has a header but no organizations below it."),
         progress=progress,
     )
+    del table  # the file's cells (the caller keeps no other reference): their data is parsed
     _plan(parsed, report, user, {unit.pk: path for path, unit in units.items()})
     return report
 
@@ -344,6 +350,8 @@ def _plan(
     then check each new or changed organization as the service would save it."""
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple[str, int], int] = {}
+    checked: dict[Any, Any] = {}  # each field's verdict on the values seen (organization_errors)
+    today = timezone.localdate()
     candidates: list[tuple[int, dict[str, Any]]] = []
     for number, data in parsed:
         code, key = data["credit_code"], (data["name"], data["governing_unit"].pk)
@@ -371,19 +379,28 @@ def _plan(
             seen_codes[code] = number
         seen_names[key] = number
         candidates.append((number, data))
+    # The registry's organizations with one of the file's credit codes, and those with one of
+    # its (name, unit) pairs: arrays as two parameters (not an IN list of 100,000 values), the
+    # exact pairs joined (not every organization named alike in any of the file's units), and
+    # no order (the model's pinyin order would sort them all).
     codes = [d["credit_code"] for _n, d in candidates if d["credit_code"]]
-    by_code = {
-        o.credit_code: o
-        for o in Organization.objects.filter(credit_code__in=codes).select_related("governing_unit")
-    }
-    names = {d["name"] for _n, d in candidates}
-    unit_ids = {d["governing_unit"].pk for _n, d in candidates}
-    by_name = {
-        (o.name, o.governing_unit_id): o
-        for o in Organization.objects.filter(name__in=names, governing_unit_id__in=unit_ids).select_related(
-            "governing_unit"
-        )
-    }
+    registry = Organization.objects.select_related("governing_unit").order_by()
+    by_code = (
+        {
+            o.credit_code: o
+            for o in registry.filter(
+                pk__in=RawSQL("SELECT id FROM orgs_organization WHERE credit_code = ANY(%s)", [codes])
+            )
+        }
+        if codes
+        else {}
+    )
+    pairs = RawSQL(
+        "SELECT o.id FROM orgs_organization o JOIN unnest(%s::text[], %s::bigint[]) AS f(name, unit) "
+        "ON o.name = f.name AND o.governing_unit_id = f.unit",
+        [[d["name"] for _n, d in candidates], [d["governing_unit"].pk for _n, d in candidates]],
+    )
+    by_name = {(o.name, o.governing_unit_id): o for o in registry.filter(pk__in=pairs)} if candidates else {}
     for number, data in candidates:
         match_code = by_code.get(data["credit_code"]) if data["credit_code"] else None
         match_name = by_name.get((data["name"], data["governing_unit"].pk))
@@ -433,7 +450,7 @@ def _plan(
             ]
             saved = services.organization_after_update(target, plan.changes)
         # The apply's own check (the service's `full_clean`) without its queries: the same rules.
-        problems = services.organization_errors(saved) if plan.action != "unchanged" else {}
+        problems = services.organization_errors(saved, checked, today) if plan.action != "unchanged" else {}
         for name, messages in problems.items():
             column = COLUMN_BY_KEY.get(_column_key(name))
             for message in messages:
@@ -491,7 +508,9 @@ def _changes(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
 
 def check_file(name: str, content: bytes, user: Any, progress: Progress | None = None) -> ImportReport:
     """The dry run: read and validate; raises ImportFileError for an unreadable file."""
-    return validate_rows(read_table(name, content), user, progress)
+    return validate_rows(
+        read_table(name, content, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS), user, progress
+    )
 
 
 @transaction.atomic
@@ -505,20 +524,16 @@ def apply_file(name: str, content: bytes, user: Any, progress: Progress | None =
     report = check_file(name, content, user, bar.checking)
     if not report.ok:
         raise ImportRejected(report)
-    total = len(report.plans)
-    for done, plan in enumerate(report.plans, start=1):
-        if plan.action == "create":
-            services.create_organization(user, plan.data)
-        elif plan.action == "update" and plan.target is not None:
-            try:
-                services.update_organization(user, plan.target.pk, plan.changes, plan.target.version)
-            except ValidationError as exc:
-                raise ValidationError(
-                    _("Row %(row)d: %(msg)s") % {"row": plan.row, "msg": " ".join(exc.messages)}
-                ) from exc
-        if done % 50 == 0 or done == total:
-            bar.writing(done, total)
-    return {k: v for k, v in report.summary().items() if k != "errors"}
+    counts = {k: v for k, v in report.summary().items() if k != "errors"}
+    total, unchanged = len(report.plans), counts["unchanged"]
+    creates = [plan.data for plan in report.plans if plan.action == "create"]
+    updates = [(plan.target, plan.changes) for plan in report.plans if plan.action == "update"]
+    del report  # the rows' plans are no longer needed while the writing runs
+    bar.writing(0, total)
+    services.import_organizations(
+        user, creates, updates, progress=lambda done, _rows: bar.writing(unchanged + done, total)
+    )
+    return counts
 
 
 # The template -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Background tasks of the registry: applying a bulk import (started by the service
-`orgs.services.start_import`, which records the job; every row goes through the services).
+`orgs.services.start_import`, which records the job; the rows are written by the service
+`orgs.services.import_organizations`).
 
 Tasks take primary keys. The import runs in ONE transaction; its progress is written on a
 separate database connection (autocommit), so the page polling the job sees the bar move
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from hubportal.imports import run_import_job
 
 from .importing import apply_file
-from .models import Organization
+from .models import Organization, StatusChange
 
 
 @shared_task(name="orgs.apply_import")
@@ -28,5 +29,5 @@ def apply_import(job_id: int) -> dict[str, int]:
         job_id,
         apply_file,
         lambda counts: _("%(create)d added, %(update)d updated, %(unchanged)d unchanged.") % counts,
-        analyze=[Organization],
+        analyze=[Organization, StatusChange],
     )

@@ -6,6 +6,7 @@ say (choices, constraints, indexes) and small derived values.
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -319,11 +320,12 @@ class Organization(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def rule_errors(self) -> dict[str, Any]:
+    def rule_errors(self, today: datetime.date | None = None) -> dict[str, Any]:
         """The organization's own rules (tier, registration, dates, phone) by field, without a
         query: what `clean()` checks before the credit code's uniqueness. The import's dry run
-        runs the same function on each row as it would be saved, so a clean dry run applies.
-        Normalises as it checks (the tier's unused field and an unregistered date cleared)."""
+        runs the same function on each row as it would be saved, so a clean dry run applies
+        (`today` given once for the whole file). Normalises as it checks (the tier's unused
+        field and an unregistered date cleared)."""
         errors: dict[str, Any] = {}
         if self.tier == self.Tier.N:
             self.body = ""
@@ -341,7 +343,7 @@ class Organization(models.Model):
             self.registered_on = None
         if self.phone and not PHONE_RE.fullmatch(self.phone.strip()):
             errors["phone"] = _("Enter an 11-digit mobile number or a landline with its area code.")
-        today = timezone.localdate()
+        today = today or timezone.localdate()
         if self.founded_on and self.founded_on > today:
             errors["founded_on"] = _("The founding date cannot lie in the future.")
         if self.registered_on and self.founded_on and self.registered_on < self.founded_on:

@@ -1,6 +1,7 @@
-"""The shared import reader: the streaming .xlsx reader gives what openpyxl gives (strings,
-rich text, numbers, booleans, dates by their format, cells placed by reference, empty rows),
-falls back to openpyxl for what it does not know, and stops after the row limit."""
+"""The shared import reader: calamine and the streaming .xlsx reader give what openpyxl gives
+(strings, rich text, numbers, booleans, dates by their format, cells placed by reference, empty
+rows); a sheet calamine would hold as a huge grid goes to the streaming reader, which falls back
+to openpyxl for what it does not know; reading stops after the row limit."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from hubportal.imports import ImportFileError, _read_xlsx_fast, cell_text, read_table
+from hubportal.imports import (
+    ImportFileError,
+    _calamine_safe,
+    _read_xlsx_calamine,
+    _read_xlsx_fast,
+    cell_text,
+    read_table,
+)
 
 
 def saved(book: Workbook) -> bytes:
@@ -32,18 +40,56 @@ def texts(rows: list[list[object]]) -> list[list[str]]:
     return [[cell_text(v) for v in row] + [""] * (width - len(row)) for row in rows]
 
 
-def test_the_streaming_reader_reads_what_openpyxl_reads():
+def varied_workbook() -> bytes:
+    """Strings, numbers, a boolean, dates, rich text, empty rows and cells."""
     book = Workbook()
     sheet = book.active
     sheet["A1"], sheet["C1"], sheet["D1"] = "卡号", 3.5, True
     sheet["A3"], sheet["B3"], sheet["E3"] = datetime.date(2019, 5, 4), datetime.datetime(2020, 1, 2, 3, 4), 12
     sheet["B4"], sheet["C4"], sheet["D4"] = 1.0, "0012", 1e20
     sheet["G5"] = CellRichText("粗", TextBlock(InlineFont(b=True), "体"))
-    content = saved(book)
+    return saved(book)
+
+
+def test_the_streaming_reader_reads_what_openpyxl_reads():
+    content = varied_workbook()
     fast = _read_xlsx_fast(content, 100)
     assert fast is not None
     assert texts(fast) == by_openpyxl(content)
     assert fast[2][0] == datetime.datetime(2019, 5, 4) and fast[4][6] == "粗体" and fast[1] == []
+
+
+def test_calamine_reads_what_openpyxl_reads():
+    content = varied_workbook()
+    rows = _read_xlsx_calamine(content, 100)
+    assert rows is not None
+    assert texts(rows) == by_openpyxl(content)
+    assert rows[2][0] == datetime.date(2019, 5, 4) and rows[4][6] == "粗体"
+
+
+@pytest.mark.parametrize(
+    ("far_cell", "safe"),
+    [("Q200001", True), ("XFD1048576", False), ("AA2", False), ("B300000", False), ("B1000000", False)],
+)
+def test_a_sheet_calamine_would_hold_as_a_huge_grid_goes_to_the_streaming_reader(far_cell, safe):
+    """Calamine holds a sheet as a dense grid: A1 and XFD1048576 would ask for 512 GB and abort
+    the process. Such a sheet is read by the streaming reader instead."""
+    book = Workbook()
+    book.active["A1"], book.active[far_cell] = "名称", "x"
+    content = saved(book)
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
+    assert _calamine_safe(sheet, 200_000) is safe
+    assert (_read_xlsx_calamine(content, 200_000) is not None) is safe
+    rows = read_table("x.xlsx", content, max_rows=200_000)
+    assert rows[0][0] == "名称"
+
+
+def test_a_cell_without_its_reference_goes_to_the_streaming_reader():
+    assert not _calamine_safe(b'<sheetData><row r="1"><c t="s"><v>0</v></c></row></sheetData>', 100)
+    assert not _calamine_safe(
+        b'<x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData>', 100
+    )
+    assert _calamine_safe(b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>', 100)
 
 
 def test_a_write_only_workbook_with_inline_strings():

@@ -126,9 +126,23 @@ def test_bad_files_are_refused_with_a_message(client_for, zhongshan_cadre, name,
 
 
 def test_oversized_file_is_refused(client_for, zhongshan_cadre):
-    big = b"PK\x03\x04" + b"0" * (5 * 1024 * 1024 + 1)
+    big = b"PK\x03\x04" + b"0" * (50 * 1024 * 1024 + 1)
     response = upload(client_for(zhongshan_cadre), big)
-    assert "MB" in " ".join(response.context["form"].errors["file"])
+    assert "50 MB" in " ".join(response.context["form"].errors["file"])
+
+
+def test_a_file_over_200000_rows_is_refused_before_any_row_is_checked(zhongshan_cadre):
+    from orgs.importing import ImportFileError
+
+    lines = [",".join(HEADER)] + [f"古镇青年组织{i},广东省/中山市/古镇镇,N" for i in range(200_001)]
+    with pytest.raises(ImportFileError) as refused:
+        check_file("组织.csv", "\n".join(lines).encode(), zhongshan_cadre)
+    assert "200000" in refused.value.message
+
+
+def test_the_page_names_the_limits(client_for, zhongshan_cadre):
+    page = client_for(zhongshan_cadre).get(reverse("orgs_flow:import")).content.decode()
+    assert "50 MB" in page and "200,000" in page
 
 
 def test_apply_imports_everything_as_a_background_job(
@@ -202,21 +216,18 @@ def test_a_file_with_one_bad_row_applies_nothing(zhongshan_cadre, guzhen):
 
 
 def test_apply_rolls_back_when_a_write_fails(zhongshan_cadre, guzhen, monkeypatch):
+    """The new rows are written first; a failure while writing the updates leaves none of them."""
     from orgs import services
 
-    calls = []
-    original = services.create_organization
+    make_org(guzhen, "古镇青年义工队")
 
-    def failing(by, data, **kwargs):
-        calls.append(data["name"])
-        if len(calls) == 3:
-            raise services.ValidationError("数据库约束冲突")
-        return original(by, data, **kwargs)
+    def failing(*args, **kwargs):
+        raise services.ValidationError("数据库约束冲突")
 
-    monkeypatch.setattr(services, "create_organization", failing)
+    monkeypatch.setattr(services, "_write_updates", failing)
     with pytest.raises(services.ValidationError):
         apply_file("组织.xlsx", xlsx(*GOOD), zhongshan_cadre)
-    assert not Organization.objects.exists()
+    assert list(Organization.objects.values_list("name", flat=True)) == ["古镇青年义工队"]
 
 
 def test_town_cadre_cannot_import_into_its_city(guzhen_cadre, guzhen):
