@@ -16,9 +16,9 @@ from django.db import models
 from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
-from hubportal.forms import Form, ModelForm, UnitChoiceField
+from hubportal.forms import Form, ModelForm, UnitChoiceField, VersionedForm
 from hubportal.jurisdiction import Action
-from hubportal.widgets import FastSelect
+from hubportal.widgets import FastSelect, FastSelectMultiple
 from orgs.models import LeagueBuilding, LeagueUnit, Organization
 
 from .models import (
@@ -45,28 +45,6 @@ from .services import (
     VENUE_FIELDS,
     WORK_PLAN_FIELDS,
 )
-
-
-class FastSelectMultiple(forms.SelectMultiple):
-    """A multiple select drawn in one pass (`hubportal.widgets.FastSelect`): a city's
-    organizations are thousands of options."""
-
-    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> Any:
-        return FastSelect.render(cast(Any, self), name, value, {**(attrs or {}), "multiple": True}, renderer)
-
-
-class VersionedForm(ModelForm):
-    """An edit form that carries the version of the record it was opened on (hidden), so a
-    save over someone else's newer change is refused instead of overwriting it."""
-
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None or not hasattr(self.instance, "version"):
-            del self.fields["version"]
-        else:
-            self.fields["version"].initial = self.instance.version
 
 
 class CommitteeForm(VersionedForm):
@@ -197,7 +175,7 @@ class ActivityForm(CommitteeChildForm):
         label=_("Youth organizations taking part"),
         queryset=Organization.objects.none(),
         required=False,
-        widget=FastSelectMultiple(attrs={"size": 8}),
+        widget=FastSelectMultiple,
         help_text=_(
             "Listed organizations of the subdistrict's district or city; each gets a contact-log entry."
         ),

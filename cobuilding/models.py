@@ -219,6 +219,9 @@ class ChairTerm(models.Model):
     ends_on = models.DateField(_("term ends on"))
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = ChairTermQuerySet.as_manager()
     jurisdiction_field = "committee__subdistrict"
@@ -331,6 +334,9 @@ class JointMeeting(models.Model):
     attendees = models.TextField(_("attendees"), help_text=_("Names and positions, one per line."))
     decisions = models.TextField(_("decisions"))
     created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = ChildQuerySet.as_manager()
     jurisdiction_field = "committee__subdistrict"
@@ -713,6 +719,9 @@ class Funding(models.Model):
     received_on = models.DateField(_("received on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = ChildQuerySet.as_manager()
     jurisdiction_field = "committee__subdistrict"

@@ -425,15 +425,17 @@ def appoint_chair(actor: Any, committee_pk: Any, data: Mapping[str, Any]) -> Cha
 
 
 @service
-def update_chair_term(actor: Any, pk: Any, data: Mapping[str, Any]) -> ChairTerm:
+def update_chair_term(actor: Any, pk: Any, data: Mapping[str, Any], version: Any = None) -> ChairTerm:
     """Correct a term (the same rules as an appointment)."""
     found = get_for(actor, ChairTerm, pk, Action.CHANGE)
     committee = _committee(actor, found.committee_id)
     term = ChairTerm.objects.select_for_update().get(pk=found.pk)
+    _check_version(term, version)
     if not _assign(term, _term_values(actor, committee, data)):
         return term
     _check_term(term, committee)
     _fill_chair(term)
+    term.version += 1
     _save(term)
     return term
 
@@ -533,8 +535,9 @@ def record_meeting(actor: Any, committee_pk: Any, data: Mapping[str, Any]) -> Jo
 
 
 @service
-def update_meeting(actor: Any, pk: Any, data: Mapping[str, Any]) -> JointMeeting:
+def update_meeting(actor: Any, pk: Any, data: Mapping[str, Any], version: Any = None) -> JointMeeting:
     meeting = get_for(actor, JointMeeting, pk, Action.CHANGE, lock=True)
+    _check_version(meeting, version)
     committee = meeting.committee
     changed = _assign(meeting, _meeting_values(actor, committee, data))
     units = None
@@ -548,8 +551,11 @@ def update_meeting(actor: Any, pk: Any, data: Mapping[str, Any]) -> JointMeeting
             _("Choose member units of this committee."),
         )
     if changed:
+        meeting.version += 1
         _save(meeting)
-    _set_many(meeting, "member_units", units)
+    if _set_many(meeting, "member_units", units) and not changed:
+        meeting.version += 1
+        meeting.save(update_fields=["version"])
     return meeting
 
 
@@ -851,9 +857,11 @@ def record_funding(actor: Any, committee_pk: Any, data: Mapping[str, Any]) -> Fu
 
 
 @service
-def update_funding(actor: Any, pk: Any, data: Mapping[str, Any]) -> Funding:
+def update_funding(actor: Any, pk: Any, data: Mapping[str, Any], version: Any = None) -> Funding:
     funding = get_for(actor, Funding, pk, Action.CHANGE, lock=True)
+    _check_version(funding, version)
     if _assign(funding, _funding_values(data)):
+        funding.version += 1
         _save(funding)
     return funding
 

@@ -359,7 +359,8 @@ def _self_assess(actor: User, subject: Subject, quality: float) -> None:
         }
         for i in leaves
     }
-    services.save_self_assessment(actor, subject.pk, claims)
+    version = Subject.objects.values_list("version", flat=True).get(pk=subject.pk)
+    services.save_self_assessment(actor, subject.pk, claims, version=version)
     first = leaves[0]
     record = _linkable(subject)
     if record:

@@ -11,18 +11,13 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hubportal.forms import DateField, Form, ModelForm
+from hubportal.forms import DateField, Form, VersionedForm, add_version
 from hubportal.jurisdiction import Action
 from incubation.models import ChecklistItem
 from orgs.models import LeagueUnit, Organization
 
 from . import evidence
 from .models import Expert, Indicator, IndicatorSystem, Round, ServiceProject, Subject, SubjectType
-
-
-def version_field() -> forms.CharField:
-    """The version of the record the form was opened on (hidden; checked by the service)."""
-    return forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
@@ -56,9 +51,7 @@ class ChangeableUnits:
 
 
 # Indicator systems ---------------------------------------------------------------------------
-class SystemForm(ChangeableUnits, ModelForm):
-    version = version_field()
-
+class SystemForm(ChangeableUnits, VersionedForm):
     class Meta:
         model = IndicatorSystem
         fields = ["code", "name", "subject_type", "unit", "grade_style", "description"]
@@ -69,12 +62,9 @@ class SystemForm(ChangeableUnits, ModelForm):
         if self.instance.pk:
             # The code and the subject type stay with every version of a system.
             del self.fields["code"], self.fields["subject_type"]
-            self.fields["version"].initial = self.instance.version
-        else:
-            del self.fields["version"]
 
 
-class IndicatorForm(ModelForm):
+class IndicatorForm(VersionedForm):
     parent = forms.ModelChoiceField(
         queryset=Indicator.objects.none(),
         required=False,
@@ -110,9 +100,7 @@ class IndicatorForm(ModelForm):
 
 
 # Rounds ----------------------------------------------------------------------------------
-class RoundForm(ChangeableUnits, ModelForm):
-    version = version_field()
-
+class RoundForm(ChangeableUnits, VersionedForm):
     class Meta:
         model = Round
         fields = [
@@ -145,9 +133,6 @@ class RoundForm(ChangeableUnits, ModelForm):
         published = IndicatorSystem.objects.filter(status=IndicatorSystem.Status.PUBLISHED)
         if self.instance.pk:
             published = published | IndicatorSystem.objects.filter(pk=self.instance.system_id)
-            self.fields["version"].initial = self.instance.version
-        else:
-            del self.fields["version"]
         model_choice_field(self, "system").queryset = published.order_by("code", "-edition")
 
 
@@ -223,12 +208,15 @@ class DeclineForm(ReasonForm):
 
 
 class SelfAssessmentForm(Form):
-    """Claimed points and a statement for every scored indicator of the round's system."""
+    """Claimed points and a statement for every scored indicator of the round's system. The
+    claims are the subject's: the form carries the subject's version, which changed claims
+    move on."""
 
     def __init__(
         self, *args: Any, subject: Subject, leaves: list[Indicator], claims: dict[int, Any], **kwargs: Any
     ):
         super().__init__(*args, **kwargs)
+        add_version(self, subject)
         self.leaves = leaves
         for indicator in leaves:
             claim = claims.get(indicator.pk)
@@ -310,9 +298,7 @@ class ModerateForm(Form):
     )
 
 
-class ExpertForm(ChangeableUnits, ModelForm):
-    version = version_field()
-
+class ExpertForm(ChangeableUnits, VersionedForm):
     class Meta:
         model = Expert
         fields = ["unit", "user", "expertise", "employer", "id_number", "active"]
@@ -327,16 +313,12 @@ class ExpertForm(ChangeableUnits, ModelForm):
         )
         if self.instance.pk:
             del self.fields["unit"], self.fields["user"]
-            self.fields["version"].initial = self.instance.version
-        else:
-            del self.fields["version"]
 
 
-class ProjectForm(ModelForm):
+class ProjectForm(VersionedForm):
     """A project; the organization (on creation only) is named by its credit code or exact
     name among those the user may change."""
 
-    version = version_field()
     organization = forms.CharField(
         label=_("Organization"), help_text=_("Its unified social credit code or its exact name.")
     )
@@ -359,9 +341,6 @@ class ProjectForm(ModelForm):
         self.order_fields(["organization", *self.Meta.fields])
         if self.instance.pk:
             del self.fields["organization"]  # a project stays with its organization
-            self.fields["version"].initial = self.instance.version
-        else:
-            del self.fields["version"]
 
     def clean_organization(self) -> Any:
         text = self.cleaned_data["organization"].strip()

@@ -258,6 +258,9 @@ class Indicator(models.Model):
         help_text=_("The item of the 亲青家园 standard manual this indicator checks."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = EvaluationQuerySet.as_manager()
     jurisdiction_field = "system__unit"
@@ -540,6 +543,9 @@ class Subject(models.Model):
     notice_from = models.DateField(_("public notice from"), null=True, blank=True)
     notice_until = models.DateField(_("public notice until"), null=True, blank=True)
     created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    # Optimistic locking: the version of the subject and of its self-assessment (its claims), moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = SubjectQuerySet.as_manager()
     jurisdiction_field = "round__unit"

@@ -287,17 +287,22 @@ def _touch(system: IndicatorSystem) -> None:
 
 
 @service
-def update_indicator(actor: Any, indicator_pk: Any, data: Mapping[str, Any]) -> Indicator:
-    """Edit an indicator of a draft system (its place in the tree stays)."""
+def update_indicator(
+    actor: Any, indicator_pk: Any, data: Mapping[str, Any], version: Any = None
+) -> Indicator:
+    """Edit an indicator of a draft system (its place in the tree stays), with an optimistic
+    lock on the indicator's `version` (the one the editor read)."""
     indicator = get_for(actor, Indicator.objects.select_related("system"), indicator_pk, Action.CHANGE)
     system = get_for(actor, IndicatorSystem, indicator.system_id, Action.CHANGE, lock=True)
     _frozen(system)
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    check_version(indicator, version)
     values = _indicator_values(actor, system, data)
     code = str(values.get("code", indicator.code)).strip()
     if Indicator.objects.filter(system=system, code=code).exclude(pk=indicator.pk).exists():
         raise ValidationError({"code": [_("Another indicator of this system has this number.")]})
     if _assign_fields(indicator, values, INDICATOR_FIELDS):
+        indicator.version += 1
         _full_clean(indicator, exclude=["system", "parent"])
         save_checked(indicator)
         _touch(system)
@@ -900,11 +905,18 @@ def scored_indicators(system_id: int) -> dict[int, Indicator]:
 
 
 @service
-def save_self_assessment(actor: Any, subject_pk: Any, claims: Mapping[Any, Mapping[str, Any]]) -> Subject:
+def save_self_assessment(
+    actor: Any, subject_pk: Any, claims: Mapping[Any, Mapping[str, Any]], version: Any = None
+) -> Subject:
     """Save the claimed points and statements, `{indicator id: {"points", "statement"}}`;
-    each within its indicator's maximum. Every claim is checked before any is written."""
+    each within its indicator's maximum. Every claim is checked before any is written.
+
+    The claims are the subject's set of rows, locked by the subject's version (the one the
+    editor read): a stale one is refused, changed claims move it on, and a self-assessment
+    saved unchanged changes nothing, not even the version or who last saved a claim."""
     subject = _subject_for_owner(actor, subject_pk)
     _self_assessment_open(subject)
+    check_version(subject, version)
     leaves = scored_indicators(subject.round.system_id)
     rows: list[tuple[Indicator, Decimal | None, str]] = []
     errors: dict[str, list[Any]] = {}
@@ -924,12 +936,17 @@ def save_self_assessment(actor: Any, subject_pk: Any, claims: Mapping[Any, Mappi
     if errors:
         raise ValidationError(errors)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    for indicator, points, statement in rows:
+    stored = {c.indicator_id: (c.points, c.statement) for c in Claim.objects.filter(subject=subject)}
+    changed = [row for row in rows if stored.get(row[0].pk) != (row[1], row[2])]
+    for indicator, points, statement in changed:
         Claim.objects.update_or_create(
             subject=subject,
             indicator=indicator,
             defaults={"points": points, "statement": statement, "updated_by": user},
         )
+    if changed:
+        subject.version += 1
+        subject.save(update_fields=["version"])
     return subject
 
 

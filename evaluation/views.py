@@ -188,7 +188,10 @@ class IndicatorEditView(ObjectEditView):
     def save_form(self, form):
         if self.object is None:
             return services.add_indicator(self.actor, self.system.pk, form.cleaned_data)
-        return services.update_indicator(self.actor, self.object.pk, form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        return services.update_indicator(
+            self.actor, self.object.pk, data, version=form.cleaned_data.get("version")
+        )
 
 
 class SystemStepView(ServiceActionView):
@@ -705,7 +708,7 @@ class SelfAssessmentView(OwnerActionView):
         }
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"claims": form.claims()}
+        return {"claims": form.claims(), "version": form.cleaned_data.get("version")}
 
     def get_success_url(self, result: Any) -> str:
         return reverse("evaluation:subject_self_assessment", args=[self.object.pk])

@@ -6,7 +6,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, filters, pagination, status
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, filters, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -111,3 +112,15 @@ class PinyinOrderingFilter(filters.OrderingFilter):
         for term in ordering:
             terms.extend(sort_terms(queryset.model, term) if isinstance(term, str) else [term])
         return queryset.order_by(*terms)
+
+
+def version_field() -> serializers.IntegerField:
+    """The `version` of a versioned record in an API body: read with the record, sent back on
+    update. Optional in the schema so that a create can leave it out; the update service
+    refuses an update without it (400) or with a stale one (409, `StaleVersion`)."""
+    return serializers.IntegerField(
+        required=False,
+        help_text=gettext_lazy(
+            "Required when updating: the version you read (a stale one is answered with 409)."
+        ),
+    )

@@ -1,6 +1,7 @@
 """Form building blocks every app uses: locale-proof date, datetime and money fields, the
-league-unit picker, the base model form that applies them, and the one way a service's
-refusal is shown on a form.
+league-unit pickers (one unit or several), the base model form that applies them, the
+hidden version of an edit form (optimistic locking), and the one way a service's refusal is
+shown on a form.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db import models
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue, ModelFormMetaclass
 
 from .text import CONTROL, CONTROL_MESSAGE
-from .widgets import DateInput, DateTimeInput, MoneyInput, UnitSelect
+from .widgets import DateInput, DateTimeInput, MoneyInput, UnitSelect, UnitSelectMultiple
 
 # What people type besides the browser's picker (a pasted date, a phone keyboard).
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
@@ -86,6 +87,13 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     iterator = UnitChoiceIterator
     widget = UnitSelect
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several league units chosen from those the form was given, in tree order, indented."""
+
+    iterator = UnitChoiceIterator
+    widget = UnitSelectMultiple
 
 
 def formfield_for(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -159,6 +167,41 @@ class Form(_TypedText, forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+
+
+class VersionField(forms.CharField):
+    """The version of the record an edit form was opened on, sent back hidden (optimistic
+    locking). It is read by the service (`hubportal.services.check_version`): an empty or
+    garbled value gets its message there, in the user's language, never a 500."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+def add_version(form: forms.BaseForm, record: Any) -> None:
+    """Carry `record.version` on `form` as the hidden `version` field — for a form that edits
+    a set of rows owned by `record` (a base's checklist, a subject's self-assessment), or
+    drop the field when there is no saved, versioned record (a create form)."""
+    if record is None or record.pk is None or not hasattr(record, "version"):
+        form.fields.pop("version", None)
+        return
+    form.fields["version"] = form.fields.get("version") or VersionField()
+    form.fields["version"].initial = record.version
+
+
+class VersionedForm(ModelForm):
+    """An edit form that carries the version of the record it was opened on, so a save over
+    a colleague's newer change is refused instead of silently overwriting it. The generic
+    edit view passes it to the update service as `version=`."""
+
+    version = VersionField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_version(self, self.instance)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -17,7 +17,14 @@ from django.db.models import Field, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hubportal.forms import DateField, Form, ModelForm, MoneyField, UnitChoiceField
+from hubportal.forms import (
+    DateField,
+    Form,
+    MoneyField,
+    UnitChoiceField,
+    VersionedForm,
+    add_version,
+)
 from hubportal.jurisdiction import Action
 from hubportal.widgets import FastSelect
 from orgs.models import LeagueUnit, Organization
@@ -26,25 +33,18 @@ from .models import ChecklistItem, IncubationBase, IncubationFund, Milestone, Re
 from .services import BASE_FIELDS, FUND_FIELDS
 
 
-class VersionedForm(ModelForm):
-    """An edit form that carries the version of the record it was opened on (hidden), so a
-    save over someone else's newer change is refused instead of overwriting it. The value
-    is read by the service: an empty or malformed one gets its message there."""
-
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+class UnitVersionedForm(VersionedForm):
+    """An edit form (versioned, `hubportal.forms.VersionedForm`) whose owning unit is one the
+    cadre may change."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            del self.fields["version"]
-        else:
-            self.fields["version"].initial = getattr(self.instance, "version", None)
         if "unit" in self.fields:
             unit = cast(UnitChoiceField, self.fields["unit"])
             unit.queryset = LeagueUnit.objects.visible_to(self.user, Action.CHANGE)
 
 
-class BaseForm(VersionedForm):
+class BaseForm(UnitVersionedForm):
     """Create or edit a base; the owning unit is one the cadre may change."""
 
     services = forms.MultipleChoiceField(
@@ -70,7 +70,7 @@ class BaseForm(VersionedForm):
             )
 
 
-class FundForm(VersionedForm):
+class FundForm(UnitVersionedForm):
     class Meta:
         model = IncubationFund
         fields = list(FUND_FIELDS)
@@ -82,12 +82,14 @@ class PhotoForm(Form):
 
 
 class ChecklistForm(Form):
-    """One “met” box and one note per active item of the standard manual."""
+    """One “met” box and one note per active item of the standard manual. The checklist is
+    the base's: the form carries the base's version, which a changed checklist moves on."""
 
     checked_on = DateField(label=_("Checked on"), initial=timezone.localdate)
 
     def __init__(self, *args: Any, base: IncubationBase, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        add_version(self, base)
         self.items = list(ChecklistItem.objects.filter(active=True))
         current = {r.item_id: r for r in base.checklist_results.all()}
         if current:

@@ -271,9 +271,15 @@ def record_checklist(
     base_pk: Any,
     results: Mapping[int, tuple[bool, str]],
     checked_on: datetime.date | None = None,
+    version: Any = None,
 ) -> IncubationBase:
-    """Record how the base meets each listed checklist item (`{item_id: (met, note)}`)."""
+    """Record how the base meets each listed checklist item (`{item_id: (met, note)}`).
+
+    The checklist is the base's set of rows, so it is locked by the base's version (the one
+    the editor read): a changed checklist moves the base's version on, a checklist saved
+    unchanged leaves it, and a save on a stale copy of the base is refused."""
     base = get_for(actor, IncubationBase, base_pk, Action.CHANGE, lock=True)
+    _check_version(base, version)
     checked_on = _date(checked_on, "checked_on")
     items = ChecklistItem.objects.in_bulk(list(results))
     unknown = set(results) - set(items)
@@ -287,12 +293,21 @@ def record_checklist(
         )
         for item_id, (met, note) in results.items()
     ]
+    stored = {
+        r.item_id: (r.met, r.note, r.checked_on)
+        for r in BaseChecklistResult.objects.filter(base=base, item_id__in=list(results))
+    }
+    changed = [r for r in rows if stored.get(r.item_id) != (r.met, r.note, r.checked_on)]
+    if not changed:
+        return base
     BaseChecklistResult.objects.bulk_create(
-        rows,
+        changed,
         update_conflicts=True,
         unique_fields=["base", "item"],
         update_fields=["met", "note", "checked_on"],
     )
+    base.version += 1
+    base.save(update_fields=["version", "updated_at"])
     return base
 
 

@@ -175,7 +175,11 @@ class BaseChecklistView(ServiceActionView):
         return {"base": self.object}
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"results": form.results(), "checked_on": form.cleaned_data["checked_on"]}
+        return {
+            "results": form.results(),
+            "checked_on": form.cleaned_data["checked_on"],
+            "version": form.cleaned_data.get("version"),
+        }
 
 
 class BasePhotoView(ServiceActionView):

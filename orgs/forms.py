@@ -53,12 +53,11 @@ class LeagueUnitForm(hub.ModelForm):
         self.fields["region"].help_text = _("Only for cities; the units below a city inherit its tag.")
 
 
-class OrganizationForm(hub.ModelForm):
+class OrganizationForm(hub.VersionedForm):
     """A cadre's form for an organization; saving goes through `services`. `version` carries
     the optimistic lock through the round trip (checked by the service, so a missing or
     garbled one is a message on the form, never an error page)."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
     service_fields = forms.MultipleChoiceField(
         label=_("Service fields"),
         choices=Organization.ServiceField.choices,
@@ -75,8 +74,6 @@ class OrganizationForm(hub.ModelForm):
         _model_choice(self, "governing_unit").queryset = LeagueUnit.objects.visible_to(
             self.user, Action.CHANGE
         )
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
         self.fields["registered_on"].help_text = _(
             "Filled in automatically when an unregistered organization becomes registered."
         )

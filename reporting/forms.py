@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hubportal.forms import DateField, Form, UnitChoiceField
+from hubportal.forms import DateField, Form, UnitChoiceField, VersionField
 from hubportal.jurisdiction import Action
 from hubportal.widgets import MoneyInput
 from orgs.models import LeagueUnit
@@ -65,8 +65,7 @@ def metric_field(metric: ReportMetric, initial: Any) -> forms.Field:
 class ReportValuesForm(Form):
     """One field per metric of the report's form, plus the version the editor loaded."""
 
-    # Checked by the service: a missing or garbled version is a clear message, not a 500.
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(
         self,
@@ -87,7 +86,7 @@ class ReportValuesForm(Form):
 class VersionForm(Form):
     """A button acting on a report as the user saw it (optimistic locking)."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
 
 class ReturnForm(Form):

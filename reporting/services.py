@@ -266,13 +266,15 @@ def _refuse_if_locked(report: Report) -> None:
         raise ValidationError(reason)
 
 
-def _store_values(report: Report, metrics: list[ReportMetric], cleaned: dict[str, Any]) -> None:
+def _store_values(report: Report, metrics: list[ReportMetric], cleaned: dict[str, Any]) -> bool:
+    """Write the values that differ from those stored; whether any did."""
     existing = {v.metric_id: v for v in report.values.all()}
     to_create: list[ReportValue] = []
     to_update: list[ReportValue] = []
     for metric in metrics:
         value = cleaned.get(metric.code)
         row = existing.get(metric.pk) or ReportValue(report=report, metric=metric)
+        before = (row.int_value, row.decimal_value, row.text_value, row.file.name or "")
         row.int_value = value if metric.type == MetricType.INTEGER else None
         row.decimal_value = value if metric.type in (MetricType.MONEY, MetricType.PERCENT) else None
         row.text_value = (value or "") if metric.type == MetricType.TEXT else ""
@@ -281,9 +283,13 @@ def _store_values(report: Report, metrics: list[ReportMetric], cleaned: dict[str
                 row.file.save(value.name or "attachment", value, save=False)
             elif value is None:
                 row.file = None
-        (to_update if row.pk else to_create).append(row)
+        if row.pk is None:
+            to_create.append(row)
+        elif (row.int_value, row.decimal_value, row.text_value, row.file.name or "") != before:
+            to_update.append(row)
     ReportValue.objects.bulk_create(to_create)
     ReportValue.objects.bulk_update(to_update, ["int_value", "decimal_value", "text_value", "file"])
+    return bool(to_create or to_update)
 
 
 def _save_values(
@@ -294,11 +300,12 @@ def _save_values(
     metrics = list(report.form.metrics.all())
     existing = {v.metric_id: v for v in report.values.all()}
     cleaned = validate_values(report, metrics, raw, files, existing, for_submission=submit)
-    _store_values(report, metrics, cleaned)
-    report.version += 1
-    report.updated_by = actor
-    report.updated_at = timezone.now()
-    report.save(update_fields=["version", "updated_by", "updated_at"])
+    if _store_values(report, metrics, cleaned):
+        # A draft saved without a change keeps its version: a colleague's open page stays current.
+        report.version += 1
+        report.updated_by = actor
+        report.updated_at = timezone.now()
+        report.save(update_fields=["version", "updated_by", "updated_at"])
     if submit:
         _submit(report, actor)
     return report

@@ -13,44 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from hubportal.forms import Form, ModelForm, UnitChoiceField, UnitChoiceIterator
+from hubportal.forms import Form, UnitChoiceField, UnitMultipleChoiceField, VersionedForm
 from hubportal.jurisdiction import Action
 from hubportal.widgets import FastSelect
 from orgs.models import BackboneMember, LeagueUnit
 
 from .models import Camp, CampSession, Enrolment, Expertise, Trainer
 from .services import CAMP_FIELDS, FOLLOW_UP_STATUSES, SESSION_FIELDS, TRAINER_FIELDS
-
-
-class UnitMultipleSelect(FastSelect):
-    """Several units in one fast select (`multiple`), indented by depth."""
-
-    allow_multiple_selected = True
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"multiple": True, "size": 8, **(attrs or {})})
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
-        getter = getattr(data, "getlist", None)
-        return getter(name) if getter is not None else data.get(name)
-
-
-class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
-    iterator = UnitChoiceIterator
-    widget = UnitMultipleSelect
-
-
-class VersionedForm(ModelForm):
-    """An edit form carrying the version of the record it was opened on (hidden)."""
-
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None or "version" not in self.fields:
-            self.fields.pop("version", None)
-        else:
-            self.fields["version"].initial = getattr(self.instance, "version", None)
 
 
 class CampForm(VersionedForm):
@@ -81,7 +50,7 @@ class CampForm(VersionedForm):
             self.initial["audience"] = list(self.instance.audience.values_list("pk", flat=True))
 
 
-class SessionForm(ModelForm):
+class SessionForm(VersionedForm):
     trainer = forms.ModelChoiceField(
         label=_("Trainer"), queryset=Trainer.objects.none(), required=False, widget=FastSelect
     )

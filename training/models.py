@@ -307,6 +307,9 @@ class CampSession(models.Model):
     place = models.CharField(_("room or place"), max_length=100, blank=True)
     # False once the camp is cancelled: its sessions no longer book their trainers.
     is_active = models.BooleanField(_("active"), default=True, editable=False)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = SessionQuerySet.as_manager()
     jurisdiction_field = "camp__organizer"

@@ -160,6 +160,7 @@ def generate(context: Any) -> None:
                     "ends_at": _at(day, hour + 3),
                     "place": "",
                     "is_active": True,
+                    "version": 1,
                 }
             )
         source = people.get(unit.id) or people.get(0) or []

@@ -139,7 +139,7 @@ def personal_url(enrolment: Enrolment, base: str = "") -> str:
     return f"{base or site_url()}{reverse('training:personal', args=[enrolment.access_token])}"
 
 
-def _check_version(obj: Camp | Trainer, version: Any) -> None:
+def _check_version(obj: Camp | Trainer | CampSession, version: Any) -> None:
     """Refuse an edit made on an older copy, saying who changed the record and when."""
     sent = expected_version(version)
     if sent == obj.version:
@@ -584,8 +584,11 @@ def create_session(actor: Any, camp_pk: Any, data: Mapping[str, Any]) -> CampSes
 
 
 @service
-def update_session(actor: Any, pk: Any, data: Mapping[str, Any]) -> CampSession:
+def update_session(actor: Any, pk: Any, data: Mapping[str, Any], version: Any = None) -> CampSession:
+    """Edit a session of a camp's programme, with an optimistic lock on its `version` (the one
+    the editor read); saved without a change, nothing changes, not even the version."""
     session = get_for(actor, CampSession, pk, Action.CHANGE, lock=True)
+    _check_version(session, version)
     camp = Camp.objects.get(pk=session.camp_id)
     changed = _assign(session, {k: v for k, v in data.items() if k != "trainer"}, SESSION_FIELDS)
     if "trainer" in data:
@@ -598,6 +601,7 @@ def update_session(actor: Any, pk: Any, data: Mapping[str, Any]) -> CampSession:
     if camp.status == CampStatus.CANCELLED:
         raise ValidationError(_("The camp is cancelled: its programme can no longer change."))
     _check_session(session, camp)
+    session.version += 1
     _save_session(session)
     return session
 

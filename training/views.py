@@ -546,7 +546,9 @@ class SessionEditView(ObjectEditView):
         if self.object is None:
             assert self.camp is not None  # dispatch read it for a new session  # noqa: S101 - narrows the type
             return services.create_session(self.actor, self.camp.pk, data)
-        return services.update_session(self.actor, self.object.pk, data)
+        return services.update_session(
+            self.actor, self.object.pk, data, version=form.cleaned_data.get("version")
+        )
 
     def dispatch(self, request, *args, **kwargs):
         self.camp = None

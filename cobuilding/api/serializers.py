@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cobuilding.models import (
@@ -28,6 +27,7 @@ from cobuilding.models import (
     Venue,
     WorkPlan,
 )
+from hubportal.drf import version_field
 from hubportal.jurisdiction import Action, user_can
 from orgs.models.registry import mask_phone
 
@@ -62,13 +62,6 @@ class NameList(serializers.ListField):
     def to_representation(self, data: Any) -> list[Any]:
         items = data.all() if hasattr(data, "all") else data
         return [getattr(item, "name", item) for item in items]
-
-
-def version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False,
-        help_text=_("Required when updating: the version you read (a stale one is answered with 409)."),
-    )
 
 
 def money(*, read_only: bool = False) -> serializers.DecimalField:
@@ -141,6 +134,7 @@ class ChairTermSerializer(ChildSerializer):
     member_unit_name = serializers.CharField(source="member_unit.name", read_only=True)
     held_activity = serializers.BooleanField(read_only=True)
     ended_without_activity = serializers.BooleanField(read_only=True)
+    version = version_field()
 
     class Meta:
         model = ChairTerm
@@ -158,6 +152,7 @@ class ChairTermSerializer(ChildSerializer):
             "held_activity",
             "ended_without_activity",
             "created_at",
+            "version",
         ]
         read_only_fields = ["created_at"]
         extra_kwargs = {"chair_name": {"required": False}}
@@ -186,6 +181,7 @@ class WorkPlanSerializer(ChildSerializer):
 
 class MeetingSerializer(ChildSerializer):
     member_units = IdList(required=False)
+    version = version_field()
 
     class Meta:
         model = JointMeeting
@@ -198,6 +194,7 @@ class MeetingSerializer(ChildSerializer):
             "member_units",
             "attendees",
             "decisions",
+            "version",
         ]
         validators: list = []
 
@@ -322,6 +319,7 @@ class ActivitySerializer(ChildSerializer):
 
 class FundingSerializer(ChildSerializer):
     amount = money()
+    version = version_field()
 
     class Meta:
         model = Funding
@@ -335,6 +333,7 @@ class FundingSerializer(ChildSerializer):
             "received_on",
             "note",
             "created_at",
+            "version",
         ]
         read_only_fields = ["created_at"]
         validators: list = []

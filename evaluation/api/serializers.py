@@ -27,17 +27,11 @@ from evaluation.models import (
     Subject,
 )
 from hubportal.api import UnitInJurisdictionField
+from hubportal.drf import version_field
 
 
 def points(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=7, decimal_places=1, **kwargs)
-
-
-def version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False,
-        help_text=_("Required when updating: the version you read (a stale one is answered with 409)."),
-    )
 
 
 class SystemSerializer(serializers.ModelSerializer):
@@ -74,6 +68,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
     )
     checklist_item = serializers.IntegerField(source="checklist_item_id", required=False, allow_null=True)
     max_points = points()
+    version = version_field()
 
     class Meta:
         model = Indicator
@@ -89,6 +84,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "evidence_expected",
             "checklist_item",
             "order",
+            "version",
         ]
         read_only_fields = ["depth"]
         validators: list = []
@@ -169,6 +165,7 @@ class SubjectSerializer(serializers.ModelSerializer):
             "aggregated_at",
             "notice_from",
             "notice_until",
+            "version",
         ]
         read_only_fields = fields
 
@@ -437,6 +434,8 @@ class ClaimBody(serializers.Serializer):
 
 class SelfAssessmentBody(serializers.Serializer):
     claims = ClaimBody(many=True)
+    # The claims are the subject's: the subject's `version` as read (a stale one is a 409).
+    version = version_field()
 
 
 class ModerateBody(serializers.Serializer):

@@ -149,11 +149,11 @@ def indicator_from_body(actor: Any, data: Mapping[str, Any]) -> Indicator:
     return services.add_indicator(actor, values.pop("system_id"), values)
 
 
-def indicator_update(actor: Any, pk: Any, data: Mapping[str, Any]) -> Indicator:
+def indicator_update(actor: Any, pk: Any, data: Mapping[str, Any], version: Any = None) -> Indicator:
     values = {k: v for k, v in data.items() if k not in {"system_id", "parent_id"}}
     if "checklist_item_id" in values:
         values["checklist_item"] = values.pop("checklist_item_id")
-    return services.update_indicator(actor, pk, values)
+    return services.update_indicator(actor, pk, values, version=version)
 
 
 class IndicatorViewSet(GrantedViewSetMixin, JurisdictionViewSet):
@@ -230,11 +230,12 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 
 # Subjects and their own side -----------------------------------------------------------------
-def save_claims(actor: Any, pk: Any, claims: list[Mapping[str, Any]]) -> Subject:
+def save_claims(actor: Any, pk: Any, claims: list[Mapping[str, Any]], version: Any = None) -> Subject:
     return services.save_self_assessment(
         actor,
         pk,
         {c["indicator"]: {"points": c.get("points"), "statement": c.get("statement", "")} for c in claims},
+        version=version,
     )
 
 

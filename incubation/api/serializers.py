@@ -3,13 +3,13 @@ the database (jurisdiction of every record named, capacity, balance) are the ser
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_choice_field
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from hubportal.api import UnitInJurisdictionField
+from hubportal.drf import version_field
 from incubation.models import (
     FundMovement,
     IncubationBase,
@@ -23,13 +23,6 @@ from incubation.models import (
 def money(*, read_only: bool = False) -> serializers.DecimalField:
     """An amount in yuan to the fen, as the models keep it (`MoneyField`)."""
     return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=read_only)
-
-
-def version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False,
-        help_text=_("Required when updating: the version you read (a stale one is answered with 409)."),
-    )
 
 
 class BaseSerializer(serializers.ModelSerializer):

@@ -122,6 +122,7 @@ def self_assess(actor: Any, subject: Subject, share: float = 0.8) -> None:
             }
             for i in leaves
         },
+        version=Subject.objects.values_list("version", flat=True).get(pk=subject.pk),
     )
     services.submit_self_assessment(actor, subject.pk)
 

@@ -171,16 +171,24 @@ def test_a_representative_self_assesses_through_the_api(
     a1 = system.indicators.get(code="A1")
     answer = client.post(
         f"/api/evaluation/subjects/{subject.pk}/self-assessment/",
-        {"claims": [{"indicator": a1.pk, "points": "11", "statement": "x"}]},
+        {"claims": [{"indicator": a1.pk, "points": "11", "statement": "x"}], "version": 1},
         format="json",
     )
     assert answer.status_code == 400 and f"points_{a1.pk}" in answer.json()
+    body = {"claims": [{"indicator": a1.pk, "points": "9", "statement": "有固定场地"}]}
+    answer = client.post(f"/api/evaluation/subjects/{subject.pk}/self-assessment/", body, format="json")
+    assert answer.status_code == 400 and "version" in answer.json()  # the version read is required
     answer = client.post(
+        f"/api/evaluation/subjects/{subject.pk}/self-assessment/", {**body, "version": 1}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["version"] == 2
+    answer = client.post(  # a second save on the copy read before the first: refused, nothing stored
         f"/api/evaluation/subjects/{subject.pk}/self-assessment/",
-        {"claims": [{"indicator": a1.pk, "points": "9", "statement": "有固定场地"}]},
+        {"claims": [{"indicator": a1.pk, "points": "8", "statement": "改"}], "version": 1},
         format="json",
     )
-    assert answer.status_code == 200
+    assert answer.status_code == 409
+    assert subject.claims.get().points == 9
     assert client.post(f"/api/evaluation/subjects/{subject.pk}/admit/").status_code == 403
 
 

@@ -90,7 +90,7 @@ def test_a_claim_above_the_maximum_or_below_zero_is_refused_and_nothing_is_saved
         codes["B1"].pk: {"points": "-1"},
     }
     with pytest.raises(ValidationError) as refused:
-        services.save_self_assessment(zhongshan_cadre, subject.pk, claims)
+        services.save_self_assessment(zhongshan_cadre, subject.pk, claims, version=subject.version)
     errors = refused.value.message_dict
     assert errors[f"points_{codes['A2'].pk}"] == ["At most 10 points can be given for this indicator."]
     assert errors[f"points_{codes['B1'].pk}"] == ["Points cannot be below zero."]
@@ -100,7 +100,10 @@ def test_a_claim_above_the_maximum_or_below_zero_is_refused_and_nothing_is_saved
 def test_the_self_assessment_is_handed_in_only_complete(zhongshan_cadre, subject):
     codes = leaves(subject)
     services.save_self_assessment(
-        zhongshan_cadre, subject.pk, {codes["A1"].pk: {"points": 9, "statement": "有场地"}}
+        zhongshan_cadre,
+        subject.pk,
+        {codes["A1"].pk: {"points": 9, "statement": "有场地"}},
+        version=subject.version,
     )
     with pytest.raises(ValidationError, match="missing: A2, B1, B2"):
         services.submit_self_assessment(zhongshan_cadre, subject.pk)
@@ -158,6 +161,6 @@ def test_evidence_links_only_the_subjects_own_records(
 def test_claims_keep_one_decimal(zhongshan_cadre, subject):
     a1 = leaves(subject)["A1"]
     with pytest.raises(ValidationError, match="one decimal place"):
-        services.save_self_assessment(zhongshan_cadre, subject.pk, {a1.pk: {"points": "7.25"}})
-    services.save_self_assessment(zhongshan_cadre, subject.pk, {a1.pk: {"points": "7.5"}})
+        services.save_self_assessment(zhongshan_cadre, subject.pk, {a1.pk: {"points": "7.25"}}, version=1)
+    services.save_self_assessment(zhongshan_cadre, subject.pk, {a1.pk: {"points": "7.5"}}, version=1)
     assert Claim.objects.get().points == Decimal("7.5")

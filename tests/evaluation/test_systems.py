@@ -55,8 +55,10 @@ def test_a_new_version_copies_the_tree_as_a_draft_and_publishing_it_retires_the_
     copied = draft.indicators.select_related("parent").get(code="B1")
     assert copied.parent is not None
     assert copied.parent.code == "B" and copied.parent.system_id == draft.pk
-    services.update_indicator(province_admin, copied.pk, {"max_points": 20})
-    services.update_indicator(province_admin, copied.parent_id, {"max_points": 25})
+    services.update_indicator(province_admin, copied.pk, {"max_points": 20}, version=copied.version)
+    services.update_indicator(
+        province_admin, copied.parent_id, {"max_points": 25}, version=copied.parent.version
+    )
     services.publish_system(province_admin, draft.pk)
     base_system.refresh_from_db()
     assert base_system.status == "retired"
@@ -69,7 +71,7 @@ def test_a_new_version_copies_the_tree_as_a_draft_and_publishing_it_retires_the_
 def test_a_tree_that_does_not_add_up_cannot_be_published(province_admin, province):
     system = make_system(province_admin, province, publish=False)
     section = system.indicators.get(code="A")
-    services.update_indicator(province_admin, section.pk, {"max_points": 25})
+    services.update_indicator(province_admin, section.pk, {"max_points": 25}, version=section.version)
     with pytest.raises(ValidationError) as refused:
         services.publish_system(province_admin, system.pk)
     assert "A 基础条件 is worth 25 points but its indicators add up to 20" in " ".join(refused.value.messages)

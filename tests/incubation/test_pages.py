@@ -398,7 +398,13 @@ def test_checklist_score(client_for, zhongshan_cadre, zs_base):
     client = client_for(zhongshan_cadre)
     response = client.post(
         reverse("incubation:base_checklist", args=[zs_base.pk]),
-        {"checked_on": "2024-05-01", f"met_{a.pk}": "on", f"note_{a.pk}": "200平方米", f"note_{b.pk}": ""},
+        {
+            "checked_on": "2024-05-01",
+            f"met_{a.pk}": "on",
+            f"note_{a.pk}": "200平方米",
+            f"note_{b.pk}": "",
+            "version": zs_base.version,
+        },
     )
     assert response.status_code == 302
 

@@ -258,7 +258,7 @@ def test_feedback_is_anonymous_once_per_person_and_averages_per_trainer(
     trainer = make_trainer(province)
     camp = make_camp(zhongshan_cadre, zhongshan, sessions=1)
     session = sessions_of(camp)[0]
-    services.update_session(zhongshan_cadre, session.pk, {"trainer": trainer.pk})
+    services.update_session(zhongshan_cadre, session.pk, {"trainer": trainer.pk}, version=session.version)
     people = finished_camp(zhongshan_cadre, camp, zs_members[:2], {0: 1, 1: 1})
     for enrolment, rating in zip(people, (4, 5), strict=True):
         services.submit_feedback(

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 def booked(actor, camp, trainer) -> CampSession:
     """The camp's first session (09:00–12:00 on its first day) given to `trainer`."""
     session = sessions_of(camp)[0]
-    services.update_session(actor, session.pk, {"trainer": trainer.pk})
+    services.update_session(actor, session.pk, {"trainer": trainer.pk}, version=session.version)
     return session
 
 
@@ -51,9 +51,13 @@ def test_moving_a_booked_trainer_onto_another_of_their_sessions_is_refused(
     camp = make_camp(zhongshan_cadre, zhongshan, sessions=2)
     morning, afternoon = sessions_of(camp)
     booked(zhongshan_cadre, camp, trainer)
-    services.update_session(zhongshan_cadre, afternoon.pk, {"trainer": trainer.pk})  # 14:00: no clash
+    moved = services.update_session(  # 14:00: no clash
+        zhongshan_cadre, afternoon.pk, {"trainer": trainer.pk}, version=afternoon.version
+    )
     with pytest.raises(ValidationError, match="already booked"):
-        services.update_session(zhongshan_cadre, afternoon.pk, {"starts_at": at(START, 11)})
+        services.update_session(
+            zhongshan_cadre, afternoon.pk, {"starts_at": at(START, 11)}, version=moved.version
+        )
     afternoon.refresh_from_db()
     assert afternoon.starts_at == at(START, 14)
 

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from hubportal.api import UnitInJurisdictionField
+from hubportal.drf import version_field
 from orgs.models import LeagueUnit
 from training.models import (
     Attendance,
@@ -21,13 +22,6 @@ from training.models import (
     Trainee,
     Trainer,
 )
-
-
-def version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False,
-        help_text=_("Required when updating: the version you read (a stale one is answered with 409)."),
-    )
 
 
 class CampSerializer(serializers.ModelSerializer):
@@ -79,6 +73,7 @@ class SessionSerializer(serializers.ModelSerializer):
     # A method, not a default on `trainer.name`: DRF leaves a default out of a PATCH's answer.
     trainer_name = serializers.SerializerMethodField()
     present = serializers.IntegerField(read_only=True)
+    version = version_field()
 
     class Meta:
         model = CampSession
@@ -92,6 +87,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "ends_at",
             "place",
             "present",
+            "version",
         ]
 
     def get_trainer_name(self, session: CampSession) -> str:

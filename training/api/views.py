@@ -58,11 +58,13 @@ def session_from_body(actor: Any, data: Mapping[str, Any]) -> CampSession:
     return services.create_session(actor, data["camp_id"], values)
 
 
-def session_update_from_body(actor: Any, pk: Any, data: Mapping[str, Any]) -> CampSession:
+def session_update_from_body(
+    actor: Any, pk: Any, data: Mapping[str, Any], version: Any = None
+) -> CampSession:
     values = {k: v for k, v in data.items() if k not in ("camp_id", "trainer_id")}
     if "trainer_id" in data:
         values["trainer"] = data.get("trainer_id")
-    return services.update_session(actor, pk, values)
+    return services.update_session(actor, pk, values, version=version)
 
 
 def enrol_from_body(actor: Any, data: Mapping[str, Any]) -> Enrolment:
