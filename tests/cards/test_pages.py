@@ -111,6 +111,10 @@ def test_the_figures_count_cards_and_the_share_of_members_holding_one(
         rows[guzhen.pk]["member_card_coverage"].numerator,
         rows[guzhen.pk]["member_card_coverage"].denominator,
     ) == (3, 4)
+    # A unit where nobody is registered shows a dash, not a share of 0 %.
+    page = response.content.decode()
+    table = page[page.index('id="card-figures"') :]
+    assert "75.00%" in table and "0.00%" not in table and "—" in table
 
 
 def test_issuing_a_card_from_the_page(clock, guzhen, guzhen_admin, client_for):
