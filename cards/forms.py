@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hubportal.forms import Form, ModelForm, UnitChoiceField
+from hubportal.forms import Form, ModelForm, UnitChoiceField, VersionedForm
 from hubportal.jurisdiction import Action
 from orgs.models import LeagueUnit
 
@@ -40,7 +40,7 @@ class IssueCardForm(ModelForm):
         self.fields["issued_on"].required = False
 
 
-class HolderForm(ModelForm):
+class HolderForm(VersionedForm):
     """A member or volunteer registered with a unit (the ID number is set once)."""
 
     class Meta:

@@ -93,6 +93,9 @@ class Holder(models.Model):
     is_member = models.BooleanField(_("league member"), default=False)
     is_volunteer = models.BooleanField(_("volunteer"), default=False)
     created_at = models.DateTimeField(_("entered at"), default=timezone.now)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = HolderQuerySet.as_manager()
     jurisdiction_field = "unit"

@@ -32,7 +32,7 @@ from hubportal.access import all_for, get_for, related_for
 from hubportal.bulk import copy_rows, record_inserts, reserve_ids
 from hubportal.jurisdiction import Action, user_can
 from hubportal.personal import may_see_personal as personal_rule
-from hubportal.services import service
+from hubportal.services import check_version, service
 from orgs.models import LeagueUnit
 from orgs.validators import birth_date_from_id_number, validate_id_number
 
@@ -215,14 +215,17 @@ def register_holder(actor: Any, data: Mapping[str, Any]) -> Holder:
 
 
 @service
-def update_holder(actor: Any, pk: Any, data: Mapping[str, Any]) -> Holder:
+def update_holder(actor: Any, pk: Any, data: Mapping[str, Any], version: Any = None) -> Holder:
     """Correct a holder's name, phone or roles: only the cadres of the holder's own unit,
-    who alone see the personal data. The ID number (who the person is) does not change."""
+    who alone see the personal data. The ID number (who the person is) does not change.
+    `version` is the one the editor read: a save over a newer change is refused, and a save
+    without a change changes nothing, not even the version."""
     holder = get_for(actor, Holder, pk, Action.CHANGE, lock=True)
     if not may_see_personal(actor, holder.unit_id):
         raise PermissionDenied(
             _("Only the cadres of the unit the person is registered with edit their data.")
         )
+    check_version(holder, version)
     changed = []
     for field in ("name", "phone", "is_member", "is_volunteer"):
         if field in data:
@@ -244,7 +247,8 @@ def update_holder(actor: Any, pk: Any, data: Mapping[str, Any]) -> Holder:
             {"phone": _("Enter an 11-digit mobile number or a landline with its area code.")}
         )
     holder.full_clean()
-    holder.save(update_fields=changed)
+    holder.version += 1
+    holder.save(update_fields=[*changed, "version"])
     return holder
 
 

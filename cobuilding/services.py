@@ -803,8 +803,11 @@ def update_activity(actor: Any, pk: Any, data: Mapping[str, Any], version: Any =
     if "held_on" in changed:
         for participation in ActivityOrganization.objects.filter(
             activity=activity, contact_log__isnull=False
-        ):
-            registry.update_contact_log(actor, participation.contact_log_id, {"date": activity.held_on})
+        ).select_related("contact_log"):
+            entry = participation.contact_log
+            assert entry is not None  # filtered above  # noqa: S101 - narrows the type
+            # The activity's service moves the entry as it now stands (no editor's copy).
+            registry.update_contact_log(actor, entry.pk, {"date": activity.held_on}, version=entry.version)
     if changed or related or taking_part:
         activity.version += 1
         activity.save(update_fields=["version"])

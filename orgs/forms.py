@@ -31,7 +31,7 @@ def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
 
 
-class LeagueUnitForm(hub.ModelForm):
+class LeagueUnitForm(hub.VersionedForm):
     """Create or edit a unit; the parent can only be a unit the cadre may change (or the one
     it already has), never the unit itself or one below it."""
 
@@ -102,7 +102,7 @@ class ReviewForm(hub.Form):
     )
 
 
-class BackboneMemberForm(hub.ModelForm):
+class BackboneMemberForm(hub.VersionedForm):
     class Meta:
         model = BackboneMember
         fields = ["name", "gender", "birth_year", "birth_date", "phone", "id_number", "role"]
@@ -114,7 +114,7 @@ class BackboneMemberForm(hub.ModelForm):
         return value
 
 
-class LeagueBuildingForm(hub.ModelForm):
+class LeagueBuildingForm(hub.VersionedForm):
     organizations = forms.ModelMultipleChoiceField(
         label=_("Other organizations sharing the branch"),
         queryset=Organization.objects.none(),
@@ -142,13 +142,13 @@ class LeagueBuildingForm(hub.ModelForm):
         _model_choice(self, "organizations").queryset = candidates.order_by("name")
 
 
-class ContactLogForm(hub.ModelForm):
+class ContactLogForm(hub.VersionedForm):
     class Meta:
         model = ContactLog
         fields = ["date", "kind", "days", "note"]
 
 
-class DirectContactForm(hub.ModelForm):
+class DirectContactForm(hub.VersionedForm):
     class Meta:
         model = DirectContact
         fields = ["unit", "since", "note"]

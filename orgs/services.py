@@ -559,9 +559,11 @@ def create_unit(actor: Any, data: dict[str, Any]) -> LeagueUnit:
 
 
 @service
-def update_unit(actor: Any, pk: Any, data: dict[str, Any]) -> LeagueUnit:
-    """Edit a unit the actor may change; moving it re-parents its whole subtree."""
+def update_unit(actor: Any, pk: Any, data: dict[str, Any], version: Any = None) -> LeagueUnit:
+    """Edit a unit the actor may change; moving it re-parents its whole subtree. `version` is
+    the one the editor read (optimistic locking); saved without a change, nothing changes."""
     unit = get_for(actor, LeagueUnit, pk, Action.CHANGE, lock=True)
+    check_version(unit, version)
     data = {k: v for k, v in data.items() if k in UNIT_FIELDS}
     if "parent" in data:
         if _key(_pk(data["parent"])) == unit.parent_id:  # unchanged (the province keeps none)
@@ -570,6 +572,7 @@ def update_unit(actor: Any, pk: Any, data: dict[str, Any]) -> LeagueUnit:
             data["parent"] = _parent_unit(actor, unit, _pk(data["parent"]))
     if not _assign(unit, data, UNIT_FIELDS):
         return unit
+    unit.version += 1
     _full_clean(unit, exclude=TREE_FIELDS)
     save_checked(unit)
     return unit
@@ -608,12 +611,15 @@ def add_direct_contact(actor: Any, organization_pk: Any, data: dict[str, Any]) -
 
 
 @service
-def update_direct_contact(actor: Any, pk: Any, data: dict[str, Any]) -> DirectContact:
-    """Change the date or note of a direct contact (the unit and organization stay)."""
+def update_direct_contact(actor: Any, pk: Any, data: dict[str, Any], version: Any = None) -> DirectContact:
+    """Change the date or note of a direct contact (the unit and organization stay), with an
+    optimistic lock on `version`."""
     contact = get_for(actor, DirectContact, pk, Action.CHANGE, lock=True)
+    check_version(contact, version)
     _not_in_future(data.get("since"), "since", _("The date cannot lie in the future."))
     if not _assign(contact, data, DIRECT_CONTACT_FIELDS):
         return contact
+    contact.version += 1
     _full_clean(contact)
     save_checked(contact)
     return contact
@@ -636,10 +642,13 @@ def add_backbone_member(actor: Any, organization_pk: Any, data: dict[str, Any]) 
 
 
 @service
-def update_backbone_member(actor: Any, pk: Any, data: dict[str, Any]) -> BackboneMember:
+def update_backbone_member(actor: Any, pk: Any, data: dict[str, Any], version: Any = None) -> BackboneMember:
+    """Edit a key person, with an optimistic lock on `version` (the one the editor read)."""
     member = get_for(actor, BackboneMember, pk, Action.CHANGE, lock=True)
+    check_version(member, version)
     if not _assign(member, data, BACKBONE_FIELDS):
         return member
+    member.version += 1
     _full_clean(member)
     save_checked(member)
     return member
@@ -682,12 +691,14 @@ def record_league_building(actor: Any, organization_pk: Any, data: dict[str, Any
 
 
 @service
-def update_league_building(actor: Any, pk: Any, data: dict[str, Any]) -> LeagueBuilding:
+def update_league_building(actor: Any, pk: Any, data: dict[str, Any], version: Any = None) -> LeagueBuilding:
     """Edit a league-building record; `data["organizations"]` (when given) replaces the
-    organizations sharing it besides the lead one."""
+    organizations sharing it besides the lead one. `version` is the one the editor read: its
+    organizations are part of the record, so a change to them moves it on too."""
     building = get_for(
         actor, LeagueBuilding.objects.select_related("lead_organization"), pk, Action.CHANGE, lock=True
     )
+    check_version(building, version)
     changed = _assign(building, data, LEAGUE_BUILDING_FIELDS)
     current = {o.pk for o in building.organizations.all()}
     named = data.get("organizations")
@@ -696,6 +707,7 @@ def update_league_building(actor: Any, pk: Any, data: dict[str, Any]) -> LeagueB
     )
     if not changed and {o.pk for o in members} == current:
         return building
+    building.version += 1
     _not_in_future(building.founded_on, "founded_on", _("The founding date cannot lie in the future."))
     _full_clean(building)
     save_checked(building)
@@ -745,12 +757,15 @@ def _logged_by_or_above(actor: Any, entry: ContactLog, message: str) -> None:
 
 
 @service
-def update_contact_log(actor: Any, pk: Any, data: dict[str, Any]) -> ContactLog:
-    """Correct a contact: its author, or a cadre who may change the author's unit."""
+def update_contact_log(actor: Any, pk: Any, data: dict[str, Any], version: Any = None) -> ContactLog:
+    """Correct a contact: its author, or a cadre who may change the author's unit; `version`
+    is the one the editor read (optimistic locking)."""
     entry = get_for(actor, ContactLog.objects.select_related("unit"), pk, Action.CHANGE, lock=True)
     _logged_by_or_above(actor, entry, _("Only the cadre who logged this contact can change it."))
+    check_version(entry, version)
     if not _assign(entry, data, CONTACT_LOG_FIELDS):
         return entry
+    entry.version += 1
     _check_contact_log(entry)
     _full_clean(entry)
     save_checked(entry)

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from cards.models import Card, Holder
 from cards.services import may_see_personal
+from hubportal.drf import version_field
 from orgs.models.registry import mask_id_number, mask_phone
 
 PERSONAL = ("id_number", "phone", "birth_date")
@@ -50,6 +51,7 @@ class HolderSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     # null where the personal data is masked (see _mask): the schema says so.
     birth_date = serializers.DateField(read_only=True, allow_null=True)
+    version = version_field()
 
     class Meta:
         model = Holder
@@ -64,6 +66,7 @@ class HolderSerializer(serializers.ModelSerializer):
             "is_member",
             "is_volunteer",
             "created_at",
+            "version",
         ]
         read_only_fields = ["birth_date", "created_at"]
         extra_kwargs: dict[str, dict[str, Any]] = {"id_number": {"validators": []}}

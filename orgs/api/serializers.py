@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from hubportal.access import NOT_IN_REACH, scoped
 from hubportal.api import UnitInJurisdictionField
+from hubportal.drf import version_field
 from hubportal.jurisdiction import Action
 from hubportal.personal import PersonalDataSerializerMixin
 from orgs.models import BackboneMember, ContactLog, DirectContact, LeagueBuilding, LeagueUnit, Organization
@@ -63,6 +64,7 @@ class LeagueUnitSerializer(serializers.ModelSerializer):
             "address",
             "phone",
             "is_active",
+            "version",
         ]
         read_only_fields = ["depth", "path"]
 
@@ -134,6 +136,7 @@ class BackboneMemberSerializer(PersonalDataSerializerMixin, serializers.ModelSer
     the organization; for everyone else they are masked and the birth date is left out."""
 
     organization = InReachField(Organization, Action.CHANGE)
+    version = version_field()
 
     class Meta:
         model = BackboneMember
@@ -148,6 +151,7 @@ class BackboneMemberSerializer(PersonalDataSerializerMixin, serializers.ModelSer
             "id_number",
             "role",
             "created_at",
+            "version",
         ]
         read_only_fields = ["created_at"]
         validators: list = []
@@ -160,6 +164,7 @@ class LeagueBuildingSerializer(serializers.ModelSerializer):
     lead_organization = InReachField(Organization, Action.CHANGE)
     organizations = InReachField(Organization, Action.VIEW, many=True, required=False)
     unit: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+    version = version_field()
 
     class Meta:
         model = LeagueBuilding
@@ -174,6 +179,7 @@ class LeagueBuildingSerializer(serializers.ModelSerializer):
             "founded_on",
             "member_count",
             "created_at",
+            "version",
         ]
         read_only_fields = ["created_at"]
 
@@ -186,6 +192,7 @@ class ContactLogSerializer(serializers.ModelSerializer):
     cadre: Any = serializers.PrimaryKeyRelatedField(read_only=True)
     cadre_name = serializers.CharField(source="cadre.__str__", read_only=True)
     unit = InReachField(LeagueUnit, Action.VIEW, required=False)
+    version = version_field()
 
     class Meta:
         model = ContactLog
@@ -200,6 +207,7 @@ class ContactLogSerializer(serializers.ModelSerializer):
             "days",
             "note",
             "created_at",
+            "version",
         ]
         read_only_fields = ["created_at"]
 
@@ -210,8 +218,9 @@ class DirectContactSerializer(serializers.ModelSerializer):
     unit = UnitInJurisdictionField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     organization = InReachField(Organization, Action.VIEW)
+    version = version_field()
 
     class Meta:
         model = DirectContact
-        fields = ["id", "unit", "unit_name", "organization", "since", "note"]
+        fields = ["id", "unit", "unit_name", "organization", "since", "note", "version"]
         validators: list = []

@@ -426,6 +426,9 @@ class DirectContact(models.Model):
     # When the portal recorded the contact: targets count by it, not by the typed `since`
     # (a contact entered in December and dated March does not count in March).
     created_at = models.DateTimeField(_("entered at"), default=timezone.now, db_default=Now(), editable=False)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = JurisdictionQuerySet.as_manager()
     jurisdiction_field = "unit"
@@ -476,6 +479,9 @@ class BackboneMember(models.Model):
         _("role in the organization"), max_length=64, blank=True, help_text=_("e.g. 会长, 秘书长, 项目主管")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = JurisdictionQuerySet.as_manager()
     jurisdiction_field = "organization__governing_unit"
@@ -576,6 +582,9 @@ class LeagueBuilding(models.Model):
     founded_on = models.DateField(_("founded on"))
     member_count = models.PositiveIntegerField(_("members"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = JurisdictionQuerySet.as_manager()
     jurisdiction_field = "unit"
@@ -624,6 +633,9 @@ class ContactLog(models.Model):
     days = models.DecimalField(_("days spent"), max_digits=4, decimal_places=1, default=1)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = JurisdictionQuerySet.as_manager()
     jurisdiction_field = "organization__governing_unit"

@@ -93,6 +93,9 @@ class LeagueUnit(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: the version an editor read, moved on by every change
+    # (`hubportal.services.check_version`); the database default serves rows written by COPY.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
 
     objects = LeagueUnitQuerySet.as_manager()
     jurisdiction_field = ""

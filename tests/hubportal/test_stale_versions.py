@@ -22,12 +22,18 @@ from tests.round_trip import all_cases
 # The field colleague B changes on each page: its name, or the prefix of the first such field
 # of a page that edits a set of rows (a base's checklist notes, a subject's statements).
 CHANGED_FIELD = {
+    "cards:holder_edit": "name",
     "cobuilding:chair_term_edit": "note",
     "cobuilding:funding_edit": "note",
     "cobuilding:meeting_edit": "decisions",
     "evaluation:indicator_edit": "guide",
     "evaluation:subject_self_assessment": "statement_",
     "incubation:base_checklist": "note_",
+    "orgs:backbone_edit": "role",
+    "orgs:contact_log_edit": "note",
+    "orgs:direct_contact_edit": "note",
+    "orgs:league_building_edit": "branch_name",
+    "orgs:unit_edit": "name",
     "training:session_edit": "place",
     # Pages versioned before issue 8's audit: the same net.
     "cobuilding:committee_edit": "secretariat_address",

@@ -359,7 +359,7 @@ def test_city_cadre_creates_moves_and_deletes_a_unit(zhongshan_cadre, zhongshan,
     )
     town = services.create_unit(zhongshan_cadre, {**UNIT, "parent": zhongshan.pk})
     assert town.path.startswith(zhongshan.path) and town.region == zhongshan.region
-    town = services.update_unit(zhongshan_cadre, town.pk, {"parent": county.pk})
+    town = services.update_unit(zhongshan_cadre, town.pk, {"parent": county.pk}, version=town.version)
     assert town.path.startswith(county.path) and town.depth == county.depth + 1
     services.delete_unit(zhongshan_cadre, town.pk)
     assert not LeagueUnit.objects.filter(pk=town.pk).exists()
@@ -367,10 +367,12 @@ def test_city_cadre_creates_moves_and_deletes_a_unit(zhongshan_cadre, zhongshan,
 
 def test_a_unit_cannot_move_below_itself(zhongshan_cadre, province_admin, zhongshan, guzhen):
     with pytest.raises(ValidationError) as caught:
-        services.update_unit(province_admin, zhongshan.pk, {"parent": guzhen.pk})
+        services.update_unit(province_admin, zhongshan.pk, {"parent": guzhen.pk}, version=zhongshan.version)
     assert list(messages(caught.value)) == ["parent"]
     with pytest.raises(ValidationError):
-        services.update_unit(province_admin, zhongshan.pk, {"parent": zhongshan.pk})
+        services.update_unit(
+            province_admin, zhongshan.pk, {"parent": zhongshan.pk}, version=zhongshan.version
+        )
     zhongshan.refresh_from_db()
     assert zhongshan.depth == 1
 

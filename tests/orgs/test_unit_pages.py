@@ -80,6 +80,7 @@ def test_city_cadre_creates_a_town_and_history_records_who(client_for, zhongshan
             "level": "town",
             "kind": "regional",
             "is_active": "on",
+            "version": town.version,
         },
     )
     detail = client.get(reverse("orgs:unit_detail", args=[town.pk]))
