@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from .access import get_for
 from .jurisdiction import Action
-from .replica import replica_reads
+from .replica import on_replica
 
 
 class JurisdictionScoped(viewsets.GenericViewSet):
@@ -71,8 +71,8 @@ class JurisdictionViewSet(JurisdictionScoped, viewsets.ModelViewSet):
     destroy_service: Callable[..., Any] | None = None
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        with replica_reads():  # a read replica serves the lists when there is one
-            return super().list(request, *args, **kwargs)
+        # a read replica serves the lists when there is one
+        return on_replica(super().list, request, *args, **kwargs)
 
     # Services are read from the class: a function stored on it must not bind to the view.
     def perform_create(self, serializer: Any) -> None:
@@ -101,8 +101,7 @@ class JurisdictionReadOnlyViewSet(JurisdictionScoped, viewsets.ReadOnlyModelView
     while a POST, PUT or DELETE on the list or the record itself answers 405."""
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        with replica_reads():
-            return super().list(request, *args, **kwargs)
+        return on_replica(super().list, request, *args, **kwargs)
 
 
 class _ServiceAction:

@@ -30,7 +30,7 @@ from .jurisdiction import Action
 from .pagination import CountingPaginator, wants_exact
 from .personal import mask, may_see_personal, personal_fields
 from .registry import list_actions_for, record_links_for
-from .replica import replica_reads
+from .replica import on_replica
 from .widgets import format_money
 
 if TYPE_CHECKING:
@@ -148,8 +148,7 @@ class ObjectListView(JurisdictionMixin, ListView):
     def export(self) -> Any:
         """The list's rows under its current filters and order, every page, as Excel (read
         from the replica when there is one: the workbook is written inside the scope)."""
-        with replica_reads():
-            return self._export()
+        return on_replica(self._export)
 
     def _export(self) -> Any:
         queryset = self.get_queryset()

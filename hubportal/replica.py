@@ -9,7 +9,12 @@ replica, except:
 - reads inside a transaction on the primary (`transaction.atomic`, `select_for_update`): they
   must see the transaction's own writes and hold its locks;
 - a replica that does not answer: the reads go to the primary, the log says so once per
-  check (every `CHECK_SECONDS`), and `/healthz` shows the replica's line as down.
+  check (every `CHECK_SECONDS`), and `/healthz` shows the replica's line as down;
+- a replica that goes away while it serves a view (a connection refused or cut between two
+  checks): `on_replica` (behind `@reads_from_replica` and the lists' and exports' scopes)
+  checks it at once and, when it is down, runs the view again on the primary — a read-only
+  view, so nothing is done twice — instead of answering 500 until the next check
+  (`bin/rehearse-cluster --stop-replica`: 17 of 708 requests failed before this).
 
 Sessions, logins and throttles are never read here (middleware runs outside the scope), so a
 replica that lags a second behind never signs anyone out; a dashboard may show figures a
@@ -27,7 +32,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,7 @@ _scope: contextvars.ContextVar[bool] = contextvars.ContextVar("hub_replica_reads
 _state: dict[str, Any] = {"ok": None, "checked": 0.0, "detail": ""}
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def configured() -> bool:
@@ -75,13 +81,36 @@ def replica_reads() -> Iterator[None]:
         _scope.reset(token)
 
 
+@contextmanager
+def _primary_reads() -> Iterator[None]:
+    token = _scope.set(False)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def on_replica(read: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`read(*args, **kwargs)` with its reads on the replica; when the replica fails under it
+    (a connection refused or cut) and is down when checked at once, `read` runs again with
+    its reads on the primary. `read` must only read (a view of a dashboard, a list, an export)."""
+    try:
+        with replica_reads():
+            return read(*args, **kwargs)
+    except (OperationalError, InterfaceError) as exc:
+        if not configured() or replica_state(force=True)[0]:
+            raise  # not the replica's failure: the replica answers
+        logger.warning("read replica failed during a read, reading again from the primary: %s", exc)
+    with _primary_reads():
+        return read(*args, **kwargs)
+
+
 def reads_from_replica(view: F) -> F:
-    """A view whose reads go to the replica (dashboards, exports, lists)."""
+    """A view whose reads go to the replica (dashboards, exports, lists); see `on_replica`."""
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        with replica_reads():
-            return view(*args, **kwargs)
+        return on_replica(view, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 

@@ -5,11 +5,12 @@ second alias on the same test database), with a fallback to the primary when it 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from hubportal import replica
@@ -133,3 +134,42 @@ def test_health_shows_a_replica_that_answers(replica_on, monkeypatch, client_for
     monkeypatch.setattr("hubportal.views._worker_queues", lambda: {"w@h": list(settings.HUB_QUEUES)})
     response = client_for(make_user("ops", is_staff=True)).get("/healthz")
     assert response.status_code == 200 and response.json()["replica"] == {"ok": True, "detail": "ok"}
+
+
+@pytest.mark.django_db(databases=BOTH, transaction=True)
+def test_a_replica_that_goes_away_between_checks_is_read_again_from_the_primary(
+    replica_on, monkeypatch, caplog, client_for, zhongshan_cadre
+):
+    """The replica stopped while the last check still says it answers (bin/rehearse-cluster
+    --stop-replica): the API list, a list's export and the target dashboard answer from the
+    primary, not 500, and the replica is marked down at once."""
+    client = client_for(zhongshan_cadre)
+    client.get("/")  # the session is read before the replica goes away
+
+    def gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(connections["replica"], "cursor", gone)
+    caplog.set_level(logging.WARNING, logger="hubportal.replica")
+    for url in ("/api/orgs/organizations/", "/orgs/organizations/?export=xlsx", "/reporting/targets/"):
+        replica._state.update(ok=True, checked=time.monotonic(), detail="ok")  # last check: fine
+        with CaptureQueriesContext(connections["default"]) as on_primary:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        assert on_primary.captured_queries, url
+        assert replica._state["ok"] is False, url
+    assert "reading again from the primary" in caplog.text
+
+
+@pytest.mark.django_db(databases=BOTH, transaction=True)
+def test_an_error_that_is_not_the_replica_is_not_retried(replica_on, monkeypatch):
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(replica, "replica_state", lambda force=False: (True, "ok"))
+    with pytest.raises(OperationalError):
+        replica.on_replica(broken)
+    assert calls == [1]
