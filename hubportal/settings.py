@@ -6,7 +6,10 @@ from environment variables, each with a default that suits local development.
 
 import os
 import sys
+import urllib.parse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -228,8 +231,74 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/zxing", NODE_MODULES / "@zxing" / "browser" / "umd"),
 ]
+
+
+def file_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Where uploaded and generated files live (documents, photos, evidence, import uploads
+    and result workbooks, certificates, ZIP bundles): every app reaches them through Django's
+    storage API, so the folder MEDIA_ROOT (STORAGE_BACKEND=local, the default) and an
+    S3-compatible store (STORAGE_BACKEND=s3: MinIO, Ceph, a cloud's object storage) are
+    interchangeable — the web processes and workers of several machines share the store.
+
+    S3 reads S3_BUCKET (required), S3_ENDPOINT_URL (empty for AWS itself), S3_REGION,
+    S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (else boto3's own chain: AWS_* variables, an
+    instance role), S3_PREFIX (a folder inside the bucket) and S3_ADDRESSING_STYLE (`path` for
+    most self-hosted stores). Files stay private: no public ACL, links signed for an hour, and
+    a name already taken gets a suffix as on disk (django-storages would overwrite it)."""
+    backend = environ.get("STORAGE_BACKEND", "local").strip().lower() or "local"
+    if backend == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if backend != "s3":
+        raise ImproperlyConfigured(f"STORAGE_BACKEND must be local or s3, not {backend!r}")
+    bucket = environ.get("S3_BUCKET", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET (and S3_ENDPOINT_URL unless on AWS)")
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": environ.get("S3_PREFIX", "").strip("/"),
+        "default_acl": None,  # the bucket's own, private
+        "querystring_auth": True,
+        "querystring_expire": 3600,
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+    }
+    for option, name in (
+        ("endpoint_url", "S3_ENDPOINT_URL"),
+        ("region_name", "S3_REGION"),
+        ("access_key", "S3_ACCESS_KEY_ID"),
+        ("secret_key", "S3_SECRET_ACCESS_KEY"),
+        ("addressing_style", "S3_ADDRESSING_STYLE"),
+    ):
+        if environ.get(name, "").strip():
+            options[option] = environ[name].strip()
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def file_storage_origins(storage: Mapping[str, Any]) -> list[str]:
+    """The origins a page's <img> loads stored photos from (the storage's signed links): none
+    for the local folder (this server); for S3 the endpoint, or the bucket's host when the
+    bucket is addressed as a subdomain (AWS's default), for the Content-Security-Policy."""
+    options = storage.get("OPTIONS", {})
+    if "bucket_name" not in options:
+        return []
+    bucket, style = options["bucket_name"], options.get("addressing_style")
+    endpoint = options.get("endpoint_url")
+    if endpoint:
+        parsed = urllib.parse.urlsplit(endpoint)
+        origins = [f"{parsed.scheme}://{parsed.netloc}"]
+        if style != "path":
+            origins.append(f"{parsed.scheme}://{bucket}.{parsed.netloc}")
+        return origins
+    # AWS itself: boto3 links to the global host, or to the region's (China's on .com.cn)
+    region = options.get("region_name")
+    hosts = ["s3.amazonaws.com"]
+    if region:
+        hosts.append(f"s3.{region}.amazonaws.com{'.cn' if region.startswith('cn-') else ''}")
+    return [f"https://{bucket}.{host}" for host in hosts] + [f"https://{host}" for host in hosts]
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_URL = "/media/"
@@ -281,7 +350,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         # Bootstrap draws its icons (select arrows, the menu button) as data: SVGs.
-        "img-src": ["'self'", "data:", "blob:"],
+        # Photos on an S3-compatible store come from its signed links (file_storage_origins).
+        "img-src": ["'self'", "data:", "blob:", *file_storage_origins(STORAGES["default"])],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         # ReDoc builds its search index in a worker made from a blob.
