@@ -11,6 +11,11 @@ second, errors and p50/p95/p99 per page to bench/results/load.json.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hub_scale .venv/bin/python bench/load.py
     .venv/bin/python bench/load.py --users 50 --time 120 --port 8141 --workers 3
 
+Against portals already running (`--host`, several comma-separated: each simulated user
+keeps one of them, in turn, as a load balancer would; `bin/rehearse-cluster` so spreads the
+load over two web processes). On the demo database, which has no `bench_*` accounts, the
+demo's city cadre `zs_cadre` and province administrator `gd_admin` stand in for them.
+
 Budget (issue 14): ≥ 100 requests a second, p95 ≤ 300 ms, 0 errors.
 """
 
@@ -40,17 +45,20 @@ from accounts.models import User
 from orgs.models import Organization
 
 LOCUSTFILE = """
-import json, random
+import itertools, json, random
 from locust import HttpUser, between, task
 
 with open({sessions!r}) as handle:
     SETUP = json.load(handle)
+STARTED = itertools.count()
 
 
 class Cadre(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self):
+        if SETUP["hosts"]:  # several portals: each user keeps one, in turn
+            self.client.base_url = SETUP["hosts"][next(STARTED) % len(SETUP["hosts"])]
         self.who = random.choice(list(SETUP["sessions"]))
         self.client.cookies.set("sessionid", SETUP["sessions"][self.who])
         self.unit = SETUP["units"][self.who]
@@ -91,12 +99,28 @@ class Cadre(HttpUser):
 """
 
 USERS = ("bench_city", "bench_province")
+DEMO_USERS = ("zs_cadre", "gd_admin")  # the demo database's city cadre and province administrator
 
 
-def prepare(path: Path) -> list[str]:
+def accounts() -> tuple[str, ...]:
+    """The bench accounts of a seed_scale database, else the demo's."""
+    if (
+        not User.objects.filter(username=USERS[0]).exists()
+        and User.objects.filter(username=DEMO_USERS[0]).exists()
+    ):
+        return DEMO_USERS
+    return USERS
+
+
+def prepare(path: Path, hosts: list[str]) -> list[str]:
     """Sessions for the bench users and a few organizations each; returns the session keys."""
-    setup: dict[str, dict] = {"sessions": {}, "units": {}, "orgs": {}}
-    for username in USERS:
+    setup: dict[str, Any] = {
+        "sessions": {},
+        "units": {},
+        "orgs": {},
+        "hosts": hosts if len(hosts) > 1 else [],
+    }
+    for username in accounts():
         user = User.objects.filter(username=username).first()
         if user is None:
             raise SystemExit(f"{username} is missing: run manage.py seed_scale on this database")
@@ -142,14 +166,18 @@ def main() -> int:
     parser.add_argument(
         "--collectstatic", action="store_true", help="run collectstatic first, as bin/run does"
     )
-    parser.add_argument("--host", default="", help="an already running portal (skips starting one)")
+    parser.add_argument(
+        "--host", default="", help="already running portals, comma-separated (skips starting one)"
+    )
+    parser.add_argument("--results", default="load", help="bench/results/<name>.json (default load)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="hub-load-"))
-    keys = prepare(work / "setup.json")
-    print(f"sessions for {', '.join(USERS)} ready in {work}", flush=True)
+    hosts = [h.strip().rstrip("/") for h in args.host.split(",") if h.strip()]
+    keys = prepare(work / "setup.json", hosts)
+    print(f"sessions for {', '.join(accounts())} ready in {work}", flush=True)
     (work / "locustfile.py").write_text(LOCUSTFILE.format(sessions=str(work / "setup.json")))
-    host = args.host or f"http://127.0.0.1:{args.port}"
+    host = hosts[0] if hosts else f"http://127.0.0.1:{args.port}"
     server = None
     if not args.host:
         env = {**os.environ, "SECURE_COOKIES": "0"}
@@ -175,7 +203,8 @@ def main() -> int:
             stderr=open(work / "gunicorn.log", "w"),
         )
     try:
-        wait_until_up(f"{host}/directory/")
+        for each in hosts or [host]:
+            wait_until_up(f"{each}/directory/")
         load_before = common.load_average()
         subprocess.run(
             [
@@ -226,7 +255,8 @@ def report(csv_path: Path, args: argparse.Namespace, before: list[float], after:
     result = {
         "users": args.users,
         "seconds": args.time,
-        "gunicorn_workers": args.workers,
+        "gunicorn_workers": None if args.host else args.workers,
+        "hosts": args.host.split(",") if args.host else None,
         "database": os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1],
         "load_average_before": before,
         "load_average_after": after,
@@ -234,7 +264,7 @@ def report(csv_path: Path, args: argparse.Namespace, before: list[float], after:
         "pages": pages,
         "budget_met": total["req_per_s"] >= 100 and total["p95_ms"] <= 300 and total["errors"] == 0,
     }
-    out = common.write_results("load", result)
+    out = common.write_results(args.results, result)
     print(f"load average before {before[0]:.2f}, after {after[0]:.2f} ({os.cpu_count()} CPUs)")
     print(
         f"{'page':<22} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
