@@ -1467,7 +1467,9 @@ def finalise_round(actor: Any, round_pk: Any) -> int:
             continue  # below the 1-star threshold: the result stands, with no rating to record
         rating = _record_rating(subject, round_obj, user, today, subject.stars, subject.total)
         if subject.base_id:
-            rate_base(actor, subject.base_id, round_obj.year, rating.stars, round_obj.name)
+            rate_base(
+                actor, subject.base_id, round_obj.year, rating.stars, round_obj.name, rating.valid_until
+            )
     if not round_obj.subjects.filter(status=Subject.Status.ENTERED).exclude(result=Result.FINAL).exists():
         round_obj.phase = Phase.CLOSED
         round_obj.version += 1

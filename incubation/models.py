@@ -175,7 +175,9 @@ class IncubationBase(models.Model):
     @property
     def stars_label(self) -> str:
         stars = getattr(self, "stars", None)
-        return "★" * stars if stars else str(_("Not yet rated"))
+        if stars:
+            return "★" * stars
+        return str(_("Rating expired") if getattr(self, "rated_year", None) else _("Not yet rated"))
 
     @property
     def occupancy_label(self) -> str:
@@ -357,6 +359,9 @@ class BaseRating(models.Model):
         _("source"), max_length=100, blank=True, help_text=_("e.g. the assessment round")
     )
     rated_on = models.DateField(_("rated on"), default=timezone.localdate)
+    # The last day the rating counts (a final star rating's validity); empty: no end was given.
+    # The lists' stars and their filter read the latest rating still valid.
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
     objects = IncubationQuerySet.as_manager()
     jurisdiction_field = "base__unit"

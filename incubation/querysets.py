@@ -9,6 +9,7 @@ from typing import Self
 from django.db import models
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from hubportal.jurisdiction import JurisdictionQuerySet
 
@@ -21,12 +22,14 @@ class IncubationQuerySet(JurisdictionQuerySet):
 
 class BaseQuerySet(JurisdictionQuerySet):
     def with_stars(self) -> Self:
-        """`stars`: the latest year's rating, or None (shown as “not yet rated”)."""
+        """`stars`: the latest year's rating still valid today, or None (shown as “not yet
+        rated”, or “rating expired” when `rated_year`, the latest rating's year, exists)."""
         from .models import BaseRating
 
         latest = BaseRating.objects.filter(base=OuterRef("pk")).order_by("-year")
+        in_force = latest.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
         return self.annotate(
-            stars=Subquery(latest.values("stars")[:1]), rated_year=Subquery(latest.values("year")[:1])
+            stars=Subquery(in_force.values("stars")[:1]), rated_year=Subquery(latest.values("year")[:1])
         )
 
     def with_checklist_score(self) -> Self:

@@ -322,14 +322,24 @@ def _whole_number(value: Any, field: str, low: int, high: int, message: Any) -> 
 
 
 @service
-def rate_base(actor: Any, base_pk: Any, year: Any, stars: Any, source: str = "") -> BaseRating:
+def rate_base(
+    actor: Any,
+    base_pk: Any,
+    year: Any,
+    stars: Any,
+    source: str = "",
+    valid_until: datetime.date | None = None,
+) -> BaseRating:
     """Set a base's star rating for a year (the evaluation rounds): by a cadre who may change
-    the base; a second rating for the same year replaces the first."""
+    the base; a second rating for the same year replaces the first. `valid_until` is the last
+    day it counts (a final rating's validity): after it the lists show the rating expired."""
     base = get_for(actor, IncubationBase, base_pk, Action.CHANGE, lock=True)
     stars = _whole_number(stars, "stars", 1, 5, _("A star rating is 1 to 5 stars."))
     year = _whole_number(year, "year", 2000, 2100, _("Give the year of the rating, from 2000 to 2100."))
     rating, _created = BaseRating.objects.update_or_create(
-        base=base, year=year, defaults={"stars": stars, "source": (source or "")[:100]}
+        base=base,
+        year=year,
+        defaults={"stars": stars, "source": (source or "")[:100], "valid_until": valid_until},
     )
     return rating
 

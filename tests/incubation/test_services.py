@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from hubportal.access import NotChangeable, NotVisible
 from hubportal.models import OutboxMessage
@@ -385,6 +385,23 @@ def test_rating_needs_the_right_to_change_the_base(zhongshan_cadre, guzhen_cadre
             services.rate_base(zhongshan_cadre, zs_base.pk, year, stars)
         assert field in error.value.message_dict
     assert BaseRating.objects.get().stars == 5
+
+
+def test_an_expired_rating_no_longer_gives_the_base_its_stars(zhongshan_cadre, zs_base):
+    """The lists' stars and their filter read the latest rating still valid: after its last
+    day a base shows its rating as expired, and a rating without an end keeps counting."""
+    today = timezone.localdate()
+    services.rate_base(zhongshan_cadre, zs_base.pk, 2024, 4, "2024年度", today - datetime.timedelta(days=1))
+    base = IncubationBase.objects.with_stars().get(pk=zs_base.pk)
+    assert (base.stars, base.rated_year) == (None, 2024)
+    with translation.override("zh-hans"):
+        assert base.stars_label == "评级已过期"
+    with translation.override("en"):
+        assert base.stars_label == "Rating expired"
+    services.rate_base(zhongshan_cadre, zs_base.pk, 2025, 3, "2025年度", today)
+    assert IncubationBase.objects.with_stars().get(pk=zs_base.pk).stars == 3  # valid through today
+    services.rate_base(zhongshan_cadre, zs_base.pk, 2026, 5, "手工录入")
+    assert IncubationBase.objects.with_stars().get(pk=zs_base.pk).stars == 5
 
 
 # Funds --------------------------------------------------------------------------------
