@@ -314,7 +314,10 @@ def expire_cards(today: datetime.date | None = None) -> int:
     """Mark the active cards past their date expired (the nightly task; idempotent)."""
     today = today or timezone.localdate()
     return Card.objects.filter(status=Card.Status.ACTIVE, expires_on__lt=today).update(
-        status=Card.Status.EXPIRED, status_changed_at=timezone.now(), status_reason="到期"
+        # No reason text: the status says it in the reader's language (a stored “到期” read
+        # "Expired · 到期" in English).
+        status=Card.Status.EXPIRED,
+        status_changed_at=timezone.now(),
     )
 
 

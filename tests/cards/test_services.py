@@ -125,7 +125,7 @@ def test_cards_past_their_date_expire_once(clock, guzhen):
     f.card(h, kind="volunteer", expires_on=D(2026, 7, 15))
     assert services.expire_cards() == 1 and services.expire_cards() == 0
     old.refresh_from_db()
-    assert old.status == "expired"
+    assert old.status == "expired" and old.status_reason == ""  # the status speaks the reader's language
 
 
 def test_only_the_holders_units_cadres_edit_personal_data(clock, guzhen, guzhen_admin, zhongshan_cadre):
