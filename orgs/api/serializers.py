@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from hubportal.access import NOT_IN_REACH, scoped
@@ -79,9 +78,7 @@ class OrganizationSerializer(PersonalDataSerializerMixin, serializers.ModelSeria
         child=serializers.ChoiceField(choices=Organization.ServiceField.choices), required=False
     )
     is_backbone = serializers.BooleanField(read_only=True)
-    version = serializers.IntegerField(
-        required=False, help_text=_("Required when updating: the version you read.")
-    )
+    version = version_field()
 
     class Meta:
         model = Organization
