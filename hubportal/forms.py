@@ -14,7 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue, ModelFormMetaclass
+from django.utils.html import escape
 
+from . import freshness
 from .text import CONTROL, CONTROL_MESSAGE
 from .widgets import DateInput, DateTimeInput, MoneyInput, UnitSelect, UnitSelectMultiple
 
@@ -58,24 +60,52 @@ class MoneyField(forms.DecimalField):
 
 
 class UnitChoiceIterator(ModelChoiceIterator):
-    """All units in one query, in tree order, each indented by its depth below the top one."""
+    """All units in one query, in tree order, each indented by its depth below the top one.
+
+    A province's pickers list 2,000 units, on every list page's filters: the (id, label)
+    pairs and their drawn `<option>`s are cached until the data change (`hubportal.freshness`),
+    keyed by the query, so one user's choices are never shown to another with other rights.
+    """
 
     def __init__(self, field: Any) -> None:
         super().__init__(field)
-        self._units: list[Any] | None = None
+        self._units: list[tuple[int, str]] | None = None
 
-    def units(self) -> list[Any]:
+    def _key(self) -> str:
+        return freshness.query_key("units", self.queryset.order_by())
+
+    def units(self) -> list[tuple[int, str]]:
+        """(id, indented name) of every unit in the field's queryset, in tree order."""
         if self._units is None:
-            self._units = list(self.queryset.order_by("path"))
+            self._units = freshness.cached(self._key(), self._load)
         return self._units
+
+    def _load(self) -> list[tuple[int, str]]:
+        rows = list(self.queryset.order_by("path").values_list("pk", "name", "depth"))
+        top = min((depth for _pk, _name, depth in rows), default=0)
+        return [(pk, "\u3000" * (depth - top) + name) for pk, name, depth in rows]
+
+    def options_html(self, chosen: set[str]) -> str:
+        """The `<option>`s, escaped, those whose value is in `chosen` selected (`UnitSelect`)."""
+        html = freshness.cached(
+            self._key() + ":html",
+            lambda: "".join(f'<option value="{pk}">{escape(label)}</option>' for pk, label in self.units()),
+        )
+        for key in chosen - {""}:
+            option = f'<option value="{escape(key)}">'
+            html = html.replace(option, option[:-1] + " selected>", 1)
+        if self.field.empty_label is None:
+            return html
+        selected = " selected" if "" in chosen else ""
+        return f'<option value=""{selected}>{escape(self.field.empty_label)}</option>{html}'
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        units = self.units()
-        top = min((u.depth for u in units), default=0)
-        for unit in units:
-            yield (ModelChoiceIteratorValue(unit.pk, unit), "\u3000" * (unit.depth - top) + unit.name)
+        for pk, label in self.units():
+            # No instance: the pickers draw only the id and the label (loading 2,000 units as
+            # model objects was most of a province's list page).
+            yield (ModelChoiceIteratorValue(pk, None), label)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         # Without this, list() would ask the database for a count first.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -148,3 +149,18 @@ class OutboxMessage(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
+
+
+class DataChange(models.Model):
+    """One row per statement that wrote a table of the portal's apps (a statement-level
+    trigger writes it, `hubportal.freshness`): figures computed from those tables are cached
+    under a stamp of this table, so they are served until the next committed write."""
+
+    at = models.DateTimeField(_("changed at"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("data change")
+        verbose_name_plural = _("data changes")
+
+    def __str__(self) -> str:
+        return f"{self.pk} @ {self.at:%Y-%m-%d %H:%M:%S}"

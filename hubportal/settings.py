@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "hubportal.personal.NoStoreMiddleware",
     # A control character in a query string (?q=%00) is a 400 with a message, never a 500.
     "hubportal.querystring.ControlCharactersInQueryMiddleware",
+    # The change stamp behind cached figures read once per GET (hubportal.freshness).
+    "hubportal.freshness.StampPerRequestMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Lock-out after repeated failed logins; must stay last.
     "axes.middleware.AxesMiddleware",
@@ -482,6 +484,10 @@ SPECTACULAR_SETTINGS = {
 
 # pghistory: inserts, updates and deletes of tracked models are written by triggers.
 PGHISTORY_DEFAULT_TRACKERS = None  # set per model through hubportal.history.track
+# The request's context (who, which page) only for the methods that change data: on a GET it
+# prefixed every query with set_config() calls (about a tenth of a list page's time). Every
+# write goes through a service, which opens a context of its own (hubportal.history).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 LOGGING = {
     "version": 1,

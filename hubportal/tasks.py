@@ -139,3 +139,12 @@ def fail_stale_jobs() -> int:
     from .jobs import fail_stale_jobs as sweep
 
     return sweep()
+
+
+@shared_task(name="hubportal.prune_data_changes")
+def prune_data_changes() -> int:
+    """The beat sweep (every ten minutes): the change log behind cached figures
+    (`hubportal.freshness`) kept to a few rows, so reading its stamp stays cheap."""
+    from .freshness import prune
+
+    return prune()

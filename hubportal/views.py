@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis import Redis
 from redis.exceptions import RedisError
 
+from . import freshness
 from .celery import app as celery_app
 from .http import AuthenticatedHttpRequest
 from .models import Job
@@ -39,7 +41,15 @@ def cadre_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit = user.primary_unit or (
         LeagueUnit.objects.filter(parent__isnull=True).first() if user.is_superuser else None
     )
-    counters = [(c, c.count(unit), c.link(unit)) for c in HOME_COUNTERS] if unit else []
+    counters = []
+    if unit:
+        # Read far more often than the registry changes: served from the cache until the next
+        # committed write (`hubportal.freshness`); each figure still links to its list.
+        figures = freshness.cached(
+            f"home:{len(HOME_COUNTERS)}:{unit.pk}:{timezone.localdate().isoformat()}",
+            lambda: [c.count(unit) for c in HOME_COUNTERS],
+        )
+        counters = [(c, figure, c.link(unit)) for c, figure in zip(HOME_COUNTERS, figures, strict=True)]
     memberships = Membership.objects.filter(user=user).select_related("unit").order_by("unit__path")
     children = LeagueUnit.objects.filter(parent=unit).order_by("path") if unit else []
     return render(

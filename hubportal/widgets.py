@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 ISO_DATE = "%Y-%m-%d"
@@ -74,19 +74,25 @@ class FastSelect(forms.Select):
         chosen = {
             "" if v is None else str(v) for v in (value if isinstance(value, list | tuple) else [value])
         }
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if key in chosen else "", label)
-                for key, label in ((("" if v is None else str(v)), label) for v, label in self.choices)
-            ),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(self.options_html(chosen)))  # noqa: S308 - escaped below
+
+    def options_html(self, chosen: set[str]) -> str:
+        """The `<option>`s, each value and label escaped, those in `chosen` selected."""
+        parts = []
+        for value, label in self.choices:
+            key = "" if value is None else str(value)
+            selected = " selected" if key in chosen else ""
+            parts.append(f'<option value="{escape(key)}"{selected}>{escape(label)}</option>')
+        return "".join(parts)
 
 
 class UnitSelect(FastSelect):
-    """The league-unit picker: every unit the user may choose, indented by depth."""
+    """The league-unit picker: every unit the user may choose, indented by depth; the options
+    come drawn from the choices' cache (`hubportal.forms.UnitChoiceIterator`)."""
+
+    def options_html(self, chosen: set[str]) -> str:
+        drawn = getattr(self.choices, "options_html", None)
+        return drawn(chosen) if drawn is not None else super().options_html(chosen)
 
 
 class FastSelectMultiple(FastSelect):
@@ -107,5 +113,5 @@ class FastSelectMultiple(FastSelect):
         return False
 
 
-class UnitSelectMultiple(FastSelectMultiple):
-    """The picker of several league units, indented by depth."""
+class UnitSelectMultiple(FastSelectMultiple, UnitSelect):
+    """The picker of several league units, indented by depth (options drawn as `UnitSelect`'s)."""

@@ -151,13 +151,8 @@ class OrganizationListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Both unit pickers (the FilterSet's SubtreeFilters) offer the same units: draw them
-        # from one query, not one each (a province administrator sees 2,000 units).
-        form = self.filterset.form
-        pickers = [form.fields["subtree"], form.fields["contacted_by"]]
-        choices = list(pickers[0].choices)
-        for field in pickers:
-            field.widget.choices = choices
+        # Both unit pickers offer the same units, drawn once from the cache
+        # (`hubportal.forms.UnitChoiceIterator`): a province administrator sees 2,000 units.
         context["saved_filters"] = SavedFilter.objects.filter(user=self.actor).order_by("name")
         context["saved_filter_form"] = SavedFilterForm(initial={"query": context["querystring"]})
         return context

@@ -12,6 +12,7 @@ one target set common to all its members, by the documented formula `RANKING_FOR
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hubportal import freshness
 from orgs.models import LeagueUnit
 from orgs.models.units import PATH_SEGMENT_WIDTH
 
@@ -52,11 +54,17 @@ class Overview:
 
 
 def statuses_by_period(snapshots: QuerySet[TargetSnapshot]) -> dict[str, dict[str, int]]:
-    """`{period: {status: n}}` over every quarter, one GROUP BY."""
-    result: dict[str, dict[str, int]] = defaultdict(dict)
-    for period, status, n in snapshots.values_list("period", "status").annotate(n=Count("pk")).order_by():
-        result[period][status] = n
-    return result
+    """`{period: {status: n}}` over every quarter, one GROUP BY (cached until the data change:
+    snapshots change only when tracking runs or a figure is confirmed)."""
+    grouped = snapshots.values_list("period", "status").annotate(n=Count("pk")).order_by()
+
+    def compute() -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = defaultdict(dict)
+        for period, status, n in grouped:
+            result[period][status] = n
+        return dict(result)
+
+    return freshness.cached(freshness.query_key("by-period", grouped), compute)
 
 
 def by_child(
@@ -75,11 +83,18 @@ def by_child(
         "JOIN orgs_leagueunit c ON c.path = left(r.p, %s) WHERE c.parent_id = %s "
         "GROUP BY c.path, c.name, r.st ORDER BY c.path"
     )
-    counts: dict[str, dict[str, int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, len(unit.path) + SEGMENT, unit.pk])
-        for name, status, n in cursor.fetchall():
-            counts.setdefault(name, {})[status] = n
+    arguments = [*params, len(unit.path) + SEGMENT, unit.pk]
+
+    def compute() -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, arguments)
+            for name, status, n in cursor.fetchall():
+                counts.setdefault(name, {})[status] = n
+        return counts
+
+    digest = hashlib.sha1(f"{sql}|{arguments!r}".encode(), usedforsecurity=False).hexdigest()
+    counts = freshness.cached(f"by-child:{digest}", compute)  # dicts keep the query's order
     return list(counts), counts
 
 

@@ -43,16 +43,17 @@ def grow(unit, n):
 
 
 LISTS = [
-    # session, user, memberships, count, rows (+ annotations in the same query)
-    ("/evaluation/rounds/", 6),
-    ("/evaluation/subjects/", 7),  # + the round picker of the filters
-    ("/evaluation/assignments/", 7),  # + the round picker
-    ("/evaluation/objections/", 7),  # + the round picker
-    ("/evaluation/ratings/", 7),  # + the round picker
-    ("/evaluation/certificates/", 7),  # + the round picker
-    ("/evaluation/experts/", 6),
-    ("/evaluation/projects/", 6),
-    ("/evaluation/systems/", 6),
+    # session, user, memberships, count, rows (+ annotations in the same query), the change
+    # stamp behind the cached unit picker (hubportal.freshness)
+    ("/evaluation/rounds/", 7),
+    ("/evaluation/subjects/", 8),  # + the round picker of the filters
+    ("/evaluation/assignments/", 8),  # + the round picker
+    ("/evaluation/objections/", 8),  # + the round picker
+    ("/evaluation/ratings/", 8),  # + the round picker
+    ("/evaluation/certificates/", 8),  # + the round picker
+    ("/evaluation/experts/", 7),
+    ("/evaluation/projects/", 7),
+    ("/evaluation/systems/", 7),
 ]
 
 
@@ -62,7 +63,8 @@ def test_list_pages_answer_in_a_fixed_number_of_queries(url, budget, client_for,
     grow(zhongshan, 2)
     small = queries(client, url)
     grow(zhongshan, 12)
-    assert queries(client, url, per_page=100) == small <= budget
+    # The second view may read the unit picker from the cache: never more queries.
+    assert queries(client, url, per_page=100) <= small <= budget
 
 
 def test_the_public_notice_answers_in_at_most_six_queries_whatever_its_length(client, zhongshan):
