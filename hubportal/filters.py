@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from .forms import DateField, UnitChoiceField
 from .jurisdiction import Action, subtree_q
-from .widgets import FastSelect
+from .widgets import FastSelect, FastSelectMultiple
 
 
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
@@ -23,6 +23,9 @@ class ChoicesFilter(django_filters.MultipleChoiceFilter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("distinct", False)
+        # Drawn in one pass (the filter bar has several of these on every list page); the
+        # browser's default height, as Django's SelectMultiple leaves it.
+        kwargs.setdefault("widget", FastSelectMultiple(attrs={"size": None}))
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value: Any) -> QuerySet:

@@ -6,17 +6,21 @@ reads its rows through `visible_to()`, so jurisdiction is never re-implemented p
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import models
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, DetailView, ListView, UpdateView
@@ -68,11 +72,31 @@ def resolve(obj: Any, attr: str, user: Any = None) -> Any:
         kind = personal_fields(value).get(part) if isinstance(value, models.Model) else None
         if kind is not None and not may_see_personal(user, value):
             return mask(kind, getattr(value, part))
+        labels = choice_labels(type(value), part) if isinstance(value, models.Model) else None
+        if labels is not None:
+            raw = getattr(value, part)
+            value = force_str(labels.get(make_hashable(raw), raw), strings_only=True)
+            continue
         display = getattr(value, f"get_{part}_display", None)
         value = display() if display is not None else getattr(value, part)
         if callable(value) and not isinstance(value, models.Manager):
             value = value()
     return value
+
+
+@functools.cache
+def choice_labels(model: type[models.Model], name: str) -> dict[Any, Any] | None:
+    """{value: label} of a model field with choices whose `get_<name>_display` is Django's own:
+    what that method looks up, built once per field instead of on every cell (a list page
+    shows 450 of them)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    method = inspect.getattr_static(model, f"get_{name}_display", None)
+    if not getattr(field, "choices", None) or not isinstance(method, functools.partialmethod):
+        return None
+    return {make_hashable(value): label for value, label in field.flatchoices}  # type: ignore[union-attr]
 
 
 def is_htmx(request) -> bool:
