@@ -244,7 +244,9 @@ class Organization(models.Model):
             GinIndex(name="org_service_fields", fields=["service_fields"]),
             # Names looked up as typed (the import's matching, duplicates).
             models.Index(fields=["name", "id"], name="org_name_order"),
-            models.Index(fields=["status", "governing_unit"], name="org_status_unit"),
+            # youth_covered last: the backbone filter (≥ 1,000) within a unit's listed rows is
+            # one range of this index instead of a bitmap AND with the whole province's.
+            models.Index(fields=["status", "governing_unit", "youth_covered"], name="org_status_unit_youth"),
             models.Index(fields=["registered_on"], name="org_registered_on"),
             models.Index(fields=["youth_covered"], name="org_youth_covered"),
         ]
