@@ -1,10 +1,12 @@
 """Bulk writes with PostgreSQL's COPY (scale data, large imports): the rows streamed in
 (`copy_rows`), their ids taken beforehand (`reserve_ids`) and, for a tracked model, their
-history events written afterwards in one statement (`record_inserts`)."""
+history events written afterwards in one statement (`record_inserts`; `record_events` with
+`history_triggers_off` for a set-based update)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
@@ -20,29 +22,40 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     `table` and `columns` are names from the code, never from input.
     """
     count = 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'pgtrigger_insert_insert_%%'",
-            [table],
-        )
-        history_triggers = [row[0] for row in cursor.fetchall()]
-        if history_triggers:
-            # Foreign keys are checked at commit by default; check them now (what the
-            # transaction wrote before, then the COPY), so that the table has no pending
-            # trigger events when its trigger is switched off and on again.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for name in history_triggers:
-            cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+    with history_triggers_off(table, "insert"), connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
         with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
+    return count
+
+
+@contextmanager
+def history_triggers_off(table: str, operation: str) -> Iterator[None]:
+    """The table's history trigger for `operation` ("insert" or "update") switched off for
+    the block and back on after it, inside the caller's transaction (the table stays locked
+    against other writers until it ends): the block writes the history itself, set-based
+    (`record_events`). Names from the code, never from input."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE %s",
+            [table, f"pgtrigger_{operation}_{operation}_%"],
+        )
+        history_triggers = [row[0] for row in cursor.fetchall()]
         if history_triggers:
+            # Foreign keys are checked at commit by default; check them now (what the
+            # transaction wrote before, then the block's writes), so that the table has no
+            # pending trigger events when its trigger is switched off and on again.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name in history_triggers:
+            cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"')
+    yield
+    if history_triggers:
+        with connection.cursor() as cursor:
             for name in history_triggers:
                 cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    return count
 
 
 def reserve_ids(table: str, count: int) -> list[int]:
@@ -61,6 +74,13 @@ def record_inserts(model: type[Any], ids: Sequence[int]) -> None:
     """The history events of rows of a tracked model written by `copy_rows` (whose insert
     trigger was off), set-based: one INSERT … SELECT under the current history context (the
     import's user and file), as the trigger would have written them one by one."""
+    record_events(model, ids, "insert")
+
+
+def record_events(model: type[Any], ids: Sequence[int], label: str) -> None:
+    """The history events labelled `label` ("insert", "update") of the rows `ids` as they are
+    now, in one statement: what the trigger switched off by `history_triggers_off` (or by
+    `copy_rows`) would have written row by row."""
     if not ids:
         return
     event = apps.get_model(model._meta.app_label, f"{model.__name__}Event")
@@ -73,13 +93,16 @@ def record_inserts(model: type[Any], ids: Sequence[int]) -> None:
     source = ", ".join(f't."{c}"' for c in tracked)
     # Names from the models, never from input; the ids are a parameter. The context is attached
     # once for the whole statement (per row it would upsert the same context row every time).
+    # The ids as bigint[] like the column: psycopg sends small ids as integer[], and `bigint =
+    # ANY(integer[])` is not hashed — a sequential scan searches the whole array for each row
+    # (7.6 s instead of 0.3 s for 50,000 status changes).
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {event._meta.db_table} ({columns}, pgh_context_id, pgh_created_at, pgh_label, pgh_obj_id)
-            SELECT {source}, ctx.id, NOW(), 'insert', t.id
+            SELECT {source}, ctx.id, NOW(), %s, t.id
             FROM {model._meta.db_table} t CROSS JOIN (SELECT _pgh_attach_context() AS id) ctx
-            WHERE t.id = ANY(%s)
+            WHERE t.id = ANY(%s::bigint[])
             """,  # noqa: S608 - see above
-            [list(ids)],
+            [label, list(ids)],
         )

@@ -4,8 +4,11 @@ a row, the plan (create, update or leave each organization), and the apply.
 Reading the file, the row loop that collects every bad row and field, the template
 workbook and the job around the apply are shared with the other importers
 (`hubportal.imports`). The dry run (`check_file`) and the apply (`apply_file`) share one
-validation, `validate_rows`: the apply re-validates the stored file inside its transaction
-and writes nothing if a single row is wrong. Rows are matched to the registry by credit
+validation, `validate_rows`. The dry run remembers its plans (in the cache, by the file's
+digest and the user); the apply, inside its transaction, writes them if one query finds the
+organizations the rows match at the versions the dry run read (and the units, the cadre's
+jurisdiction and the day unchanged), else it validates the stored file again and writes
+nothing if a single row is wrong. Rows are matched to the registry by credit
 code, else by name within the unit; unchanged rows are skipped, so importing the same file
 twice changes nothing. The apply writes the whole file through one service,
 `services.import_organizations` (COPY and set-based updates, history kept, the same stored
@@ -19,13 +22,19 @@ may also be given as the English field name.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import logging
 import re
+import zlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,12 +140,49 @@ def unit_path_names() -> dict[int, str]:
     return {unit.pk: path for path, unit in unit_paths().items()}
 
 
+@dataclass
+class Lookup:
+    """The register's organizations a file's rows are matched against: the query's arrays
+    (the file's credit codes, and its (name, unit) pairs) and what it found, {id: version}."""
+
+    codes: list[str]
+    names: list[str]
+    units: list[int]
+    found: dict[int, int] = field(default_factory=dict)
+
+    def matching(self) -> RawSQL:
+        """The ids of the organizations with one of the codes or one of the pairs: arrays as
+        parameters (not an IN list of 100,000 values), the exact pairs joined (not every
+        organization named alike in any of the file's units)."""
+        return RawSQL(
+            "SELECT id FROM orgs_organization WHERE credit_code = ANY(%s::text[]) AND credit_code <> '' "
+            "UNION SELECT o.id FROM orgs_organization o JOIN unnest(%s::text[], %s::bigint[]) AS f(name, unit) "
+            "ON o.name = f.name AND o.governing_unit_id = f.unit",
+            [self.codes, self.names, self.units],
+        )
+
+    def organizations(self) -> list[Organization]:
+        """The organizations the query finds (in no order: the model's pinyin order would
+        sort them all)."""
+        if not self.names:
+            return []
+        return list(Organization.objects.order_by().filter(pk__in=self.matching()))
+
+
 def validate_rows(table: list[list[Any]], user: Any, progress: Progress | None = None) -> ImportReport:
     """Check every row and plan what to do with it; nothing is written.
 
     A constant number of queries whatever the number of rows: the units, then the
     organizations matching the file's credit codes or names.
     """
+    return _validate(table, user, progress)[0]
+
+
+def _validate(
+    table: list[list[Any]], user: Any, progress: Progress | None = None
+) -> tuple[ImportReport, Lookup, dict[str, LeagueUnit]]:
+    """`validate_rows`, with what the plan was matched against (the register's organizations
+    with the file's credit codes or names) and the units by path."""
     report = ImportReport()
     units = unit_paths()
     lookups = {name: choice_lookup(choices) for name, choices in CHOICE_FIELDS.items()}
@@ -156,8 +202,8 @@ def validate_rows(table: list[list[Any]], user: Any, progress: Progress | None =
         progress=progress,
     )
     del table  # the file's cells (the caller keeps no other reference): their data is parsed
-    _plan(parsed, report, user, {unit.pk: path for path, unit in units.items()})
-    return report
+    lookup = _plan(parsed, report, user, units)
+    return report, lookup, units
 
 
 Report = Callable[..., None]  # error(column key, value, message)
@@ -344,10 +390,15 @@ def _clean_contact(text: dict[str, str], error: Report) -> dict[str, Any]:
 
 
 def _plan(
-    parsed: list[tuple[int, dict[str, Any]]], report: ImportReport, user: Any, paths: dict[int, str]
-) -> None:
-    """Find duplicates within the file and the organizations each row updates (2 queries),
-    then check each new or changed organization as the service would save it."""
+    parsed: list[tuple[int, dict[str, Any]]],
+    report: ImportReport,
+    user: Any,
+    units_by_path: dict[str, LeagueUnit],
+) -> Lookup:
+    """Find duplicates within the file and the organizations each row updates (1 query),
+    then check each new or changed organization as the service would save it. Returns the
+    lookup: the query's arrays and what it found, as {id: version}."""
+    paths = {unit.pk: path for path, unit in units_by_path.items()}
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple[str, int], int] = {}
     checked: dict[Any, Any] = {}  # each field's verdict on the values seen (organization_errors)
@@ -379,28 +430,24 @@ def _plan(
             seen_codes[code] = number
         seen_names[key] = number
         candidates.append((number, data))
-    # The registry's organizations with one of the file's credit codes, and those with one of
-    # its (name, unit) pairs: arrays as two parameters (not an IN list of 100,000 values), the
-    # exact pairs joined (not every organization named alike in any of the file's units), and
-    # no order (the model's pinyin order would sort them all).
-    codes = [d["credit_code"] for _n, d in candidates if d["credit_code"]]
-    registry = Organization.objects.select_related("governing_unit").order_by()
-    by_code = (
-        {
-            o.credit_code: o
-            for o in registry.filter(
-                pk__in=RawSQL("SELECT id FROM orgs_organization WHERE credit_code = ANY(%s)", [codes])
-            )
-        }
-        if codes
-        else {}
+    # The registry's organizations with one of the file's credit codes or one of its (name,
+    # unit) pairs, in one query (`Lookup.matching`): each organization read once, without its
+    # unit (the units are at hand) and in no order (the model's pinyin order would sort them all).
+    lookup = Lookup(
+        [d["credit_code"] for _n, d in candidates if d["credit_code"]],
+        [d["name"] for _n, d in candidates],
+        [d["governing_unit"].pk for _n, d in candidates],
     )
-    pairs = RawSQL(
-        "SELECT o.id FROM orgs_organization o JOIN unnest(%s::text[], %s::bigint[]) AS f(name, unit) "
-        "ON o.name = f.name AND o.governing_unit_id = f.unit",
-        [[d["name"] for _n, d in candidates], [d["governing_unit"].pk for _n, d in candidates]],
-    )
-    by_name = {(o.name, o.governing_unit_id): o for o in registry.filter(pk__in=pairs)} if candidates else {}
+    found = lookup.organizations()
+    lookup.found = {org.pk: org.version for org in found}
+    units = {unit.pk: unit for unit in units_by_path.values()}
+    unit_field = Organization._meta.get_field("governing_unit")
+    for org in found:
+        if org.governing_unit_id in units:  # every unit is; the relation then costs no query
+            unit_field.set_cached_value(org, units[org.governing_unit_id])
+    code_set = set(lookup.codes)
+    by_code = {o.credit_code: o for o in found if o.credit_code in code_set}
+    by_name = {(o.name, o.governing_unit_id): o for o in found}
     for number, data in candidates:
         match_code = by_code.get(data["credit_code"]) if data["credit_code"] else None
         match_name = by_name.get((data["name"], data["governing_unit"].pk))
@@ -464,6 +511,7 @@ def _plan(
                 )
         if not problems:
             report.plans.append(plan)
+    return lookup
 
 
 def _column_key(field: str) -> str:
@@ -507,33 +555,158 @@ def _changes(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_file(name: str, content: bytes, user: Any, progress: Progress | None = None) -> ImportReport:
-    """The dry run: read and validate; raises ImportFileError for an unreadable file."""
-    return validate_rows(
-        read_table(name, content, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS), user, progress
-    )
+    """The dry run: read and validate; raises ImportFileError for an unreadable file. A file
+    that would write is remembered for its apply (`_remember_check`)."""
+    report, lookup, units = _validate(_read(name, content), user, progress)
+    if report.ok and report.writes:
+        _remember_check(content, user, report, lookup, units)
+    return report
+
+
+def _read(name: str, content: bytes) -> list[list[Any]]:
+    return read_table(name, content, max_bytes=MAX_IMPORT_BYTES, max_rows=MAX_IMPORT_ROWS)
 
 
 @transaction.atomic
 def apply_file(name: str, content: bytes, user: Any, progress: Progress | None = None) -> dict[str, int]:
-    """Validate again and write every row in ONE transaction; any failure writes nothing.
+    """Write every row of a checked file in ONE transaction; any failure writes nothing.
 
-    `progress(done, total)` follows the checking and the writing (ApplyProgress). Returns
-    the counts of created, updated and unchanged rows.
+    When the register is as the dry run of this very file found it (`_checked_plans`: the
+    organizations its rows match, with their versions, the units, the cadre's jurisdiction
+    and the day), the dry run's plans are written; otherwise the file is validated again here
+    and refused if a single row is wrong. `progress(done, total)` follows the checking and the
+    writing (ApplyProgress). Returns the counts of created, updated and unchanged rows.
     """
     bar = ApplyProgress(progress)
-    report = check_file(name, content, user, bar.checking)
-    if not report.ok:
-        raise ImportRejected(report)
-    counts = {k: v for k, v in report.summary().items() if k != "errors"}
-    total, unchanged = len(report.plans), counts["unchanged"]
-    creates = [plan.data for plan in report.plans if plan.action == "create"]
-    updates = [(plan.target, plan.changes) for plan in report.plans if plan.action == "update"]
-    del report  # the rows' plans are no longer needed while the writing runs
+    checked = _checked_plans(content, user)
+    if checked is not None:
+        counts, creates, updates = checked
+    else:
+        report = validate_rows(_read(name, content), user, bar.checking)
+        if not report.ok:
+            raise ImportRejected(report)
+        counts = {k: v for k, v in report.summary().items() if k != "errors"}
+        creates = [plan.data for plan in report.plans if plan.action == "create"]
+        updates = [(plan.target, plan.changes) for plan in report.plans if plan.action == "update"]
+        del report  # the rows' plans are no longer needed while the writing runs
+    unchanged = counts["unchanged"]
+    total = unchanged + len(creates) + len(updates)
     bar.writing(0, total)
     services.import_organizations(
         user, creates, updates, progress=lambda done, _rows: bar.writing(unchanged + done, total)
     )
     return counts
+
+
+# The dry run remembered for the apply -------------------------------------------------------
+# The apply runs in a worker, from the stored file: instead of reading and checking all of it
+# again (as long as the dry run itself), it takes the dry run's plans when nothing they depend
+# on has changed — one query compares the organizations the rows match, and their versions.
+# Every write of an organization bumps its version, so an equal answer means the same plans.
+
+CHECK_RECORD_SECONDS = 2 * 3600  # longer than an apply token lives (import_views.TOKEN_MAX_AGE)
+CHECK_RECORD_FORMAT = 1
+DATE_KEYS = ("founded_on", "registered_on")
+logger = logging.getLogger(__name__)
+
+
+def _record_key(content: bytes, user: Any) -> str:
+    """The file (its digest) checked by this user in this database."""
+    digest = hashlib.sha256(content).hexdigest()
+    return f"orgs.import.check:{connection.settings_dict['NAME']}:{user.pk}:{digest}"
+
+
+def _conditions(user: Any, units: dict[str, LeagueUnit], lookup: Lookup) -> dict[str, Any]:
+    """What the plans depend on besides the file: the day the rules compare dates with, the
+    units by path, the cadre's right to change, and the organizations the rows match."""
+    return {
+        "format": CHECK_RECORD_FORMAT,
+        "today": timezone.localdate().isoformat(),
+        "units": sorted((path, unit.pk) for path, unit in units.items()),
+        "reach": [bool(user.is_superuser), sorted(user.jurisdiction_paths(Action.CHANGE))],
+        "found": sorted(lookup.found.items()),
+    }
+
+
+def _encoded(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.pk
+        if key == "governing_unit"
+        else value.isoformat()
+        if key in DATE_KEYS and value is not None
+        else value
+        for key, value in data.items()
+    }
+
+
+def _decoded(data: dict[str, Any], units: dict[int, LeagueUnit]) -> dict[str, Any]:
+    return {
+        key: units[value]
+        if key == "governing_unit"
+        else datetime.date.fromisoformat(value)
+        if key in DATE_KEYS and value is not None
+        else value
+        for key, value in data.items()
+    }
+
+
+def _remember_check(
+    content: bytes, user: Any, report: ImportReport, lookup: Lookup, units: dict[str, LeagueUnit]
+) -> None:
+    """Keep a clean dry run's plans (compressed JSON in the cache) for this file's apply."""
+    record = {
+        **_conditions(user, units, lookup),
+        "lookup": [lookup.codes, lookup.names, lookup.units],
+        "counts": {k: v for k, v in report.summary().items() if k != "errors"},
+        "creates": [_encoded(plan.data) for plan in report.plans if plan.action == "create"],
+        "updates": [
+            [plan.target.pk, plan.target.version, _encoded(plan.changes)]
+            for plan in report.plans
+            if plan.action == "update"
+        ],
+    }
+    try:
+        cache.set(
+            _record_key(content, user),
+            zlib.compress(json.dumps(record, ensure_ascii=False).encode(), 1),
+            CHECK_RECORD_SECONDS,
+        )
+    except Exception:  # an optimisation only: the apply then checks the file again
+        logger.warning("The import's dry run could not be remembered", exc_info=True)
+
+
+Plans = tuple[dict[str, int], list[dict[str, Any]], list[tuple[Organization, dict[str, Any]]]]
+
+
+def _checked_plans(content: bytes, user: Any) -> Plans | None:
+    """The dry run's (counts, creates, updates) for this file and user, if it was remembered
+    and the register is still as it found it; None otherwise (the apply checks again)."""
+    try:
+        stored = cache.get(_record_key(content, user))
+        record = json.loads(zlib.decompress(stored)) if stored is not None else None
+    except Exception:
+        logger.warning("The import's dry run could not be read back", exc_info=True)
+        return None
+    if not record or record.get("format") != CHECK_RECORD_FORMAT:
+        return None
+    units = unit_paths()
+    lookup = Lookup(*record["lookup"])
+    # The organizations the rows match, read as the dry run read them (one query): the same
+    # ones at the same versions, or the file is checked again.
+    found = {org.pk: org for org in lookup.organizations()}
+    lookup.found = {pk: org.version for pk, org in found.items()}
+    now = json.loads(json.dumps(_conditions(user, units, lookup)))  # compared as stored
+    if any(record[key] != now[key] for key in now):
+        return None
+    by_pk = {unit.pk: unit for unit in units.values()}
+    unit_field = Organization._meta.get_field("governing_unit")
+    creates = [_decoded(data, by_pk) for data in record["creates"]]
+    updates = []
+    for pk, _version, changes in record["updates"]:
+        target = found[pk]  # found at the version the dry run planned this update on
+        unit_field.set_cached_value(target, by_pk[target.governing_unit_id])
+        updates.append((target, _decoded(changes, by_pk)))
+    return record["counts"], creates, updates
 
 
 # The template -------------------------------------------------------------------------------

@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import psycopg
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -44,7 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hubportal.access import NotVisible, all_for, get_for, may, parse_pk, related_for, scoped
-from hubportal.bulk import copy_rows, record_inserts, reserve_ids
+from hubportal.bulk import copy_rows, history_triggers_off, record_events, record_inserts, reserve_ids
 from hubportal.jurisdiction import Action, user_can
 from hubportal.models import Job
 from hubportal.outbox import queue_message
@@ -271,10 +273,20 @@ def organization_to_create(
     return org
 
 
+def _copy_organization(org: Organization) -> Organization:
+    """A shallow copy of `org`, as `copy.copy` makes it (its own state and cached relations)
+    without going through pickling's protocol: the import copies 100,000 of them."""
+    trial = Organization.__new__(Organization)
+    trial.__dict__.update(org.__dict__)
+    trial._state = copy.copy(org._state)
+    trial._state.fields_cache = dict(org._state.fields_cache)
+    return trial
+
+
 def organization_after_update(org: Organization, changes: dict[str, Any]) -> Organization:
     """A copy of `org` with a cadre's `changes` applied as `update_organization` applies them
     (unsaved; `org` itself is left as it was)."""
-    trial = copy.copy(org)
+    trial = _copy_organization(org)
     old_registration = trial.registration_status
     _assign(trial, changes, ORGANIZATION_FIELDS)
     _set_registration(trial, old_registration, changes.get("registered_on"))
@@ -283,6 +295,17 @@ def organization_after_update(org: Organization, changes: dict[str, Any]) -> Org
 
 ERRORS_EXCLUDE = ("governing_unit", "created_by", "pending_changes")  # checked by queries, or never typed
 UNREMEMBERED = ("name", "credit_code")  # values of one row each: not worth remembering
+
+
+@functools.cache
+def _error_fields() -> tuple[tuple[Any, bool, bool], ...]:
+    """The fields `organization_errors` checks, as `clean_fields` goes through them: (field,
+    whether its verdicts are remembered, whether its value is a list)."""
+    return tuple(
+        (field, field.name not in UNREMEMBERED, isinstance(field, ArrayField))
+        for field in Organization._meta.fields
+        if field.name not in ERRORS_EXCLUDE and not field.generated
+    )
 
 
 def organization_errors(
@@ -299,16 +322,12 @@ def organization_errors(
     a field's checks depend on the value alone (the foreign keys, whose check is a query, are
     not among them). `today` is the day the rules compare dates with."""
     errors: dict[str, list[str]] = {}
-    for field in Organization._meta.fields:
-        if field.name in ERRORS_EXCLUDE or field.generated:
-            continue
+    for field, rememberable, array in _error_fields():
         raw = getattr(org, field.attname)
         if field.blank and raw in field.empty_values:
             continue  # as clean_fields: an empty optional field is not checked
-        key = (field.attname, tuple(raw) if isinstance(raw, list) else raw)
-        remember = (
-            checked is not None and field.name not in UNREMEMBERED and not isinstance(raw, datetime.datetime)
-        )
+        remember = checked is not None and rememberable and not isinstance(raw, datetime.datetime)
+        key = (field.attname, tuple(raw) if array else raw)
         verdict = checked.get(key) if remember and checked is not None else None
         if verdict is None:
             try:
@@ -320,8 +339,8 @@ def organization_errors(
         value, messages = verdict
         if messages:
             errors[field.name] = list(messages)
-        else:
-            setattr(org, field.attname, list(value) if isinstance(value, list) else value)
+        elif value is not raw:
+            setattr(org, field.attname, list(value) if array else value)
     for name, message in org.rule_errors(today).items():
         errors.setdefault(name, []).append(str(message))
     return errors
@@ -1057,7 +1076,7 @@ def _write_updates(
 ) -> None:
     """The updates through a temporary table: COPY every updated row's new values, then one
     `UPDATE … FROM` per set of changed columns (the rarest sets together), each bumping the
-    version; the update trigger records every changed row's history event."""
+    version; then every changed row's history event, as the update trigger records it."""
     if not changed:
         return
     groups: dict[tuple[str, ...], list[int]] = {}
@@ -1087,13 +1106,18 @@ def _write_updates(
             ),
         )
         done = 0
-        for number, (group_columns, rows) in enumerate(ordered):
-            assignments = "".join(f"{c} = t.{c}, " for c in group_columns)
-            cursor.execute(
-                f"UPDATE {Organization._meta.db_table} o SET {assignments}"  # noqa: S608 - names from the code
-                f"version = o.version + 1, updated_at = %s FROM {table} t WHERE t.id = o.id AND t.grp = %s",
-                [now, number],
-            )
-            done += len(rows)
-            report(done)
+        # The update trigger would attach the history context and write one event per row;
+        # off, the events are written afterwards in one statement, as the trigger writes them
+        # (every row changes: its version at least).
+        with history_triggers_off(Organization._meta.db_table, "update"):
+            for number, (group_columns, rows) in enumerate(ordered):
+                assignments = "".join(f"{c} = t.{c}, " for c in group_columns)
+                cursor.execute(
+                    f"UPDATE {Organization._meta.db_table} o SET {assignments}"  # noqa: S608 - names from the code
+                    f"version = o.version + 1, updated_at = %s FROM {table} t WHERE t.id = o.id AND t.grp = %s",
+                    [now, number],
+                )
+                done += len(rows)
+                report(done)
+        record_events(Organization, [org.pk for org, _columns in changed], "update")
         cursor.execute(f"DROP TABLE {table}")
