@@ -20,7 +20,11 @@ from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedire
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.encoding import force_str
+from django.utils.formats import localize
 from django.utils.hashable import make_hashable
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # in Django 5.2, not in its stubs
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, DetailView, ListView, UpdateView
@@ -82,6 +86,28 @@ def resolve(obj: Any, attr: str, user: Any = None) -> Any:
         if callable(value) and not isinstance(value, models.Manager):
             value = value()
     return value
+
+
+def row_cells(obj: Any, values: list[Any]) -> SafeString:
+    """A list row's `<td>`s drawn in Python, as the table's template would draw them (the
+    first cell links to the record; yes/no for booleans; "—" for nothing; dates and numbers
+    localised): a page of 50 rows × 9 columns through template tags was most of its time."""
+    yes, no = _("Yes"), _("No")
+    parts = []
+    for index, value in enumerate(values):
+        if index == 0:
+            text = "—" if value is None else value
+            parts.append(f'<td><a href="{escape(obj.get_absolute_url())}">{_cell_text(text)}</a></td>')
+        elif value is True or value is False:
+            parts.append(f"<td>{escape(yes if value else no)}</td>")
+        else:
+            parts.append(f"<td>{_cell_text('—' if value is None else value)}</td>")
+    return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
+
+
+def _cell_text(value: Any) -> str:
+    """What `{{ value }}` prints: local time, localised, escaped unless already safe."""
+    return str(conditional_escape(str(localize(template_localtime(value)))))
 
 
 @functools.cache
@@ -238,6 +264,7 @@ class ObjectListView(JurisdictionMixin, ListView):
             extra_actions=[*self.extra_actions, *list_actions_for(self.model)],
             rows=[(obj, [shown(obj, c, self.actor) for c in self.columns]) for obj in context["object_list"]],
         )
+        context["row_cells"] = [(obj, row_cells(obj, values)) for obj, values in context["rows"]]
         return context
 
 
