@@ -138,8 +138,11 @@ class ImportRejected(Exception):
 # Choices as people write them -------------------------------------------------------------
 
 
+WHITESPACE = re.compile(r"\s+")
+
+
 def norm(text: str) -> str:
-    return re.sub(r"\s+", "", str(text)).lower()
+    return WHITESPACE.sub("", str(text)).lower()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -464,6 +467,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+@functools.lru_cache(maxsize=4096)  # a file's rows repeat their dates
 def parse_date(text: str) -> datetime.date:
     """A date as people type it (2019-05-04, 2019/5/4, 2019.05.04, 2019年5月4日, 20190504)."""
     for pattern in DATE_PATTERNS:

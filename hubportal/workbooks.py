@@ -113,7 +113,7 @@ def _scan(stream: Any, unpacked: int, limit: int) -> int:
             if run > MAX_TEXT_BYTES:
                 raise too_long_cell()
             pieces = chunk[start:].split(b"<")
-            if max(len(p) for p in pieces) > MAX_TEXT_BYTES:
+            if max(map(len, pieces)) > MAX_TEXT_BYTES:  # map: ~8 million pieces for 100,000 rows
                 raise too_long_cell()
             run = len(pieces[-1])
         if run > MAX_TEXT_BYTES:

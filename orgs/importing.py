@@ -83,6 +83,7 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 MAX_IMPORT_ROWS = 200_000
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 LIST_SEPARATORS = re.compile(r"[、,，;；/|]+")
+PATH_SEPARATOR = re.compile(r"\s*/\s*")
 
 # The order of the template and of the export. `status` is exported for information and
 # ignored by the import (an imported organization is listed, as a cadre's own entry is).
@@ -161,12 +162,12 @@ class Lookup:
             [self.codes, self.names, self.units],
         )
 
-    def organizations(self) -> list[Organization]:
+    def organizations(self, *defer: str) -> list[Organization]:
         """The organizations the query finds (in no order: the model's pinyin order would
-        sort them all)."""
+        sort them all), without the fields `defer`."""
         if not self.names:
             return []
-        return list(Organization.objects.order_by().filter(pk__in=self.matching()))
+        return list(Organization.objects.order_by().defer(*defer).filter(pk__in=self.matching()))
 
 
 def validate_rows(table: list[list[Any]], user: Any, progress: Progress | None = None) -> ImportReport:
@@ -188,8 +189,15 @@ def _validate(
     lookups = {name: choice_lookup(choices) for name, choices in CHOICE_FIELDS.items()}
     service_lookup = choice_lookup(Organization.ServiceField)
 
+    allowed: dict[int, bool] = {}  # the cadre's right to change each unit, asked once per unit
+
+    def may_change(unit: LeagueUnit) -> bool:
+        if unit.pk not in allowed:
+            allowed[unit.pk] = user_can(user, unit, Action.CHANGE)
+        return allowed[unit.pk]
+
     def clean(raw: dict[str, Any], error: Report) -> dict[str, Any]:
-        return _clean_row(raw, units, lookups, service_lookup, user, error)
+        return _clean_row(raw, units, lookups, service_lookup, may_change, error)
 
     parsed = check_rows(
         table,
@@ -214,7 +222,7 @@ def _clean_row(
     units: dict[str, LeagueUnit],
     lookups: dict[str, dict[str, str]],
     service_lookup: dict[str, str],
-    user: Any,
+    may_change: Callable[[LeagueUnit], bool],
     error: Report,
 ) -> dict[str, Any]:
     """One row's cells as service data; each problem is reported through `error`, in the
@@ -225,7 +233,7 @@ def _clean_row(
         if column.required and not text.get(column.key):
             error(column.key, "", _("This column must not be empty."))
     data["name"] = _clean_name(text, error)
-    unit = _clean_unit(text, units, user, error)
+    unit = _clean_unit(text, units, may_change, error)
     if unit is not None:
         data["governing_unit"] = unit
     data.update(_clean_choices(text, lookups, error))
@@ -245,9 +253,12 @@ def _clean_name(text: dict[str, str], error: Report) -> str:
 
 
 def _clean_unit(
-    text: dict[str, str], units: dict[str, LeagueUnit], user: Any, error: Report
+    text: dict[str, str],
+    units: dict[str, LeagueUnit],
+    may_change: Callable[[LeagueUnit], bool],
+    error: Report,
 ) -> LeagueUnit | None:
-    path = re.sub(r"\s*/\s*", "/", text.get("unit_path", "")).strip("/")
+    path = PATH_SEPARATOR.sub("/", text.get("unit_path", "")).strip("/")
     if not path:
         return None
     unit = units.get(path)
@@ -261,7 +272,7 @@ def _clean_unit(
             % {"p": path},
         )
         return None
-    if not user_can(user, unit, Action.CHANGE):
+    if not may_change(unit):
         error("unit_path", path, _("%(unit)s lies outside the units you may change.") % {"unit": unit.name})
         return None
     return unit
@@ -607,6 +618,8 @@ def apply_file(name: str, content: bytes, user: Any, progress: Progress | None =
 CHECK_RECORD_SECONDS = 2 * 3600  # longer than an apply token lives (import_views.TOKEN_MAX_AGE)
 CHECK_RECORD_FORMAT = 1
 DATE_KEYS = ("founded_on", "registered_on")
+# Fields of an updated organization the write neither reads nor compares (only the check does).
+WRITE_IGNORES = ("pending_changes", "submitted_at", "created_at", "updated_at")
 logger = logging.getLogger(__name__)
 
 
@@ -693,7 +706,7 @@ def _checked_plans(content: bytes, user: Any) -> Plans | None:
     lookup = Lookup(*record["lookup"])
     # The organizations the rows match, read as the dry run read them (one query): the same
     # ones at the same versions, or the file is checked again.
-    found = {org.pk: org for org in lookup.organizations()}
+    found = {org.pk: org for org in lookup.organizations(*WRITE_IGNORES)}
     lookup.found = {pk: org.version for pk, org in found.items()}
     now = json.loads(json.dumps(_conditions(user, units, lookup)))  # compared as stored
     if any(record[key] != now[key] for key in now):

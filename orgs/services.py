@@ -28,7 +28,6 @@ of a listed organization then wait for a cadre's review in `pending_changes`.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,6 +40,8 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField, Model, Q, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -278,7 +279,8 @@ def _copy_organization(org: Organization) -> Organization:
     without going through pickling's protocol: the import copies 100,000 of them."""
     trial = Organization.__new__(Organization)
     trial.__dict__.update(org.__dict__)
-    trial._state = copy.copy(org._state)
+    trial._state = ModelState()
+    trial._state.db, trial._state.adding = org._state.db, org._state.adding
     trial._state.fields_cache = dict(org._state.fields_cache)
     return trial
 
@@ -298,11 +300,19 @@ UNREMEMBERED = ("name", "credit_code")  # values of one row each: not worth reme
 
 
 @functools.cache
-def _error_fields() -> tuple[tuple[Any, bool, bool], ...]:
+def _error_fields() -> tuple[tuple[Any, str, bool, Any, bool, bool], ...]:
     """The fields `organization_errors` checks, as `clean_fields` goes through them: (field,
-    whether its verdicts are remembered, whether its value is a list)."""
+    its attribute, whether it may be blank, its empty values, whether its verdicts are
+    remembered, whether its value is a list)."""
     return tuple(
-        (field, field.name not in UNREMEMBERED, isinstance(field, ArrayField))
+        (
+            field,
+            field.attname,
+            field.blank,
+            field.empty_values,
+            field.name not in UNREMEMBERED,
+            isinstance(field, ArrayField),
+        )
         for field in Organization._meta.fields
         if field.name not in ERRORS_EXCLUDE and not field.generated
     )
@@ -322,12 +332,12 @@ def organization_errors(
     a field's checks depend on the value alone (the foreign keys, whose check is a query, are
     not among them). `today` is the day the rules compare dates with."""
     errors: dict[str, list[str]] = {}
-    for field, rememberable, array in _error_fields():
-        raw = getattr(org, field.attname)
-        if field.blank and raw in field.empty_values:
+    for field, attname, blank, empty_values, rememberable, array in _error_fields():
+        raw = getattr(org, attname)
+        if blank and raw in empty_values:
             continue  # as clean_fields: an empty optional field is not checked
         remember = checked is not None and rememberable and not isinstance(raw, datetime.datetime)
-        key = (field.attname, tuple(raw) if array else raw)
+        key = (attname, tuple(raw) if array else raw)
         verdict = checked.get(key) if remember and checked is not None else None
         if verdict is None:
             try:
@@ -340,7 +350,7 @@ def organization_errors(
         if messages:
             errors[field.name] = list(messages)
         elif value is not raw:
-            setattr(org, field.attname, list(value) if array else value)
+            setattr(org, attname, list(value) if array else value)
     for name, message in org.rule_errors(today).items():
         errors.setdefault(name, []).append(str(message))
     return errors
@@ -919,15 +929,17 @@ def import_organizations(
     _check_import_reach(actor, creates, updates)
     _lock_import_versions(updates)
     today = timezone.localdate()
-    new = [_new_organization(actor, data, today) for data in creates]
     changed = [_changed_organization(org, changes, today) for org, changes in updates]
-    total = len(new) + len(changed)
+    total = len(creates) + len(changed)
     report = progress or (lambda _done, _total: None)
     now = timezone.now()
     try:
         with transaction.atomic():
-            _copy_new_organizations(actor, new, now, lambda done: report(done, total))
-            _write_updates(changed, now, lambda done: report(len(new) + done, total))
+            # The new organizations are built as they stream into the COPY: the database
+            # stores each while the next ones are built (their pinyin initials), on another core.
+            new = (_new_organization(actor, data, today) for data in creates)
+            _copy_new_organizations(actor, new, len(creates), now, lambda done: report(done, total))
+            _write_updates(changed, now, lambda done: report(len(creates) + done, total))
     except (IntegrityError, psycopg.IntegrityError) as exc:  # COPY runs on psycopg's own cursor
         cause = exc.__cause__ if isinstance(exc, IntegrityError) else exc
         if isinstance(cause, psycopg.errors.UniqueViolation):
@@ -942,7 +954,7 @@ def import_organizations(
             % {"rule": getattr(getattr(cause, "diag", None), "constraint_name", None) or exc}
         ) from exc
     report(total, total)
-    return len(new), len(changed)
+    return len(creates), len(changed)
 
 
 def _check_import_reach(
@@ -973,7 +985,10 @@ def _lock_import_versions(updates: Sequence[tuple[Organization, dict[str, Any]]]
     if not updates:
         return
     current = dict(
-        Organization.objects.filter(pk__in=[org.pk for org, _changes in updates])
+        # The ids as one array (a list of 50,000 parameters takes a second to send and plan).
+        Organization.objects.filter(
+            pk__in=RawSQL("SELECT unnest(%s::bigint[])", [[org.pk for org, _changes in updates]])
+        )
         .order_by("pk")
         .select_for_update()
         .values_list("pk", "version")
@@ -1035,37 +1050,43 @@ def _streamed(rows: Iterable[Any], report: Callable[[int], None]) -> Iterator[An
 
 
 def _copy_new_organizations(
-    actor: Any, new: list[Organization], now: datetime.datetime, report: Callable[[int], None]
+    actor: Any, new: Iterable[Organization], count: int, now: datetime.datetime, report: Callable[[int], None]
 ) -> None:
-    """The new organizations by COPY (every stored column as the model would save it; the
-    database computes its generated search column), their insert events, and their first
+    """The `count` new organizations by COPY (every stored column as the model would save it;
+    the database computes its generated search column), their insert events, and their first
     status change as `_record_status` writes it, with its own events."""
-    if not new:
+    if not count:
         return
-    ids = reserve_ids(Organization._meta.db_table, len(new))
+    ids = reserve_ids(Organization._meta.db_table, count)
     fields = [f for f in Organization._meta.concrete_fields if not f.primary_key]
+    stamped = [i for i, f in enumerate(fields) if getattr(f, "auto_now", False)]
+    as_json = [(i, f) for i, f in enumerate(fields) if isinstance(f, JSONField)]  # a dict as jsonb
+    attnames = [f.attname for f in fields]
+    statuses: list[str] = []
 
-    def value(org: Organization, field: Any) -> Any:
-        if getattr(field, "auto_now", False):
-            return now
-        if isinstance(field, JSONField):  # a dict as jsonb
-            return field.get_db_prep_save(getattr(org, field.attname), connection)
-        return getattr(org, field.attname)
+    def rows() -> Iterator[list[Any]]:
+        for pk, org in zip(ids, new, strict=True):
+            values = org.__dict__
+            cells = [pk, *(values[name] for name in attnames)]
+            for i in stamped:
+                cells[i + 1] = now
+            for i, field in as_json:
+                cells[i + 1] = field.get_db_prep_save(cells[i + 1], connection)
+            statuses.append(org.status)
+            yield cells
 
     copy_rows(
-        Organization._meta.db_table,
-        ["id", *(str(f.column) for f in fields)],
-        _streamed(([pk, *(value(org, f) for f in fields)] for pk, org in zip(ids, new, strict=True)), report),
+        Organization._meta.db_table, ["id", *(str(f.column) for f in fields)], _streamed(rows(), report)
     )
     record_inserts(Organization, ids)
-    status_ids = reserve_ids(StatusChange._meta.db_table, len(new))
+    status_ids = reserve_ids(StatusChange._meta.db_table, count)
     by = actor_id(actor)
     copy_rows(
         StatusChange._meta.db_table,
         ["id", "organization_id", "from_status", "to_status", "reason", "by_id", "at"],
         (
-            (status_id, pk, "", org.status, "", by, now)
-            for status_id, pk, org in zip(status_ids, ids, new, strict=True)
+            (status_id, pk, "", status, "", by, now)
+            for status_id, pk, status in zip(status_ids, ids, statuses, strict=True)
         ),
     )
     record_inserts(StatusChange, status_ids)

@@ -264,3 +264,14 @@ def test_the_apply_writes_in_a_constant_number_of_queries(
 
     apply_rows(20, "古镇甲")
     apply_rows(200, "古镇乙")
+
+
+def test_a_new_row_breaking_a_rule_refuses_everything_while_the_rows_stream(zhongshan_cadre, guzhen):
+    creates, _updates = plans(xlsx(*[row(f"古镇青年新队{i}") for i in range(3)]), zhongshan_cadre)
+    # A list that did not come from the check: its last row, built while the first ones are
+    # already in the COPY, is tier N without its kind.
+    creates[2]["kind"] = ""
+    with pytest.raises(ValidationError) as refused:
+        services.import_organizations(zhongshan_cadre, creates, [])
+    assert "古镇青年新队2" in " ".join(refused.value.messages)
+    assert not Organization.objects.exists() and not StatusChange.objects.exists()
