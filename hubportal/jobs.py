@@ -16,6 +16,7 @@ import psycopg
 from celery import Task
 from django.db import connection
 from django.db.models import Q
+from django.utils import translation
 
 from .models import Job
 from .tasks import enqueue
@@ -30,6 +31,7 @@ def start_job(actor: Any, task: Task, *args: Any, kind: str, title: str, result:
         title=str(title)[:200],
         user=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         result=result or {},
+        language=translation.get_language() or "",
     )
     enqueue(task, job.pk, *args, job=job)
     return job

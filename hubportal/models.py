@@ -44,6 +44,9 @@ class Job(models.Model):
     # lost with its worker, and the sweep marks it failed within minutes.
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     ran_in_process = models.BooleanField(_("ran in process"), default=False)
+    # The language of the page that started it: the task writes its messages in it (a worker
+    # has no request, and would otherwise write them in the portal's default, Chinese).
+    language = models.CharField(_("language"), max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("background job")

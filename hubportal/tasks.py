@@ -14,6 +14,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis import Redis
 from redis.exceptions import RedisError
@@ -79,16 +80,22 @@ class running_job:
     def __init__(self, job_id: int, total: int = 0) -> None:
         self.job = Job.objects.get(pk=job_id)
         self.total = total
+        # Messages in the language of whoever started the job (`Job.language`).
+        self.language = translation.override(self.job.language or settings.LANGUAGE_CODE)
 
     def __enter__(self) -> Job:
+        self.language.__enter__()
         self.job.start(self.total)
         return self.job
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc is not None:
-            self.job.fail(str(exc) or exc_type.__name__)
-        elif not self.job.is_finished:
-            self.job.succeed(self.job.result)
+        try:
+            if exc is not None:
+                self.job.fail(str(exc) or exc_type.__name__)
+            elif not self.job.is_finished:
+                self.job.succeed(self.job.result)
+        finally:
+            self.language.__exit__(exc_type, exc, tb)
 
 
 @shared_task(name="hubportal.cleanup_old_jobs")

@@ -189,3 +189,26 @@ def test_a_job_no_worker_took_up_is_failed_after_half_an_hour(db):
         assert fail_stale_jobs() == 1
     waiting.refresh_from_db()
     assert waiting.status == Job.Status.FAILED
+
+
+def test_a_job_writes_its_messages_in_the_language_it_was_started_in(db):
+    """A worker has no request: the task speaks the language of the page that started the
+    job (an English import page read “新增 1 个…” before)."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from hubportal.jobs import start_job
+    from hubportal.tasks import ping, running_job
+
+    with translation.override("en"):
+        english = start_job(None, ping, kind="test", title="in English")
+    with translation.override("zh-hans"):
+        chinese = start_job(None, ping, kind="test", title="中文")
+    assert (english.language, chinese.language) == ("en", "zh-hans")
+    with translation.override("zh-hans"):  # the worker's own language
+        for job, expected in ((english, "Finished"), (chinese, "已完成")):
+            with running_job(job.pk) as running:
+                running.succeed(running.result, gettext("Finished"))
+            job.refresh_from_db()
+            assert job.message == expected
+            assert translation.get_language() == "zh-hans"  # given back afterwards
