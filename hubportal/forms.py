@@ -77,7 +77,7 @@ class UnitChoiceIterator(ModelChoiceIterator):
     def units(self) -> list[tuple[int, str]]:
         """(id, indented name) of every unit in the field's queryset, in tree order."""
         if self._units is None:
-            self._units = freshness.cached(self._key(), self._load)
+            self._units = freshness.cached(self._key(), self._load, using=self.queryset.db)
         return self._units
 
     def _load(self) -> list[tuple[int, str]]:
@@ -90,6 +90,7 @@ class UnitChoiceIterator(ModelChoiceIterator):
         html = freshness.cached(
             self._key() + ":html",
             lambda: "".join(f'<option value="{pk}">{escape(label)}</option>' for pk, label in self.units()),
+            using=self.queryset.db,
         )
         for key in chosen - {""}:
             option = f'<option value="{escape(key)}">'

@@ -130,7 +130,8 @@ def query_key(prefix: str, queryset: Any) -> str:
 
 
 def cached(key: str, compute: Callable[[], T], using: str = "default") -> T:
-    """`compute()`, cached under `key` until a tracked table changes."""
+    """`compute()`, cached under `key` until a tracked table changes. `using`: the database
+    `compute()` reads (a replica's stamp follows its own replay, not the primary's writes)."""
     full_key = f"fresh:{key}:{stamp(using)}"
     value = cache.get(full_key)
     if value is None:

@@ -64,7 +64,9 @@ def statuses_by_period(snapshots: QuerySet[TargetSnapshot]) -> dict[str, dict[st
             result[period][status] = n
         return dict(result)
 
-    return freshness.cached(freshness.query_key("by-period", grouped), compute)
+    # The stamp from the database the figures come from (the replica, when the view reads
+    # there): a replica behind the primary must not store old figures under a new stamp.
+    return freshness.cached(freshness.query_key("by-period", grouped), compute, using=grouped.db)
 
 
 def by_child(
