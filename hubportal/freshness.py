@@ -118,7 +118,8 @@ def _read_stamp(using: str) -> str:
             "SELECT 'hubportal_datachange'::regclass::oid, count(*), coalesce(max(id), 0) FROM hubportal_datachange"
         )
         table, count, highest = cursor.fetchone()
-    return f"{table}.{count}.{highest}"
+    # The database's name too: two portals' databases (demo and scale data) may share a Redis.
+    return f"{connections[using].settings_dict['NAME']}.{table}.{count}.{highest}"
 
 
 def query_key(prefix: str, queryset: Any) -> str:
