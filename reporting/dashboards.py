@@ -19,6 +19,11 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, QuerySet
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +31,7 @@ from hubportal import freshness
 from orgs.models import LeagueUnit
 from orgs.models.units import PATH_SEGMENT_WIDTH
 
-from .models import TargetSnapshot
+from .models import TargetRule, TargetSnapshot
 
 Status = TargetSnapshot.Status
 SEGMENT = PATH_SEGMENT_WIDTH + 1
@@ -326,3 +331,74 @@ def quarter_history(closures: list[Any]) -> list[tuple[Any, list[QuarterEvent]]]
             QuarterEvent(event.pgh_created_at, who or meta.get("actor") or "", event.closed, event.reason)
         )
     return [(c, by_quarter.get(c.pk, [])) for c in closures]
+
+
+def snapshot_rows_html(rows: list[tuple[TargetSnapshot, str, Any]], quarter: Any) -> SafeString:
+    """The dashboard's page of snapshots (`rows`: snapshot, colour, metric) drawn in Python, as
+    its template drew them — 100 rows of floatformat, links and translated titles were about
+    two thirds of the page's time. tests/reporting/test_pages.py compares the two."""
+    no_source, behind = _("No data source yet"), _("The records behind this number")
+    left_out = _("Reported figures a spot check found false are left out")
+    not_reported, differs = _("not reported"), _("differs")
+    tolerance = _("Registry and reports differ by more than the tolerance")
+    # Labels and the drill-down address worked out once for the page, not once per row.
+    statuses = {key: escape(label) for key, label in TargetSnapshot.Status.choices}
+    comparators = {key: escape(label) for key, label in _field_choices(TargetRule, "comparator")}
+    drilldown = reverse("reporting:snapshot_drilldown", args=[PK_MARK]).split(str(PK_MARK))
+    lines = []
+    for s, colour, metric in rows:
+        definition = getattr(metric, "definition", None)
+        unit_label = getattr(metric, "unit_label", None)
+        info = (
+            f' <i class="bi bi-info-circle text-muted" title="{_text(definition)}" aria-label="{_text(definition)}"></i>'
+            if definition
+            else ""
+        )
+        if s.value is None:
+            value = f'<span class="text-muted small">{escape(no_source)}</span>'
+        else:
+            url = f"{drilldown[0]}{s.pk}{drilldown[1]}"
+            value = f'<a href="{escape(url)}" title="{escape(behind)}">{_number(s.value)}{_text(unit_label) if unit_label else ""}</a>'
+            if s.denominator is not None:
+                value += f'<div class="small text-muted">{_text(s.numerator)} / {_text(s.denominator)}</div>'
+        confirmed = ""
+        if s.confirmed_value is not None and s.confirmed_value != s.value:
+            confirmed = (
+                f'<span class="text-danger" title="{escape(left_out)}">{_number(s.confirmed_value)}</span>'
+            )
+        compared = ""
+        if s.compared_metric:
+            if s.compared_value is None:
+                compared = f'<span class="text-muted">{escape(not_reported)}</span>'
+            else:
+                compared = _number(s.compared_value)
+                if s.compared_flag:
+                    compared += f' <span class="badge text-bg-warning" title="{escape(tolerance)}">{escape(differs)}</span>'
+        lines.append(
+            f'<tr class="table-{escape(colour)}">\n'
+            f'<td><a href="?unit={s.unit_id}&amp;period={_text(quarter)}">{_text(s.unit.name)}</a></td>'
+            f'<td class="small">{_text(s.rule.label)}{info}</td>\n'
+            f'<td class="text-end">{value}</td>\n'
+            f'<td class="text-end">{confirmed}</td>\n'
+            f'<td class="text-end">{comparators.get(s.rule.comparator, _text(s.rule.comparator))} {_number(s.threshold)}</td>'
+            f'<td><span class="badge text-bg-{escape(colour)}">{statuses.get(s.status, _text(s.status))}</span></td>\n'
+            f'<td class="text-end small">{compared}</td></tr>\n'
+        )
+    return mark_safe("".join(lines))  # noqa: S308 - every value escaped above
+
+
+PK_MARK = 987654321  # stands for a snapshot's id in the drill-down address, replaced per row
+
+
+def _field_choices(model: Any, name: str) -> list[tuple[Any, Any]]:
+    return list(model._meta.get_field(name).flatchoices)
+
+
+def _text(value: Any) -> str:
+    """What `{{ value }}` prints: localised and escaped."""
+    return str(conditional_escape(str(localize(value))))
+
+
+def _number(value: Any) -> str:
+    """What `{{ value|floatformat:"-2" }}` prints."""
+    return str(conditional_escape(floatformat(value, "-2")))

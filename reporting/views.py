@@ -698,6 +698,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "quarter": quarter,
             "page_obj": page_obj,
             "rows": rows,
+            "snapshot_rows": dashboards.snapshot_rows_html(rows, quarter),
             "definitions": sorted(
                 {(str(m.label), str(m.definition)) for _s, _c, m in rows if m is not None and m.definition}
             ),

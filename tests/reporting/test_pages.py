@@ -379,3 +379,65 @@ def test_a_drill_down_since_ever_sends_no_start_date(client_for, zhongshan_cadre
     url = report_drilldown("orgs_contacted", zhongshan, None, date(2026, 6, 30))
     assert "period_from" not in url and "None" not in url and "period_to=2026-06-30" in url
     assert client_for(zhongshan_cadre).get(url).status_code == 200
+
+
+# The snapshot rows as the dashboard's template drew them before they were drawn in Python.
+SNAPSHOT_ROW_TEMPLATE = (
+    '{% load i18n %}{% for s, colour, metric in rows %}<tr class="table-{{ colour }}">\n'
+    '<td><a href="?unit={{ s.unit_id }}&amp;period={{ quarter }}">{{ s.unit.name }}</a></td>'
+    '<td class="small">{{ s.rule.label }}{% if metric.definition %} <i class="bi bi-info-circle text-muted" '
+    'title="{{ metric.definition }}" aria-label="{{ metric.definition }}"></i>{% endif %}</td>\n'
+    '<td class="text-end">{% if s.value is None %}<span class="text-muted small">{% translate "No data source yet" %}'
+    "</span>{% else %}<a href=\"{% url 'reporting:snapshot_drilldown' s.pk %}\" "
+    'title="{% translate \'The records behind this number\' %}">{{ s.value|floatformat:"-2" }}'
+    "{% if metric.unit_label %}{{ metric.unit_label }}{% endif %}</a>{% if s.denominator is not None %}"
+    '<div class="small text-muted">{{ s.numerator }} / {{ s.denominator }}</div>{% endif %}{% endif %}</td>\n'
+    '<td class="text-end">{% if s.confirmed_value is not None and s.confirmed_value != s.value %}'
+    '<span class="text-danger" title="{% translate \'Reported figures a spot check found false are left out\' %}">'
+    '{{ s.confirmed_value|floatformat:"-2" }}</span>{% endif %}</td>\n'
+    '<td class="text-end">{{ s.rule.get_comparator_display }} {{ s.threshold|floatformat:"-2" }}</td>'
+    '<td><span class="badge text-bg-{{ colour }}">{{ s.get_status_display }}</span></td>\n'
+    '<td class="text-end small">{% if s.compared_metric %}{% if s.compared_value is None %}'
+    '<span class="text-muted">{% translate "not reported" %}</span>{% else %}{{ s.compared_value|floatformat:"-2" }}'
+    '{% if s.compared_flag %} <span class="badge text-bg-warning" title="{% translate \'Registry and reports '
+    'differ by more than the tolerance\' %}">{% translate "differs" %}</span>{% endif %}{% endif %}{% endif %}'
+    "</td></tr>\n{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_dashboard_rows_read_as_the_template_drew_them(language, tracked, client_for, zhongshan_cadre):
+    """`dashboards.snapshot_rows_html` (the page's 100 rows drawn in Python): the same HTML as
+    the template, whatever a snapshot holds — no data source, a spot-checked value, a
+    fraction, the other source missing or differing."""
+    from decimal import Decimal
+
+    from django.template import engines
+    from django.utils import translation
+
+    from reporting.dashboards import snapshot_rows_html
+
+    client = client_for(zhongshan_cadre)
+    client.cookies["django_language"] = language
+    page = "/reporting/targets/?period=2026Q2"
+    snapshots = [s for s, _c, _m in client.get(page).context["rows"] if s.value is not None][:4]
+    assert len(snapshots) == 4
+    changes: list[dict[str, object]] = [
+        {"confirmed_value": Decimal("1.5"), "numerator": 3, "denominator": 7},
+        {"compared_metric": "orgs_listed", "compared_value": None},
+        {"compared_metric": "orgs_listed", "compared_value": Decimal("1234.567"), "compared_flag": True},
+        {"value": None, "confirmed_value": None, "status": TargetSnapshot.Status.NO_DATA},
+    ]
+    for snapshot, change in zip(snapshots, changes, strict=True):
+        TargetSnapshot.objects.filter(pk=snapshot.pk).update(**change)
+    response = client.get(page)
+    rows, quarter = response.context["rows"], response.context["quarter"]
+    assert {s.pk for s in snapshots} <= {s.pk for s, _c, _m in rows}
+    with translation.override(language):
+        drawn = str(snapshot_rows_html(rows, quarter))
+        expected = (
+            engines["django"].from_string(SNAPSHOT_ROW_TEMPLATE).render({"rows": rows, "quarter": quarter})
+        )
+    assert drawn == expected
+    assert drawn in response.content.decode()
+    assert "1,234.57" in drawn or "1234.57" in drawn  # the other source, as floatformat writes it
