@@ -200,8 +200,12 @@ class ObjectListView(JurisdictionMixin, ListView):
         from the replica when there is one: the workbook is written inside the scope)."""
         return on_replica(self._export)
 
+    def export_queryset(self) -> Any:
+        """The rows of the Excel export (the list's, by default)."""
+        return self.get_queryset()
+
     def _export(self) -> Any:
-        queryset = self.get_queryset()
+        queryset = self.export_queryset()
         rows = (
             [resolve(obj, c.attr, self.actor) for c in self.columns]
             for obj in queryset.iterator(chunk_size=EXPORT_CHUNK)

@@ -145,12 +145,15 @@ class OrganizationQuerySet(JurisdictionQuerySet):
         return self.exclude(self._league_building_exists())
 
     def annotate_flags(self) -> Self:
-        """`has_league_building` and `is_backbone_org` on every row, for list pages."""
+        """`has_league_building` and `is_backbone_org` on every row, for exports (a page of a
+        list takes `annotate_backbone()` and `mark_league_building()` instead)."""
+        return self.annotate_backbone().annotate(has_league_building=self._league_building_exists())
+
+    def annotate_backbone(self) -> Self:
         return self.annotate(
-            has_league_building=self._league_building_exists(),
             is_backbone_org=models.ExpressionWrapper(
                 Q(youth_covered__gte=BACKBONE_YOUTH), output_field=models.BooleanField()
-            ),
+            )
         )
 
     def directly_contacted_by(self, unit: LeagueUnit) -> Self:
@@ -209,3 +212,19 @@ class OrganizationQuerySet(JurisdictionQuerySet):
     def count_by_unit(self, units: Iterable[LeagueUnit], **filters: Any) -> dict[int, int]:
         """`{unit_id: n}`: organizations (matching `filters`) in each unit's subtree, one query."""
         return rollup_by_unit(units, self.filter(**filters), "governing_unit__path")
+
+
+def mark_league_building(page: Iterable[Any]) -> None:
+    """Set `has_league_building` on a page of organizations in one query. As an annotation of a
+    paginated list, PostgreSQL hashed the whole link table (54,374 rows, ≈ 21 ms) for the
+    50 rows a page shows; here it looks up those 50."""
+    from orgs.models import LeagueBuilding
+
+    organizations = list(page)  # the same objects: the flags land on the page's rows
+    covered = set(
+        LeagueBuilding.organizations.through.objects.filter(
+            organization_id__in=[o.pk for o in organizations]
+        ).values_list("organization_id", flat=True)
+    )
+    for organization in organizations:
+        organization.has_league_building = organization.pk in covered

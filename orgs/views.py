@@ -57,6 +57,7 @@ from .models import (
     OrganizationDocument,
     SavedFilter,
 )
+from .querysets import mark_league_building
 
 
 class UnitListView(ObjectListView):
@@ -147,7 +148,15 @@ class OrganizationListView(ObjectListView):
     ]
 
     def optimize(self, queryset):
-        return queryset.select_related("governing_unit").annotate_flags()
+        return queryset.select_related("governing_unit").annotate_backbone()
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        mark_league_building(page.object_list)  # for the page's rows only (see there)
+        return paginator, page, page.object_list, is_paginated
+
+    def export_queryset(self):
+        return super().export_queryset().annotate_flags()  # every row: one hashed lookup is best
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
