@@ -54,7 +54,7 @@ STARTED = itertools.count()
 
 
 class Cadre(HttpUser):
-    wait_time = between(0.5, 1.5)
+    wait_time = between({wait_min}, {wait_max})
 
     def on_start(self):
         if SETUP["hosts"]:  # several portals: each user keeps one, in turn
@@ -160,6 +160,12 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--wait",
+        default="0.5,1.5",
+        help="each user's pause between two requests, min,max seconds (default 0.5,1.5: 50 users "
+        "then offer at most ≈ 45 requests a second, whatever the portal's speed)",
+    )
     parser.add_argument("--time", type=int, default=120, help="seconds (default 120)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8141")))
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (bin/run: 3)")
@@ -176,7 +182,10 @@ def main() -> int:
     hosts = [h.strip().rstrip("/") for h in args.host.split(",") if h.strip()]
     keys = prepare(work / "setup.json", hosts)
     print(f"sessions for {', '.join(accounts())} ready in {work}", flush=True)
-    (work / "locustfile.py").write_text(LOCUSTFILE.format(sessions=str(work / "setup.json")))
+    wait_min, wait_max = (float(x) for x in args.wait.split(","))
+    (work / "locustfile.py").write_text(
+        LOCUSTFILE.format(sessions=str(work / "setup.json"), wait_min=wait_min, wait_max=wait_max)
+    )
     host = hosts[0] if hosts else f"http://127.0.0.1:{args.port}"
     server = None
     if not args.host:
@@ -254,6 +263,7 @@ def report(csv_path: Path, args: argparse.Namespace, before: list[float], after:
     total = next(p for p in pages if p["page"] == "Aggregated")
     result = {
         "users": args.users,
+        "wait_seconds": args.wait,
         "seconds": args.time,
         "gunicorn_workers": None if args.host else args.workers,
         "hosts": args.host.split(",") if args.host else None,
