@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 from unittest import mock
 
 import common  # sets Django up: before the project's imports
@@ -78,19 +76,6 @@ def workbook(rows: int, units: list[LeagueUnit]) -> bytes:
     return buffer.getvalue()
 
 
-def backend_cpu() -> float | None:
-    """CPU seconds used so far by this connection's PostgreSQL backend (a database on this
-    host only: read from /proc; None elsewhere)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def bulk_issue(rows: int, keep: bool) -> dict[str, object]:
     user = User.objects.filter(username="bench_city").first()
     if user is None:
@@ -119,11 +104,11 @@ def bulk_issue(rows: int, keep: bool) -> dict[str, object]:
     stop = threading.Event()
     watcher = threading.Thread(target=common.watch_job, args=(job.pk, samples, stop))
     watcher.start()
-    started, cpu, db_cpu = time.perf_counter(), time.process_time(), backend_cpu()
+    started, cpu, db_cpu = time.perf_counter(), time.process_time(), common.backend_cpu()
     counts = apply_card_import(job.pk)
     applied = time.perf_counter() - started
     cpu = time.process_time() - cpu
-    db_after = backend_cpu()
+    db_after = common.backend_cpu()
     db_cpu = db_after - db_cpu if db_after is not None and db_cpu is not None else None
     stop.set()
     watcher.join()

@@ -26,13 +26,11 @@
 from __future__ import annotations
 
 import io
-import os
 import resource
 import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -59,19 +57,6 @@ FILE_NAME = "bench-orgs.xlsx"
 BUDGET_SECONDS = 60
 MEMORY_BUDGET_MB = 1024
 BEFORE = "bench_orgs_import_before"  # the updated organizations as they were, for the restore
-
-
-def database_cpu() -> float:
-    """CPU seconds of the database backend serving this process's connection (utime + stime
-    from /proc: the database runs on this machine), or 0.0 where that cannot be read."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_mb() -> float:
@@ -145,10 +130,10 @@ def bulk_import(rows: int, keep: bool) -> dict[str, object]:
     print(
         f"workbook: {rows:,} rows, {len(content) / 1024 / 1024:.1f} MB, made in {made:.1f} s; peak {peak_mb()} MB"
     )
-    started, cpu, db_cpu = time.perf_counter(), time.process_time(), database_cpu()
+    started, cpu, db_cpu = time.perf_counter(), time.process_time(), (common.backend_cpu() or 0.0)
     report = importing.check_file(FILE_NAME, content, user)
     checked, checked_cpu = time.perf_counter() - started, time.process_time() - cpu
-    checked_db_cpu = database_cpu() - db_cpu
+    checked_db_cpu = (common.backend_cpu() or 0.0) - db_cpu
     print(
         f"dry run: {report.summary()} in {checked:.1f} s ({checked_cpu:.1f} s CPU, the database "
         f"{checked_db_cpu:.1f} s); peak {peak_mb()} MB"
@@ -186,11 +171,11 @@ def bulk_import(rows: int, keep: bool) -> dict[str, object]:
         finally:
             housekeeping.append(time.perf_counter() - begun)
 
-    started, cpu, db_cpu = time.perf_counter(), time.process_time(), database_cpu()
+    started, cpu, db_cpu = time.perf_counter(), time.process_time(), (common.backend_cpu() or 0.0)
     with mock.patch("hubportal.imports.analyze_after", timed_analyze):
         counts = apply_import(job.pk)
     applied, applied_cpu = time.perf_counter() - started, time.process_time() - cpu
-    applied_db_cpu = database_cpu() - db_cpu
+    applied_db_cpu = (common.backend_cpu() or 0.0) - db_cpu
     stop.set()
     watcher.join()
     job.refresh_from_db()
