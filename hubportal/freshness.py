@@ -125,7 +125,11 @@ def _read_stamp(using: str) -> str:
 def query_key(prefix: str, queryset: Any) -> str:
     """A cache key naming a query by its SQL and parameters: the same rows for anyone whose
     jurisdiction gives the same query, and never another's."""
-    sql, params = queryset.query.sql_with_params()
+    return sql_key(prefix, *queryset.query.sql_with_params())
+
+
+def sql_key(prefix: str, sql: str, params: Any) -> str:
+    """`query_key` for SQL written by hand."""
     digest = hashlib.sha1(f"{sql}|{params!r}".encode(), usedforsecurity=False).hexdigest()
     return f"{prefix}:{digest}"
 

@@ -97,16 +97,17 @@ def row_cells(obj: Any, values: list[Any]) -> SafeString:
     for index, value in enumerate(values):
         if index == 0:
             text = "—" if value is None else value
-            parts.append(f'<td><a href="{escape(obj.get_absolute_url())}">{_cell_text(text)}</a></td>')
+            parts.append(f'<td><a href="{escape(obj.get_absolute_url())}">{printed(text)}</a></td>')
         elif value is True or value is False:
             parts.append(f"<td>{escape(yes if value else no)}</td>")
         else:
-            parts.append(f"<td>{_cell_text('—' if value is None else value)}</td>")
+            parts.append(f"<td>{printed('—' if value is None else value)}</td>")
     return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
 
 
-def _cell_text(value: Any) -> str:
-    """What `{{ value }}` prints: local time, localised, escaped unless already safe."""
+def printed(value: Any) -> str:
+    """What `{{ value }}` prints: local time, localised, escaped unless already safe (for rows
+    drawn in Python: here and `reporting.dashboards.snapshot_rows_html`)."""
     return str(conditional_escape(str(localize(template_localtime(value)))))
 
 

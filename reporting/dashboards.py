@@ -12,7 +12,6 @@ one target set common to all its members, by the documented formula `RANKING_FOR
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,13 +20,13 @@ from django.db import connection
 from django.db.models import Count, F, QuerySet
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hubportal import freshness
+from hubportal.generic import choice_labels, printed
 from orgs.models import LeagueUnit
 from orgs.models.units import PATH_SEGMENT_WIDTH
 
@@ -100,8 +99,7 @@ def by_child(
                 counts.setdefault(name, {})[status] = n
         return counts
 
-    digest = hashlib.sha1(f"{sql}|{arguments!r}".encode(), usedforsecurity=False).hexdigest()
-    counts = freshness.cached(f"by-child:{digest}", compute)  # dicts keep the query's order
+    counts = freshness.cached(freshness.sql_key("by-child", sql, arguments), compute)  # dicts keep the order
     return list(counts), counts
 
 
@@ -342,15 +340,17 @@ def snapshot_rows_html(rows: list[tuple[TargetSnapshot, str, Any]], quarter: Any
     not_reported, differs = _("not reported"), _("differs")
     tolerance = _("Registry and reports differ by more than the tolerance")
     # Labels and the drill-down address worked out once for the page, not once per row.
-    statuses = {key: escape(label) for key, label in TargetSnapshot.Status.choices}
-    comparators = {key: escape(label) for key, label in _field_choices(TargetRule, "comparator")}
+    statuses = {key: escape(label) for key, label in (choice_labels(TargetSnapshot, "status") or {}).items()}
+    comparators = {
+        key: escape(label) for key, label in (choice_labels(TargetRule, "comparator") or {}).items()
+    }
     drilldown = reverse("reporting:snapshot_drilldown", args=[PK_MARK]).split(str(PK_MARK))
     lines = []
     for s, colour, metric in rows:
         definition = getattr(metric, "definition", None)
         unit_label = getattr(metric, "unit_label", None)
         info = (
-            f' <i class="bi bi-info-circle text-muted" title="{_text(definition)}" aria-label="{_text(definition)}"></i>'
+            f' <i class="bi bi-info-circle text-muted" title="{printed(definition)}" aria-label="{printed(definition)}"></i>'
             if definition
             else ""
         )
@@ -358,9 +358,11 @@ def snapshot_rows_html(rows: list[tuple[TargetSnapshot, str, Any]], quarter: Any
             value = f'<span class="text-muted small">{escape(no_source)}</span>'
         else:
             url = f"{drilldown[0]}{s.pk}{drilldown[1]}"
-            value = f'<a href="{escape(url)}" title="{escape(behind)}">{_number(s.value)}{_text(unit_label) if unit_label else ""}</a>'
+            value = f'<a href="{escape(url)}" title="{escape(behind)}">{_number(s.value)}{printed(unit_label) if unit_label else ""}</a>'
             if s.denominator is not None:
-                value += f'<div class="small text-muted">{_text(s.numerator)} / {_text(s.denominator)}</div>'
+                value += (
+                    f'<div class="small text-muted">{printed(s.numerator)} / {printed(s.denominator)}</div>'
+                )
         confirmed = ""
         if s.confirmed_value is not None and s.confirmed_value != s.value:
             confirmed = (
@@ -376,27 +378,18 @@ def snapshot_rows_html(rows: list[tuple[TargetSnapshot, str, Any]], quarter: Any
                     compared += f' <span class="badge text-bg-warning" title="{escape(tolerance)}">{escape(differs)}</span>'
         lines.append(
             f'<tr class="table-{escape(colour)}">\n'
-            f'<td><a href="?unit={s.unit_id}&amp;period={_text(quarter)}">{_text(s.unit.name)}</a></td>'
-            f'<td class="small">{_text(s.rule.label)}{info}</td>\n'
+            f'<td><a href="?unit={s.unit_id}&amp;period={printed(quarter)}">{printed(s.unit.name)}</a></td>'
+            f'<td class="small">{printed(s.rule.label)}{info}</td>\n'
             f'<td class="text-end">{value}</td>\n'
             f'<td class="text-end">{confirmed}</td>\n'
-            f'<td class="text-end">{comparators.get(s.rule.comparator, _text(s.rule.comparator))} {_number(s.threshold)}</td>'
-            f'<td><span class="badge text-bg-{escape(colour)}">{statuses.get(s.status, _text(s.status))}</span></td>\n'
+            f'<td class="text-end">{comparators.get(s.rule.comparator, printed(s.rule.comparator))} {_number(s.threshold)}</td>'
+            f'<td><span class="badge text-bg-{escape(colour)}">{statuses.get(s.status, printed(s.status))}</span></td>\n'
             f'<td class="text-end small">{compared}</td></tr>\n'
         )
     return mark_safe("".join(lines))  # noqa: S308 - every value escaped above
 
 
 PK_MARK = 987654321  # stands for a snapshot's id in the drill-down address, replaced per row
-
-
-def _field_choices(model: Any, name: str) -> list[tuple[Any, Any]]:
-    return list(model._meta.get_field(name).flatchoices)
-
-
-def _text(value: Any) -> str:
-    """What `{{ value }}` prints: localised and escaped."""
-    return str(conditional_escape(str(localize(value))))
 
 
 def _number(value: Any) -> str:
