@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -40,6 +41,8 @@ import common  # sets Django up: before the project's imports
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.db.models import F
 
 from accounts.models import User
 from orgs.models import Organization
@@ -146,6 +149,39 @@ def forget(keys: list[str]) -> None:
     Session.objects.filter(session_key__in=keys).delete()
 
 
+def stale_every_page() -> None:
+    """A change-log row: the stamp moves on, so no page drawn before the run is served."""
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO hubportal_datachange DEFAULT VALUES")
+
+
+class Writer(threading.Thread):
+    """Changes one organization's youth count every `every` seconds, and back at the end."""
+
+    def __init__(self, every: float) -> None:
+        super().__init__(daemon=True)
+        self.every = every
+        self.done = threading.Event()
+        self.writes = 0
+        self.org = Organization.objects.order_by("pk").values("pk", "youth_covered").first()
+        self.start()
+
+    def run(self) -> None:
+        try:
+            while not self.done.wait(self.every):
+                step = 1 if self.writes % 2 == 0 else -1
+                Organization.objects.filter(pk=self.org["pk"]).update(youth_covered=F("youth_covered") + step)
+                self.writes += 1
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+        Organization.objects.filter(pk=self.org["pk"]).update(youth_covered=self.org["youth_covered"])
+        print(f"{self.writes} writes during the run (one every {self.every:g} s)")
+
+
 def wait_until_up(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -162,9 +198,20 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument(
         "--wait",
-        default="0.5,1.5",
-        help="each user's pause between two requests, min,max seconds (default 0.5,1.5: 50 users "
-        "then offer at most ≈ 45 requests a second, whatever the portal's speed)",
+        default="0.1,0.4",
+        help="each user's pause between two requests, min,max seconds (default 0.1,0.4; at 0.5,1.5 "
+        "50 users offer at most ≈ 45 requests a second, whatever the portal's speed)",
+    )
+    parser.add_argument(
+        "--write-every",
+        type=float,
+        default=0,
+        help="seconds between two writes (an organization's youth count changed, then changed "
+        "back) during the run, as cadres editing would: each write makes every cached page "
+        "stale (default 0: none)",
+    )
+    parser.add_argument(
+        "--no-page-cache", action="store_true", help="draw every page (HUB_PAGE_CACHE=0 for gunicorn)"
     )
     parser.add_argument("--time", type=int, default=120, help="seconds (default 120)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8141")))
@@ -188,8 +235,9 @@ def main() -> int:
     )
     host = hosts[0] if hosts else f"http://127.0.0.1:{args.port}"
     server = None
+    writer: Writer | None = None
     if not args.host:
-        env = {**os.environ, "SECURE_COOKIES": "0"}
+        env = {**os.environ, "SECURE_COOKIES": "0", "HUB_PAGE_CACHE": "0" if args.no_page_cache else "1"}
         if args.collectstatic:  # bin/run does; skipped by default (minutes under load, pages do not need it)
             subprocess.run(
                 [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
@@ -214,6 +262,8 @@ def main() -> int:
     try:
         for each in hosts or [host]:
             wait_until_up(f"{each}/directory/")
+        stale_every_page()  # the run starts with nothing cached
+        writer = Writer(args.write_every) if args.write_every else None
         load_before = common.load_average()
         subprocess.run(
             [
@@ -238,14 +288,18 @@ def main() -> int:
         )
         load_after = common.load_average()
     finally:
+        if writer is not None:
+            writer.stop()
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
         forget(keys)
-    return report(work / "run_stats.csv", args, load_before, load_after)
+    return report(work / "run_stats.csv", args, load_before, load_after, writer.writes if writer else 0)
 
 
-def report(csv_path: Path, args: argparse.Namespace, before: list[float], after: list[float]) -> int:
+def report(
+    csv_path: Path, args: argparse.Namespace, before: list[float], after: list[float], writes: int
+) -> int:
     pages: list[dict[str, Any]] = []
     with open(csv_path) as handle:
         for row in csv.DictReader(handle):
@@ -266,6 +320,9 @@ def report(csv_path: Path, args: argparse.Namespace, before: list[float], after:
         "wait_seconds": args.wait,
         "seconds": args.time,
         "gunicorn_workers": None if args.host else args.workers,
+        "page_cache": not args.no_page_cache,
+        "write_every_seconds": args.write_every or None,
+        "writes": writes,
         "hosts": args.host.split(",") if args.host else None,
         "database": os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1],
         "load_average_before": before,

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from .access import get_for
 from .jurisdiction import Action
+from .pagecache import serve_api_list
 from .replica import on_replica
 
 
@@ -71,8 +72,10 @@ class JurisdictionViewSet(JurisdictionScoped, viewsets.ModelViewSet):
     destroy_service: Callable[..., Any] | None = None
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # a read replica serves the lists when there is one
-        return on_replica(super().list, request, *args, **kwargs)
+        # a read replica serves the lists when there is one; a page unchanged since it was
+        # last read comes from the cache (hubportal.pagecache)
+        parent = super().list
+        return on_replica(serve_api_list, request, lambda: parent(request, *args, **kwargs))
 
     # Services are read from the class: a function stored on it must not bind to the view.
     def perform_create(self, serializer: Any) -> None:
@@ -101,7 +104,8 @@ class JurisdictionReadOnlyViewSet(JurisdictionScoped, viewsets.ReadOnlyModelView
     while a POST, PUT or DELETE on the list or the record itself answers 405."""
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return on_replica(super().list, request, *args, **kwargs)
+        parent = super().list  # a replica serves it, and the cache a page unchanged since
+        return on_replica(serve_api_list, request, lambda: parent(request, *args, **kwargs))
 
 
 class _ServiceAction:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DeleteView, DetailView, ListView, UpdateView
 
-from . import exports
+from . import exports, pagecache
 from .access import get_for, may
 from .collation import sort_terms
 from .forms import add_service_errors
@@ -194,7 +194,7 @@ class ObjectListView(JurisdictionMixin, ListView):
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.GET.get("export") == "xlsx":
             return self.export()
-        return super().get(request, *args, **kwargs)
+        return pagecache.serve(request, lambda: super(ObjectListView, self).get(request, *args, **kwargs))
 
     def export(self) -> Any:
         """The list's rows under its current filters and order, every page, as Excel (read
@@ -278,6 +278,9 @@ class ObjectDetailView(JurisdictionMixin, DetailView):
     fields: list[str] = []  # shown as a definition list when the template is generic
     edit_url_name: str | None = None
     delete_url_name: str | None = None
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return pagecache.serve(request, lambda: super(ObjectDetailView, self).get(request, *args, **kwargs))
 
     def get_object(self, queryset: Any = None) -> Any:
         source = queryset if queryset is not None else self.get_queryset()

@@ -115,19 +115,25 @@ def reads_from_replica(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def read_alias() -> str:
+    """Where a read made here goes: the replica inside a `replica_reads()` scope while it
+    answers, else the primary."""
+    if not _scope.get() or not configured():
+        return DEFAULT_DB_ALIAS
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return DEFAULT_DB_ALIAS  # a transaction reads its own writes, on the primary
+    if not replica_state()[0]:
+        return DEFAULT_DB_ALIAS
+    return REPLICA
+
+
 class ReplicaRouter:
     """Routes reads in a `replica_reads()` scope to the replica; everything else to the primary."""
 
     # Both answer an alias, never None: Django would otherwise take the alias a related
     # instance was read from, and write a record read from the replica to the replica.
     def db_for_read(self, model: Any, **hints: Any) -> str:
-        if not _scope.get() or not configured():
-            return DEFAULT_DB_ALIAS
-        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return DEFAULT_DB_ALIAS  # a transaction reads its own writes, on the primary
-        if not replica_state()[0]:
-            return DEFAULT_DB_ALIAS
-        return REPLICA
+        return read_alias()
 
     def db_for_write(self, model: Any, **hints: Any) -> str:
         return DEFAULT_DB_ALIAS

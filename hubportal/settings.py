@@ -162,6 +162,9 @@ if DATABASE_REPLICA_URL:
 elif TESTING:
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 HUB_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+# Pages and API lists served again from the cache while no tracked table changed since they
+# were drawn for the same user (hubportal.pagecache); HUB_PAGE_CACHE=0 draws every page.
+HUB_PAGE_CACHE = env_bool("HUB_PAGE_CACHE", True)
 DATABASE_ROUTERS = ["hubportal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

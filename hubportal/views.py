@@ -19,6 +19,7 @@ from . import freshness
 from .celery import app as celery_app
 from .http import AuthenticatedHttpRequest
 from .models import Job
+from .pagecache import cached_page
 from .registry import HOME_COUNTERS, nav_for
 from .tasks import broker_reachable
 
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home_public.html", {"assessor_items": assessor_items})
 
 
+@cached_page
 def cadre_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     from accounts.models import Membership
     from orgs.models import LeagueUnit

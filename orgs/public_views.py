@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hubportal.collation import pinyin
 from hubportal.forms import add_service_errors
 from hubportal.http import AuthenticatedHttpRequest
+from hubportal.pagecache import cached_page
 from hubportal.pagination import CountingPaginator
 from hubportal.registry import ListAction, NavItem, register_list_action, register_nav
 
@@ -135,6 +136,7 @@ def cities() -> Any:
 
 
 @require_GET
+@cached_page
 def directory(request: HttpRequest) -> HttpResponse:
     """青年组织名录: search, filter by city and category, 20 a page, a constant number of queries."""
     rows = directory_queryset()
@@ -173,6 +175,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(directory_queryset(), pk=pk)
     return render(

@@ -31,6 +31,7 @@ from hubportal.history import history_of
 from hubportal.http import AuthenticatedHttpRequest
 from hubportal.jurisdiction import Action, user_can
 from hubportal.models import Job
+from hubportal.pagecache import cached_page
 from hubportal.replica import reads_from_replica
 from orgs.models import LeagueUnit
 from orgs.models.units import PATH_SEGMENT_WIDTH
@@ -667,6 +668,7 @@ def _dashboard_scope(
 
 @login_required
 @reads_from_replica
+@cached_page
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Target status of every unit below the cadre's unit, by unit, by child and over quarters.
 

@@ -35,11 +35,12 @@ def test_api_lists_answer_in_a_fixed_number_of_queries(
 
     client = client_for(zhongshan_cadre)
     fill(zhongshan, 3)
-    # session, user, memberships, the count, the page of rows, one prefetch per many-to-many
-    with django_assert_max_num_queries(8):
+    # session, user, the change stamp, memberships, the count, the page of rows, one prefetch
+    # per many-to-many
+    with django_assert_max_num_queries(9):
         assert client.get(f"/api/cobuilding/{resource}/").status_code == 200
     fill(zhongshan, 10)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         body = client.get(f"/api/cobuilding/{resource}/", {"page_size": 100}).json()
     assert resource == "subsidies" or body["count"] >= 13
 

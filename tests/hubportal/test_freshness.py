@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 
 from hubportal import freshness
@@ -82,6 +83,7 @@ def test_cached_computes_once_until_a_write(zhongshan):
     assert len(calls) == 2
 
 
+@override_settings(HUB_PAGE_CACHE=False)  # the figures' own cache; the page's: test_pagecache
 def test_the_home_page_counts_what_was_just_written(client_for, zhongshan_cadre, zhongshan):
     client = client_for(zhongshan_cadre)
 

@@ -230,11 +230,11 @@ def test_api_list_query_count_is_constant(
     client_for, province_admin, lots, resource, total, django_assert_max_num_queries
 ):
     client = client_for(province_admin)
-    # session, user, memberships, count, one page (related rows joined, derived values as
-    # subqueries or aggregates)
-    with django_assert_max_num_queries(5):
+    # session, user, the change stamp, memberships, count, one page (related rows joined,
+    # derived values as subqueries or aggregates)
+    with django_assert_max_num_queries(6):
         small = client.get(f"{API}/{resource}/", {"page_size": 2})
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         large = client.get(f"{API}/{resource}/", {"page_size": 500})
     assert small.status_code == large.status_code == 200
     assert len(small.json()["results"]) == min(2, large.json()["count"])
