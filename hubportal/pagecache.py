@@ -23,6 +23,7 @@ import functools
 import hashlib
 import os
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,9 @@ TIMEOUT = 600  # seconds: bounds the memory a page holds; correctness comes from
 MAX_BYTES = 2_000_000  # a page this large is drawn each time rather than kept
 PLACEHOLDER = "\x00hub-csrf-token\x00"  # never in a page: a NUL cannot be typed into one
 TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+# One request draws a page while the others asking for it wait up to WAIT_SECONDS (then draw
+# it themselves); a drawing that died leaves its mark for DRAW_SECONDS at most.
+DRAW_SECONDS, WAIT_SECONDS, POLL_SECONDS = 10, 3.0, 0.02
 KEPT_HEADERS = ("Content-Type", "HX-Trigger", "HX-Push-Url", "HX-Retarget", "HX-Reswap")
 
 
@@ -129,22 +133,51 @@ def _replay(request: HttpRequest, stored: dict[str, Any]) -> HttpResponse:
     return response
 
 
+def _fetch_or_draw(
+    key: str,
+    draw: Callable[[], Any],
+    keep: Callable[[Any], dict[str, Any] | None],
+    replay: Callable[[dict[str, Any]], Any],
+) -> Any:
+    """The stored page under `key`, else `draw()` kept by `keep`. One request draws a page at
+    a time: after a write every user's next request misses at once, and the others wait for
+    that drawing (polling the cache) rather than drawing the same page again beside it."""
+    stored = cache.get(key)
+    if stored is not None:
+        return replay(stored)
+    drawing = f"{key}:drawing"
+    if not cache.add(drawing, 1, DRAW_SECONDS):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            found = cache.get_many([key, drawing])
+            if key in found:
+                return replay(found[key])
+            if drawing not in found:
+                break  # drawn but not kept (a redirect, a message): draw it here
+    try:
+        response = draw()
+        entry = keep(response)
+        if entry is not None:
+            cache.set(key, entry, TIMEOUT)
+        return response
+    finally:
+        cache.delete(drawing)
+
+
 def serve(request: HttpRequest, draw: Callable[[], HttpResponse]) -> HttpResponse:
     """The page `draw()` would answer: from the cache when nothing changed since it was
     drawn for this user, else drawn (and kept when it may be)."""
     key = page_key(request)
     if key is None:
         return draw()
-    stored = cache.get(key)
-    if stored is not None:
-        return _replay(request, stored)
-    response = draw()
-    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-        response.render()
-    entry = _storable(request, response)
-    if entry is not None:
-        cache.set(key, entry, TIMEOUT)
-    return response
+
+    def keep(response: HttpResponse) -> dict[str, Any] | None:
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        return _storable(request, response)
+
+    return _fetch_or_draw(key, draw, keep, lambda stored: _replay(request, stored))
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -165,11 +198,11 @@ def serve_api_list(request: Any, draw: Callable[[], Any]) -> Any:
     key = page_key(request._request, user=request.user, kind="api")
     if key is None:
         return draw()
-    stored = cache.get(key)
-    if stored is not None:
-        return Response(stored["data"], headers=stored["headers"])
-    response = draw()
-    if response.status_code == 200 and not response.cookies:
+
+    def keep(response: Any) -> dict[str, Any] | None:
+        if response.status_code != 200 or response.cookies:
+            return None
         headers = {name: value for name, value in response.items() if name != "Content-Type"}
-        cache.set(key, {"data": response.data, "headers": headers}, TIMEOUT)
-    return response
+        return {"data": response.data, "headers": headers}
+
+    return _fetch_or_draw(key, draw, keep, lambda stored: Response(stored["data"], headers=stored["headers"]))

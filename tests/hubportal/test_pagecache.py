@@ -4,6 +4,7 @@ drawn for, in their language, and never after a write."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from django.contrib.messages import constants, get_messages
@@ -172,3 +173,33 @@ def test_an_api_list_is_cached_for_the_token_user_and_changes_with_a_write(
     assert [row["name"] for row in other.get(url).json()["results"]] == ["佛山青年读书会"]
     Organization.objects.filter(pk=org.pk).update(youth_covered=77)
     assert api.get(url).json()["results"][0]["youth_covered"] == 77
+
+
+def test_a_page_being_drawn_is_waited_for_not_drawn_again(monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(pagecache, "POLL_SECONDS", 0.01)
+    drawn = []
+
+    def draw():
+        drawn.append(1)
+        return "drawn here"
+
+    def keep(response):
+        return {"text": response}
+
+    cache.add("page:k:drawing", 1)  # another request is drawing it
+    timer = threading.Timer(
+        0.05, lambda: (cache.set("page:k", {"text": "drawn there"}), cache.delete("page:k:drawing"))
+    )
+    timer.start()
+    assert pagecache._fetch_or_draw("page:k", draw, keep, lambda stored: stored["text"]) == "drawn there"
+    assert drawn == []
+    # a drawing that ends without keeping its page (a redirect): the waiting request draws
+    cache.add("page:r:drawing", 1)
+    threading.Timer(0.05, lambda: cache.delete("page:r:drawing")).start()
+    assert (
+        pagecache._fetch_or_draw("page:r", draw, lambda r: None, lambda stored: stored["text"])
+        == "drawn here"
+    )
+    assert drawn == [1] and cache.get("page:r:drawing") is None
