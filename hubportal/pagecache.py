@@ -11,7 +11,8 @@ would draw now; only the work is saved.
 Not cached: anything but a GET; a page with messages waiting (they are shown once); a page
 following a job (`?job=`: a job's progress is not tracked); an answer other than 200, one
 setting cookies, and a download; an administrator's pages (they show the broker's state and
-the failed messages, which no stamp follows).
+the failed messages, which no stamp follows); a visitor's page with a query (searches no one
+signed in could otherwise fill the cache with) — the public directory's front page is cached.
 
 The CSRF token: a page carries a masked token of the user's secret; the stored page keeps a
 placeholder in its place and every answer masks the secret afresh, as Django does per page.
@@ -80,6 +81,9 @@ def page_key(request: HttpRequest, user: Any = None, kind: str = "page") -> str 
         return None  # broker and outbox warnings on every page: state no stamp follows
     if "job" in request.GET:  # a page following a job's progress (jobs are not tracked)
         return None
+    if not user.is_authenticated and request.GET:
+        return None  # a visitor's searches: anyone could fill the cache with them
+
     if len(get_messages(request)):  # loaded, not consumed: the page will show them
         return None
     htmx = sorted((k, v) for k, v in request.headers.items() if k.lower().startswith("hx-"))

@@ -175,7 +175,6 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_page
 def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(directory_queryset(), pk=pk)
     return render(

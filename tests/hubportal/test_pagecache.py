@@ -205,3 +205,12 @@ def test_a_page_being_drawn_is_waited_for_not_drawn_again(monkeypatch):
         == "drawn here"
     )
     assert drawn == [1] and cache.get("page:r:drawing") is None
+
+
+def test_a_visitor_gets_the_directory_front_page_cached_but_not_searches(zhongshan):
+    make_org(zhongshan)
+    visitor = Client()
+    visitor.get("/directory/")
+    assert visitor.get("/directory/").context is None
+    visitor.get("/directory/?q=青年")
+    assert visitor.get("/directory/?q=青年").context is not None
