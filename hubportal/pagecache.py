@@ -45,7 +45,7 @@ TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # One request draws a page while the others asking for it wait up to WAIT_SECONDS (then draw
 # it themselves); a drawing that died leaves its mark for DRAW_SECONDS at most.
 DRAW_SECONDS, WAIT_SECONDS, POLL_SECONDS = 10, 3.0, 0.02
-KEPT_HEADERS = ("Content-Type", "HX-Trigger", "HX-Push-Url", "HX-Retarget", "HX-Reswap")
+KEPT_HEADERS = ("Content-Type", "Vary", "HX-Trigger", "HX-Push-Url", "HX-Retarget", "HX-Reswap")
 
 
 @functools.cache
