@@ -43,6 +43,8 @@ def test_a_page_opened_again_is_served_from_the_cache_until_a_write(
         again = client.get(LIST)
     assert again.context is None  # served from the cache
     assert without_tokens(again) == without_tokens(first)
+    for header in ("Content-Type", "Content-Security-Policy", "Cache-Control", "X-Frame-Options"):
+        assert again[header] == first[header], header  # the middleware's headers on a replay too
     assert "青年读书会" in again.content.decode()
 
     Organization.objects.filter(pk=org.pk).update(name="青年书法社")  # any committed write
