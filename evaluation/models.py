@@ -461,6 +461,16 @@ class Round(models.Model):
         return stars_label(stars, self.system.grade_style)
 
     @property
+    def is_a_grade(self) -> bool:
+        return self.system.grade_style == IndicatorSystem.GradeStyle.A_GRADE
+
+    @property
+    def grade_thresholds(self) -> list[tuple[str, Decimal]]:
+        """(the grade as the round shows it, the total that earns it): 1★ to 5★, or 1A to 5A."""
+        mark = "A" if self.is_a_grade else "★"
+        return [(f"{n}{mark}", threshold) for n, threshold in enumerate(self.thresholds, start=1)]
+
+    @property
     def is_open_for_self_assessment(self) -> bool:
         return self.phase == self.Phase.SELF_ASSESSMENT and timezone.localdate() <= self.self_assessment_until
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.urls import reverse
+
 from evaluation.models import Rating
 from tests.orgs.factories import make_org
 
@@ -67,3 +69,19 @@ def test_the_organization_list_and_api_filter_by_the_stars_in_force(client_for, 
     assert {"过期组织", "未评组织"} <= unrated_now and "四星组织" not in unrated_now
     api = client.get("/api/orgs/organizations/", {"stars": "4"}).json()
     assert [row["name"] for row in api["results"]] == ["四星组织"]
+
+
+def test_a_rounds_thresholds_are_shown_in_its_own_grades(client_for, zhongshan_cadre, zhongshan):
+    stars = records.round_of(zhongshan)
+    graded = records.round_of(zhongshan)
+    graded.system.grade_style = "a_grade"
+    graded.system.save()
+    client = client_for(zhongshan_cadre)
+    for url in ("evaluation:round_detail", "evaluation:round_results"):
+        page = client.get(reverse(url, args=[graded.pk])).content.decode()
+        assert ">1A</span> ≥ 2" in page and ">5A</span> ≥ 10" in page and "★</span> ≥" not in page, url
+        page = client.get(reverse(url, args=[stars.pk])).content.decode()
+        assert ">1★</span> ≥ 2" in page and ">5★</span> ≥ 10" in page and "A</span> ≥" not in page, url
+    english = client.get(reverse("evaluation:round_detail", args=[graded.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Grade thresholds" in english.content.decode()
+    assert "等级分数线" in client.get(reverse("evaluation:round_detail", args=[graded.pk])).content.decode()
