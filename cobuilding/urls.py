@@ -66,6 +66,7 @@ urlpatterns = [
     path("activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
     path("activities/<int:pk>/edit/", views.ActivityEditView.as_view(), name="activity_edit"),
     path("activities/<int:pk>/photos/", views.ActivityPhotoView.as_view(), name="activity_photo_add"),
+    path("activities/photos/<int:pk>/", views.activity_photo, name="activity_photo"),
     path("funds/", views.FundingListView.as_view(), name="funding_list"),
     path("funds/<int:pk>/", views.FundingDetailView.as_view(), name="funding_detail"),
     path("funds/<int:pk>/edit/", views.FundingEditView.as_view(), name="funding_edit"),

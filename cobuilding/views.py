@@ -15,13 +15,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Sum
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hubportal.access import get_for
+from hubportal.files import file_response
 from hubportal.generic import (
     Column,
     ObjectDeleteView,
@@ -64,6 +65,7 @@ from .forms import (
 from .models import (
     Activity,
     ActivityOrganization,
+    ActivityPhoto,
     BranchSubsidy,
     ChairTerm,
     Committee,
@@ -666,3 +668,10 @@ def standard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         ]
         context["records"] = standard.records(unit, year)
     return render(request, "cobuilding/standard.html", context)
+
+
+@login_required
+def activity_photo(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """An activity's photo, for whoever may read the activity (never from /media/)."""
+    photo = get_for(request.user, ActivityPhoto.objects.select_related("activity"), pk, Action.VIEW)
+    return file_response(photo.image, _("The file of this photo is missing."), attachment=False)

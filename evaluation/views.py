@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hubportal.access import get_for
+from hubportal.files import file_response
 from hubportal.forms import add_service_errors
 from hubportal.generic import (
     Column,
@@ -792,11 +793,8 @@ def evidence_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBas
         user, Evidence.objects.select_related("subject", "content_type"), pk, Action.VIEW, also=also
     )
     if item.kind == Evidence.Kind.FILE:
-        try:
-            handle = item.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404(_("The file of this evidence is missing.")) from exc
-        return FileResponse(handle, as_attachment=True, filename=item.original_name or "evidence")
+        missing = _("The file of this evidence is missing.")
+        return file_response(item.file, missing, filename=item.original_name or "evidence")
     record = item.content_type.get_object_for_this_type(pk=item.object_id) if item.content_type else None
     return render(
         request,
@@ -929,13 +927,8 @@ class AnswerObjectionView(ServiceActionView):
 @login_required
 def objection_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     objection = get_for(request.user, Objection, pk, Action.VIEW)
-    if not objection.file:
-        raise Http404
-    try:
-        handle = objection.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("The file of this objection is missing.")) from exc
-    return FileResponse(handle, as_attachment=True, filename=objection.original_name or "objection")
+    missing = _("The file of this objection is missing.")
+    return file_response(objection.file, missing, filename=objection.original_name or "objection")
 
 
 class DecideAppealView(ServiceActionView):

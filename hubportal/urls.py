@@ -1,8 +1,6 @@
 """The URL root. Each app mounts its pages at /<app>/ and its API at /api/<app>/."""
 
 from csp.decorators import csp_update
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.templatetags.static import static as static_url
@@ -58,6 +56,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing is served from MEDIA_URL, not even with DEBUG: every uploaded file has its view,
+# which checks who asks (hubportal.files).

@@ -12,13 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from hubportal.files import file_response
 from hubportal.forms import add_service_errors
 from hubportal.http import AuthenticatedHttpRequest
 from orgs.models import LeagueUnit, Organization
@@ -26,7 +27,7 @@ from orgs.models import LeagueUnit, Organization
 from . import map_layers, services
 from .filters import BaseFilterSet
 from .forms import PublicApplyForm
-from .models import IncubationBase
+from .models import BasePhoto, IncubationBase
 from .views import star_ratings
 
 PAGE_SIZE = 20
@@ -111,6 +112,12 @@ def base_map(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A base's photo: public, as the base's public page that shows it."""
+    shown = get_object_or_404(BasePhoto.objects.filter(base__in=public_bases()), pk=pk)
+    return file_response(shown.image, _("The file of this photo is missing."), attachment=False)
 
 
 def base_detail(request: HttpRequest, pk: int) -> HttpResponse:

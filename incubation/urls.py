@@ -29,5 +29,6 @@ urlpatterns = [
     path("public/", public_views.base_list, name="public_list"),
     path("map/", public_views.base_map, name="public_map"),
     path("public/<int:pk>/", public_views.base_detail, name="public_detail"),
+    path("public/photos/<int:pk>/", public_views.photo, name="photo"),
     path("public/<int:pk>/apply/", public_views.apply, name="public_apply"),
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from hubportal.access import get_for
+from hubportal.files import file_response
 from hubportal.generic import (
     Column,
     ObjectDeleteView,
@@ -414,11 +415,7 @@ class DocumentDeleteView(ServiceActionView):
 def document_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """Documents are served only here, after the jurisdiction check (never from /media/)."""
     document = get_for(request.user, OrganizationDocument, pk, Action.VIEW)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("The file of this document is missing.")) from exc
-    return FileResponse(handle, as_attachment=True, filename=str(document))
+    return file_response(document.file, _("The file of this document is missing."), filename=str(document))
 
 
 # Saved filters ----------------------------------------------------------------------------

@@ -409,6 +409,11 @@ class ReportValue(models.Model):
         return f"{self.metric.code}={self.display}"
 
     @property
+    def attachment_name(self) -> str:
+        """The attachment's file name, without the folders it is stored in."""
+        return (self.file.name or "").rsplit("/", 1)[-1]
+
+    @property
     def value(self) -> Any:
         if self.metric.type == MetricType.INTEGER:
             return self.int_value

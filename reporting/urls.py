@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/open/", views.open_report, name="report_open"),
     path("reports/approvals/", views.ApprovalListView.as_view(), name="approval_list"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("values/<int:pk>/attachment/", views.report_attachment, name="attachment"),
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("reports/<int:pk>/submit/", views.ReportSubmitView.as_view(), name="report_submit"),
     path("reports/<int:pk>/approve/", views.ReportApproveView.as_view(), name="report_approve"),

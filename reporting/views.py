@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hubportal import exports as hub_exports
 from hubportal.access import get_for
+from hubportal.files import file_response
 from hubportal.forms import add_service_errors
 from hubportal.generic import Column, ObjectDetailView, ObjectListView, ServiceActionView
 from hubportal.history import history_of
@@ -61,6 +62,7 @@ from .models import (
     Report,
     ReportForm,
     ReportMetric,
+    ReportValue,
     SpotCheck,
     SpotCheckItem,
     TargetSnapshot,
@@ -174,6 +176,13 @@ def open_report(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _report(request: AuthenticatedHttpRequest, pk: Any, action: Action = Action.VIEW) -> Report:
     reports = Report.objects.select_related("form", "unit", "unit__parent", "updated_by", "approved_by")
     return get_for(request.user, reports, pk, action)
+
+
+@login_required
+def report_attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """A report's attachment, for whoever may read the report (never from /media/)."""
+    value = get_for(request.user, ReportValue.objects.select_related("report"), pk, Action.VIEW)
+    return file_response(value.file, _("The attachment of this report is missing."))
 
 
 @login_required

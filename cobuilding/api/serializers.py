@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model
+from django.urls import reverse
 from rest_framework import serializers
 
 from cobuilding.models import (
@@ -274,7 +275,10 @@ class ActivityPhotoSerializer(serializers.ModelSerializer):
         fields = ["id", "caption", "url", "uploaded_at"]
 
     def get_url(self, photo: ActivityPhoto) -> str:
-        return photo.image.url
+        """The photo's address on the portal, which checks the caller's jurisdiction."""
+        path = reverse("cobuilding:activity_photo", args=[photo.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class PhotoBody(serializers.Serializer):

@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -434,6 +435,17 @@ def test_photo_upload_is_validated_by_content(client_for, zhongshan_cadre, zs_ba
         reverse("incubation:base_photo_add", args=[zs_base.pk]), {"image": real, "caption": "正门"}
     )
     assert response.status_code == 302 and BasePhoto.objects.get().caption == "正门"
+    # shown by the portal (nothing is served from /media/), to visitors too, as the base's page
+    photo_url = reverse("incubation:photo", args=[BasePhoto.objects.get().pk])
+    for page in (
+        client.get(reverse("incubation:base_detail", args=[zs_base.pk])),
+        Client().get(reverse("incubation:public_detail", args=[zs_base.pk])),
+    ):
+        assert f'src="{photo_url}"' in page.content.decode()
+    shown = Client().get(photo_url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert "attachment" not in shown.get("Content-Disposition", "")
+    assert Client().get(f"/media/{BasePhoto.objects.get().image.name}").status_code == 404
 
 
 def test_public_list_and_map_query_counts_are_constant(

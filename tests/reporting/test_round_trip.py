@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from reporting import services
 from reporting.models import MetricType, Report, ReportMetric, ReportValue, SpotCheckItem, UnlockRequest
@@ -251,3 +252,23 @@ def test_a_refused_report_page_keeps_every_typed_value(
     sent = browser_post(response.content.decode(), "report-form")
     assert {code: sent[code] for code in typed} == typed
     assert not ReportValue.objects.exists()
+
+
+def test_the_attachment_opens_for_the_reports_readers_only(
+    full_report, client_for, guzhen_cadre, zhongshan_cadre, foshan_cadre, client
+):
+    value = ReportValue.objects.get(report=full_report, metric__code="evidence")
+    url = reverse("reporting:attachment", args=[value.pk])
+    page = client_for(guzhen_cadre).get(f"/reporting/reports/{full_report.pk}/").content.decode()
+    assert f'href="{url}">evidence' in page  # the link names the file, not its folders
+    for reader in (guzhen_cadre, zhongshan_cadre):  # the unit and the city above it
+        answer = client_for(reader).get(url)
+        assert answer.status_code == 200
+        assert b"".join(answer.streaming_content) == b"%PDF-1.4 evidence"
+        assert "attachment" in answer["Content-Disposition"]
+    assert client_for(foshan_cadre).get(url).status_code == 404  # another city: not even its name
+    assert client.get(url).status_code == 302  # a visitor signs in first
+    stored_name = str(value.file.name)
+    assert client_for(guzhen_cadre).get("/media/" + stored_name).status_code == 404
+    value.file.storage.delete(stored_name)
+    assert client_for(guzhen_cadre).get(url).status_code == 404  # gone: a clear 404, no 500
